@@ -1,0 +1,67 @@
+package dev.wafersim.cli;
+
+import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.event.SimulationStalledException;
+import java.io.PrintWriter;
+import java.util.Locale;
+import picocli.CommandLine;
+
+/**
+ * Entry point of the {@code wafersim} command. Exit codes: 0 success, 1 a gate or validation band
+ * failed, 2 bad input (one line naming the key, the value and what is allowed; no stack trace),
+ * 3 the simulation itself failed (watchdog: stall, deadlock or budget), 4 an internal error.
+ */
+public final class Main {
+    /** Success. */
+    public static final int EXIT_OK = 0;
+    /** A regression gate or validation band failed. */
+    public static final int EXIT_GATE_FAILED = 1;
+    /** Bad input: configuration, model file, option or trace. */
+    public static final int EXIT_BAD_INPUT = 2;
+    /** The simulation failed: deadlock, stall or budget exceeded. */
+    public static final int EXIT_SIM_FAILED = 3;
+    /** A bug in wafersim. */
+    public static final int EXIT_INTERNAL = 4;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Locale.setDefault(Locale.ROOT);
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (used by tests, which must not exit). */
+    public static int run(String... args) {
+        return newCommandLine().execute(args);
+    }
+
+    /** A configured picocli command line for the root command. */
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new WafersimCommand());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("wafersim: " + ex.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
+                err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            }
+            return EXIT_BAD_INPUT;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (ex instanceof ConfigException) {
+                err.println("wafersim: " + ex.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            if (ex instanceof SimulationStalledException) {
+                err.println("wafersim: simulation failed: " + ex.getMessage());
+                return EXIT_SIM_FAILED;
+            }
+            err.println("wafersim: internal error (please report): " + ex);
+            ex.printStackTrace(err);
+            return EXIT_INTERNAL;
+        });
+        return cl;
+    }
+}
