@@ -2,6 +2,7 @@ package dev.wafersim.workloads.model;
 
 import dev.wafersim.core.config.ConfigException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -105,8 +106,16 @@ public final class ModelCatalog {
         if (preset.isPresent()) {
             return preset.get();
         }
-        if (nameOrPath != null && (nameOrPath.endsWith(".json") || Files.isRegularFile(Path.of(nameOrPath)))) {
-            return HfConfigReader.read(Path.of(nameOrPath));
+        if (nameOrPath != null) {
+            Path path;
+            try {
+                path = Path.of(nameOrPath.trim());
+            } catch (InvalidPathException e) {
+                return get(nameOrPath);
+            }
+            if (nameOrPath.trim().endsWith(".json") || Files.isRegularFile(path)) {
+                return HfConfigReader.read(path);
+            }
         }
         return get(nameOrPath);
     }

@@ -229,8 +229,13 @@ class HfConfigReaderTest {
     }
 
     @Test
-    void resolve_pathOrPreset() {
+    void resolve_presetNameOrConfigPath_bothAccepted() {
         assertEquals("llama-3.1-8b", ModelCatalog.resolve("LLAMA-3.1-8B").name());
-        assertEquals(4, ModelCatalog.resolve(resource("mixtral-8x7b").toString()).expertsPerToken() * 2);
+        assertEquals(2, ModelCatalog.resolve(resource("mixtral-8x7b").toString()).expertsPerToken());
+        ConfigException ex = assertThrows(ConfigException.class, () -> ModelCatalog.resolve(dir.resolve("x.json").toString()));
+        assertTrue(ex.getMessage().endsWith("no such file; expected the path of a Hugging Face config.json"),
+                ex.getMessage());
+        ex = assertThrows(ConfigException.class, () -> ModelCatalog.resolve("llama-9"));
+        assertTrue(ex.getMessage().startsWith("model=llama-9 is not a known model"), ex.getMessage());
     }
 }
