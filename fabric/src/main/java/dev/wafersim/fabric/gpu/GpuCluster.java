@@ -1,6 +1,10 @@
 package dev.wafersim.fabric.gpu;
 
+import dev.wafersim.memory.hbm.CapacityCheck;
+import dev.wafersim.memory.hbm.HbmCapacity;
+import dev.wafersim.memory.hbm.MemoryDemand;
 import java.util.Objects;
+import java.util.function.IntPredicate;
 
 /**
  * A cluster of identical GPUs: the parameters, the topology (nodes of {@code gpu.gpusPerNode} GPUs)
@@ -44,6 +48,23 @@ public final class GpuCluster {
     /** Collective and point-to-point timing. */
     public CollectiveModel collectives() {
         return collectives;
+    }
+
+    /**
+     * Checks whether {@code demand} fits in the HBM of this cluster's GPUs (weights and KV cache split
+     * evenly, activations per GPU); {@link CapacityCheck#requireFits()} turns a misfit into a
+     * {@code ConfigException} that gives the smallest GPU count that would hold it.
+     */
+    public CapacityCheck checkCapacity(MemoryDemand demand) {
+        return HbmCapacity.check(params.presetName(), params.hbm(), demand, gpuCount());
+    }
+
+    /**
+     * As {@link #checkCapacity(MemoryDemand)}, with the reported minimum restricted to GPU counts in
+     * [1, maxGpus] that {@code allowedGpuCounts} accepts (e.g. counts that divide the KV-head count).
+     */
+    public CapacityCheck checkCapacity(MemoryDemand demand, IntPredicate allowedGpuCounts, int maxGpus) {
+        return HbmCapacity.check(params.presetName(), params.hbm(), demand, gpuCount(), allowedGpuCounts, maxGpus);
     }
 
     /** A builder for a program on this cluster. */

@@ -21,13 +21,15 @@ public final class GpuClusterSim {
      *
      * Host. Without CUDA graphs every item costs the host kernel.launchOverheadNs, back to back: item
      * i is issued at h_i = h_(i-1) + L. With CUDA graphs the first item of a segment (the program up
-     * to the next host sync) costs L (the graph launch) and the rest nothing, but each item costs the
-     * device kernel.graphNodeOverheadNs before it starts. A host sync makes the host wait until the
-     * device has finished everything before it; the next launch starts from there.
+     * to the next host sync) costs L (the graph launch) and the rest nothing. A host sync makes the
+     * host wait until the device has finished everything before it; the next launch starts from there.
      *
-     * Device. Item i becomes ready at r_i = max(e_(i-1), h_i) (+ the graph gap); the time from
-     * e_(i-1) to r_i is LAUNCH: the device waited for the host. Launches are asynchronous, so a
-     * host that runs ahead (kernels longer than L) costs the device nothing.
+     * Device. Item i becomes ready at r_i = max(e_(i-1), h_i) + g, where g is kernel.deviceGapNs,
+     * the dispatch gap between consecutive kernels of a stream that remains even when the host is
+     * ahead (and all that remains of the launch cost with CUDA graphs). The time from e_(i-1) to r_i
+     * is LAUNCH. Launches are asynchronous, so a host that runs ahead (kernels longer than L) costs
+     * the device only g per item; a host that falls behind (short kernels, no graphs) sets the pace:
+     * N kernels then take about N L instead of N (g + d).
      *   - kernel: runs for its duration d, booked to its category.
      *   - collective: the member arrives at r_i and waits (IDLE) until the last member arrives at
      *     t_last; all members then communicate for the collective's duration and finish together.
@@ -55,7 +57,7 @@ public final class GpuClusterSim {
     private final int gpus;
     private final boolean cudaGraphs;
     private final long launchOverheadPs;
-    private final long graphGapPs;
+    private final long deviceGapPs;
 
     private final int[] pc;
     private final long[] hostFreePs;
@@ -90,7 +92,7 @@ public final class GpuClusterSim {
         this.gpus = program.gpuCount();
         this.cudaGraphs = params.cudaGraphs();
         this.launchOverheadPs = params.launchOverheadPs();
-        this.graphGapPs = cudaGraphs ? params.graphNodeOverheadPs() : 0;
+        this.deviceGapPs = params.deviceGapPs();
 
         pc = new int[gpus];
         hostFreePs = new long[gpus];
@@ -204,7 +206,7 @@ public final class GpuClusterSim {
             }
             long issue = hostFreePs[g] + launch;
             hostFreePs[g] = issue;
-            long ready = Math.max(t, issue) + graphGapPs;
+            long ready = Math.max(t, issue) + deviceGapPs;
             book(g, CAT_LAUNCH, t, ready);
             readyPs[g][i] = ready;
             if (ready > t) {
@@ -244,8 +246,13 @@ public final class GpuClusterSim {
                 activePs[g][i] = t;
                 engine.scheduleAt(arrival, 0, handler, event(EV_DONE, g));
                 if (recvWaiting[c]) {
+                    int dst = program.channelDst[c];
+                    if (program.seq[dst][pc[dst]] != m) {
+                        throw new IllegalStateException("gpu " + dst + " waits for message #" + program.seq[dst][pc[dst]]
+                                + " from gpu " + g + " but message #" + m + " was sent");
+                    }
                     recvWaiting[c] = false;
-                    finishRecv(program.channelDst[c], c, m, recvPostPs[c]);
+                    finishRecv(dst, c, m, recvPostPs[c]);
                 }
             }
             case GpuProgram.RECV -> {

@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param rooflineExponent               n of the smooth roofline {@code (tm^n + tc^n)^(1/n)}; large
  *                                       values approach {@code max(tm, tc)}
  * @param launchOverheadPs               host time to launch one kernel without CUDA graphs, ps
- * @param graphNodeOverheadPs            device gap per kernel inside a CUDA graph, ps
+ * @param deviceGapPs                    device gap before every kernel of a stream (with or without CUDA graphs), ps
  * @param cudaGraphs                     whether programs are replayed as CUDA graphs
  * @param gpusPerNode                    GPUs joined by NVSwitch in one node
  * @param nvlinkBidirectionalBytesPerSec NVLink bandwidth per GPU, both directions together, bytes/s
@@ -54,7 +54,7 @@ public record GpuParams(
         double computeEfficiency,
         double rooflineExponent,
         long launchOverheadPs,
-        long graphNodeOverheadPs,
+        long deviceGapPs,
         boolean cudaGraphs,
         int gpusPerNode,
         double nvlinkBidirectionalBytesPerSec,
@@ -86,8 +86,9 @@ public record GpuParams(
                     "Exponent n of the smooth roofline t = t0 + (tm^n + tc^n)^(1/n); large n is max(tm, tc)."),
             ParamSpec.real("kernel.launchOverheadNs", "ns", 0, 1_000_000,
                     "Host time to launch one kernel (or one CUDA graph) on its stream."),
-            ParamSpec.real("kernel.graphNodeOverheadNs", "ns", 0, 1_000_000,
-                    "Device gap per kernel that remains when the program is replayed as a CUDA graph."),
+            ParamSpec.real("kernel.deviceGapNs", "ns", 0, 1_000_000,
+                    "Device dispatch gap before every kernel of a stream, with or without CUDA graphs "
+                            + "(the per-kernel overhead that remains with graphs)."),
             ParamSpec.flag("kernel.cudaGraphs",
                     "Replay each segment between host syncs as one CUDA graph instead of launching kernel by kernel."),
             ParamSpec.real("nvlink.bidirectionalGBps", "GB/s", 1, 100_000,
@@ -137,7 +138,7 @@ public record GpuParams(
             throw new ConfigException("kernel.rooflineExponent must be >= 1, got " + rooflineExponent);
         }
         nonNegative("kernel.launchOverheadNs", launchOverheadPs);
-        nonNegative("kernel.graphNodeOverheadNs", graphNodeOverheadPs);
+        nonNegative("kernel.deviceGapNs", deviceGapPs);
         if (gpusPerNode < 1) {
             throw new ConfigException("gpu.gpusPerNode must be >= 1, got " + gpusPerNode);
         }
@@ -176,7 +177,7 @@ public record GpuParams(
                 p.getDouble("gpu.computeEfficiency"),
                 p.getDouble("kernel.rooflineExponent"),
                 Ticks.fromNanos(p.getDouble("kernel.launchOverheadNs")),
-                Ticks.fromNanos(p.getDouble("kernel.graphNodeOverheadNs")),
+                Ticks.fromNanos(p.getDouble("kernel.deviceGapNs")),
                 p.getBoolean("kernel.cudaGraphs"),
                 p.getInt("gpu.gpusPerNode"),
                 p.getDouble("nvlink.bidirectionalGBps") * 1e9,
