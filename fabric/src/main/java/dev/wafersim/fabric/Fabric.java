@@ -1,0 +1,1663 @@
+package dev.wafersim.fabric;
+
+import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.event.ActivityRing;
+import dev.wafersim.core.event.ProgressMonitor;
+import dev.wafersim.core.event.SimulationStalledException;
+import dev.wafersim.fabric.program.DType;
+import dev.wafersim.fabric.program.Op;
+import dev.wafersim.fabric.program.Operand;
+import dev.wafersim.fabric.program.Program;
+import dev.wafersim.memory.sram.SramBankModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * A cycle-level model of a wafer-scale engine's fabric: a 2D mesh of routers, one per processing
+ * element (PE), moving 32-bit wavelets on colours, and the PEs that send, receive and compute.
+ *
+ * <h2>Routers</h2>
+ * Each router has five ports: north, east, south, west and the ramp to its own PE. Routing is
+ * static per colour: a router holds, per colour, up to {@code routeConfigsPerColour} configurations,
+ * each a set of input directions and a set of output directions (several outputs = multicast); a
+ * control wavelet advances the configuration of every router it passes, after being forwarded.
+ * Each colour has its own input buffer of {@code routerBufferDepthWavelets} in each router, shared by
+ * that colour's inputs; a router accepts a wavelet only from a direction its current configuration
+ * receives from (so a switch position selects which input may send). In a cycle, a colour's head wavelet moves when it has arrived, every output
+ * link it needs is free this cycle (one wavelet per link per direction per cycle) and every
+ * receiving buffer has a credit; a multicast wavelet moves to all its outputs at once or not at all
+ * (lossless backpressure). Colours sharing an output link are served round-robin, and a colour that
+ * cannot move never blocks another. A wavelet forwarded at cycle t is ready in the next router at
+ * t + {@code hopLatencyCycles}, or in the PE's input queue at t + {@code rampLatencyCycles}.
+ * Credits return with one cycle of delay: a place freed by a pop at cycle t is visible to senders
+ * from t + 1, so what a sender sees never depends on the order parts are visited within a cycle.
+ *
+ * <h2>Processing elements</h2>
+ * A PE runs a {@link Program} (its role): tasks of instructions, run to completion on the main
+ * thread, with {@code taskActivationCycles} between picking a task and its first instruction; local
+ * tasks run when activated, data tasks once per wavelet on their input queue. Vector operations run
+ * on the main thread or, asynchronously, on microthreads. An operation with a fabric operand steps one
+ * wavelet at a time: it needs the input wavelet to have arrived and a credit on the output; its result
+ * reaches the router {@code opLatencyCycles + rampLatencyCycles} after the step. An operation on
+ * memory only is costed in one piece by the SRAM bank model (SIMD width, port width, bank conflicts).
+ * With the shared datapath (default) one instruction or vector step issues per cycle per PE; a fabric
+ * step taken while a memory-only operation runs delays that operation by a cycle.
+ *
+ * <h2>Simulation</h2>
+ * Only active parts cost time: routers and PEs are int handles in an {@link ActivationWheel} and are
+ * visited only in cycles where something can happen to them; a sender refused for lack of credit is
+ * woken by the pop that frees one, and a PE waiting for input by the wavelet's arrival. All state
+ * lives in primitive arrays indexed by router, PE, queue or thread. Within a cycle nothing one part
+ * does is visible to another before the next cycle, so the visiting order cannot change results.
+ * When nothing is scheduled but wavelets or operations are still pending, the run fails with a
+ * message naming the stalled routers, colours and PEs (a deadlock). Cycle conventions follow the
+ * model of Luczynski et al., "Near-Optimal Wafer-Scale Reduce", HPDC 2024: chain reduce of B
+ * wavelets over P PEs takes B + (2 T_R + 2)(P - 1) cycles and a flooding row broadcast B + P + 2 T_R.
+ */
+public final class Fabric implements ProgressMonitor {
+
+    /** North: y - 1. */
+    public static final int N = 0;
+    /** East: x + 1. */
+    public static final int E = 1;
+    /** South: y + 1. */
+    public static final int S = 2;
+    /** West: x - 1. */
+    public static final int W = 3;
+    /** The ramp between a router and its PE. */
+    public static final int RAMP = 4;
+    private static final String[] DIR_NAMES = {"north", "east", "south", "west", "ramp"};
+    private static final int[] DX = {0, 1, 0, -1};
+    private static final int[] DY = {-1, 0, 1, 0};
+
+    /*
+     * State layout. Hot state lives in int blocks so that what one decision needs shares a cache
+     * line or two (measured: scattered per-field arrays gave 4.8 M wavelet-hops/s on a 256 x 256
+     * 2D broadcast; see README for the figure after packing). Cycles stored in blocks are the low
+     * 32 bits of the cycle number, compared with wrap-around arithmetic ((a - b) <= 0), which is
+     * exact while the cycles compared are less than 2^31 apart; they are at most a few thousand.
+     *
+     * Router colour slot (the input buffer of one colour in one router), stride rsStride ints:
+     *   STATE  count (bits 0-4) | head (5-8) | waiting senders by direction (9-13) | route
+     *          position (14-16) | number of route configurations (17-20)
+     *   PEND   places freed by pops in cycle PCYC, visible to senders from the next cycle
+     *   CFG    two words, three 10-bit configurations each: inputs (bits 0-4) | outputs (5-9)
+     *   NEXT   the same colour's slot in the neighbour N, E, S, W (-1 where the route never sends)
+     *   RAMP   the PE input queue the ramp output feeds (-1 if none)
+     *   CTRL   control flag per ring position
+ *   CUR    the current configuration (a copy of the CFG entry at the route position)
+     *   then   payload[depth], ready cycle[depth]
+     * PE input queue, stride qStride ints: STATE count | head << 5 | router-waiting << 9, PEND, PCYC,
+     *   owner PE, then payload[depth], ready cycle[depth].
+     * Router: active colours mask, round-robin pointer, last processed cycle (two words).
+     * PE: task masks, the triggering wavelet, current task, round-robin pointer, memory-operation
+     *   end and owner, router, role, last processed cycle, input queue handles, then 4 words per
+     *   thread: operation, position, end cycle, state | mode << 8.
+     */
+    private static final int RS_STATE = 0;
+    private static final int RS_PEND = 1;
+    private static final int RS_PCYC = 2;
+    private static final int RS_CFG = 3;
+    private static final int RS_ROUTER = 5;
+    private static final int RS_COLOUR = 6;
+    private static final int RS_RAMP = 7;
+    private static final int RS_NEXT = 8;
+    private static final int RS_CTRL = 12;
+    private static final int RS_CUR = 13;
+    private static final int RS_HDR = 16;
+    private static final int MAX_CONFIGS = 6;
+
+    private static final int Q_STATE = 0;
+    private static final int Q_PEND = 1;
+    private static final int Q_PCYC = 2;
+    private static final int Q_PE = 3;
+    private static final int Q_HDR = 8;
+    private static final int Q_ROUTER_WAITING = 1 << 9;
+
+    private static final int P_ACTIVE = 0;
+    private static final int P_BLOCKED = 1;
+    private static final int P_QBUSY = 2;
+    private static final int P_WAVELET = 3;
+    private static final int P_TASK = 4;
+    private static final int P_RR = 5;
+    private static final int P_BULKEND = 6;
+    private static final int P_BULKOWNER = 7;
+    private static final int P_ROUTER = 8;
+    private static final int P_ROLE = 9;
+    private static final int P_INQ = 10;
+
+    private static final int TH_OP = 0;
+    private static final int TH_POS = 1;
+    private static final int TH_END = 2;
+    private static final int TH_SM = 3;
+
+    // Thread states (TH_SM low byte) and what a BUSY thread waits for (high byte).
+    private static final int IDLE = 0;
+    private static final int READY = 1;
+    private static final int BUSY = 2;
+    private static final int MODE_BULK = 1 << 8;
+    private static final int MODE_WAIT = 2 << 8;
+    // Outcomes of trying to issue.
+    private static final int ISSUED = 0;
+    private static final int BLOCKED = 1;
+
+    /** Options of a fabric simulation. */
+    public record Options(boolean functional, boolean trackLinks) {
+        /** Timing only, no per-link counters. */
+        public static final Options TIMING = new Options(false, false);
+        /** Values computed and stored (for checking programs), per-link counters on. */
+        public static final Options FUNCTIONAL = new Options(true, true);
+    }
+
+    private final WseParams p;
+    private final Options opts;
+    private final SramBankModel bank;
+    private final int width;
+    private final int height;
+    private final int routers;
+    private final int colours;
+    private final int maxCfg;
+    private final int hop;
+    private final int ramp;
+    private final int opLat;
+    private final int depth;
+    private final int rsStride;
+    private final int qDepth;
+    private final int qStride;
+
+    // Router colour slots.
+    private final int[] slotOf;
+    private int[] rs;
+    private int slots;
+    private final int[] rt;
+
+    // PEs.
+    private final int[] peOf;
+    private int peCount;
+    private int[] peRouterTmp = new int[64];
+    private short[] peRoleTmp = new short[64];
+    private final List<Role> roles = new ArrayList<>();
+    private final Map<Program, Role> roleOf = new IdentityHashMap<>();
+    private Role[] roleArr;
+    private int[] qb;
+    private int queues;
+    private int queuesPerPe;
+    private int threadStride;
+    private int peStride;
+    private int peThreads;
+    private int[] pb;
+    private int[] peInvocations;
+    private short[][] mem;
+
+    private final ActivityRing ring;
+    private boolean prepared;
+    private long cycle;
+    private LongConsumer observer;
+    private boolean completedThisVisit;
+
+    // Statistics (plain counters).
+    private long waveletHops;
+    private long rampDeliveries;
+    private long injected;
+    private long copies;
+    private long consumed;
+    private long controlAbsorbed;
+    private long creditStalls;
+    private long peSteps;
+    private long routerVisits;
+    private long peVisits;
+    private long firstInjection = Long.MAX_VALUE;
+    private long lastWriteEnd;
+    private long lastActiveCycle;
+    private long activeCycles;
+    private long[] linkWavelets;
+
+    /** An empty fabric of the grid in {@code params}; configure routes, load programs, then run. */
+    public Fabric(WseParams params, Options options) {
+        this.p = params;
+        this.opts = options;
+        this.bank = new SramBankModel(params.sram());
+        this.width = params.gridWidthPes();
+        this.height = params.gridHeightPes();
+        this.routers = width * height;
+        this.colours = params.colours();
+        this.maxCfg = params.routeConfigsPerColour();
+        this.hop = params.hopLatencyCycles();
+        this.ramp = params.rampLatencyCycles();
+        this.opLat = params.opLatencyCycles();
+        this.depth = params.routerBufferDepthWavelets();
+        this.qDepth = params.peInputQueueDepthWavelets();
+        if (params.rampLatencyCycles() < 1) {
+            throw new ConfigException(WseParams.RAMP_LATENCY + "=" + params.rampLatencyCycles()
+                    + " is not allowed; expected at least 1 cycle (a transfer between router and PE takes time)");
+        }
+        if (depth > 16 || qDepth > 16 || maxCfg > MAX_CONFIGS || colours > 32) {
+            throw new ConfigException("buffer depths above 16 wavelets, more than " + MAX_CONFIGS
+                    + " route configurations or more than 32 colours are not supported");
+        }
+        if (options.functional() && params.waveletPayloadBits() != 32) {
+            throw new ConfigException("functional simulation (computing values) needs 32-bit wavelets; "
+                    + WseParams.PAYLOAD_BITS + "=" + params.waveletPayloadBits() + " runs in timing mode only");
+        }
+        long slotCount = (long) routers * colours;
+        if (slotCount > Integer.MAX_VALUE) {
+            throw new ConfigException("grid " + width + " x " + height + " with " + colours + " colours is too large");
+        }
+        this.rsStride = (RS_HDR + 2 * depth + 15) & ~15;
+        this.qStride = (Q_HDR + 2 * qDepth + 7) & ~7;
+        this.slotOf = new int[(int) slotCount];
+        Arrays.fill(slotOf, -1);
+        this.rs = new int[64 * rsStride];
+        this.rt = new int[routers * 4];
+        this.peOf = new int[routers];
+        Arrays.fill(peOf, -1);
+        this.ring = new ActivityRing(2 * routers);
+        if (options.trackLinks()) {
+            linkWavelets = new long[routers * 4];
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Configuration
+
+    /** The parameters. */
+    public WseParams params() {
+        return p;
+    }
+
+    /** Grid width in PEs. */
+    public int width() {
+        return width;
+    }
+
+    /** Grid height in PEs. */
+    public int height() {
+        return height;
+    }
+
+    /** A set of directions as a bit mask, e.g. {@code dirs(Fabric.W, Fabric.RAMP)}. */
+    public static int dirs(int... ds) {
+        int m = 0;
+        for (int d : ds) {
+            if (d < 0 || d > RAMP) {
+                throw new IllegalArgumentException("direction must be 0..4, got " + d);
+            }
+            m |= 1 << d;
+        }
+        return m;
+    }
+
+    /** Name of a direction. */
+    public static String dirName(int d) {
+        return DIR_NAMES[d];
+    }
+
+    private String pe(int r) {
+        return "PE (" + (r % width) + "," + (r / width) + ")";
+    }
+
+    /**
+     * Sets the route of {@code colour} at the router of PE (x, y): configuration k receives from the
+     * directions in {@code inMasks[k]} and sends to those in {@code outMasks[k]}. The first
+     * configuration is active at start; each control wavelet forwarded on this colour advances to
+     * the next (staying at the last).
+     *
+     * @throws ConfigException naming the PE, colour and rule when the hardware cannot hold the route
+     */
+    public void setRoute(int x, int y, int colour, int[] inMasks, int[] outMasks) {
+        checkOpen();
+        int r = router(x, y);
+        if (colour < 0 || colour >= colours) {
+            throw new ConfigException(pe(r) + ": colour " + colour + " does not exist; the fabric has " + colours
+                    + " colours (0.." + (colours - 1) + ")");
+        }
+        if (inMasks.length != outMasks.length || inMasks.length == 0) {
+            throw new IllegalArgumentException("need one output set per input set, and at least one configuration");
+        }
+        if (inMasks.length > maxCfg) {
+            throw new ConfigException(pe(r) + ", colour " + colour + ": " + inMasks.length
+                    + " route configurations, but a router holds " + maxCfg + " per colour ("
+                    + WseParams.ROUTE_CONFIGS + ")");
+        }
+        int key = r * colours + colour;
+        if (slotOf[key] >= 0) {
+            throw new ConfigException(pe(r) + ", colour " + colour + ": the colour already has a route at this router;"
+                    + " one colour holds one route per router (use another colour or a route configuration)");
+        }
+        for (int k = 0; k < inMasks.length; k++) {
+            int in = inMasks[k];
+            int out = outMasks[k];
+            if (in <= 0 || in > 31 || out <= 0 || out > 31) {
+                throw new ConfigException(pe(r) + ", colour " + colour + ", configuration " + k
+                        + ": a route needs at least one input and one output direction");
+            }
+            for (int d = 0; d < 4; d++) {
+                if ((out & (1 << d)) != 0 && neighbour(r, d) < 0) {
+                    throw new ConfigException(pe(r) + ", colour " + colour + ", configuration " + k
+                            + ": the route sends " + DIR_NAMES[d] + ", off the edge of the " + width + " x " + height
+                            + " grid");
+                }
+                if ((in & (1 << d)) != 0 && neighbour(r, d) < 0) {
+                    throw new ConfigException(pe(r) + ", colour " + colour + ", configuration " + k
+                            + ": the route receives from the " + DIR_NAMES[d] + ", off the edge of the " + width
+                            + " x " + height + " grid");
+                }
+            }
+        }
+        int s = slots++;
+        if ((long) slots * rsStride > rs.length) {
+            long cap = Math.max((long) slots * rsStride, (long) rs.length + (rs.length >> 1));
+            if (cap > Integer.MAX_VALUE - 16) {
+                throw new ConfigException("too many routes for one simulation (" + slots + " router colour slots)");
+            }
+            rs = Arrays.copyOf(rs, (int) cap);
+        }
+        slotOf[key] = s;
+        int b = s * rsStride;
+        rs[b + RS_STATE] = inMasks.length << 17;
+        rs[b + RS_PCYC] = -1;
+        rs[b + RS_ROUTER] = r;
+        rs[b + RS_COLOUR] = colour;
+        rs[b + RS_RAMP] = -1;
+        for (int d = 0; d < 4; d++) {
+            rs[b + RS_NEXT + d] = -1;
+        }
+        for (int k = 0; k < inMasks.length; k++) {
+            rs[b + RS_CFG + k / 3] |= (inMasks[k] | (outMasks[k] << 5)) << (10 * (k % 3));
+        }
+        rs[b + RS_CUR] = inMasks[0] | (outMasks[0] << 5);
+    }
+
+    /** One route configuration: shorthand for {@link #setRoute(int, int, int, int[], int[])}. */
+    public void setRoute(int x, int y, int colour, int inMask, int outMask) {
+        setRoute(x, y, colour, new int[] {inMask}, new int[] {outMask});
+    }
+
+    private int cfg(int b, int k) {
+        return (rs[b + RS_CFG + k / 3] >>> (10 * (k % 3))) & 0x3FF;
+    }
+
+    private int curCfg(int b) {
+        return rs[b + RS_CUR];
+    }
+
+    private int ncfg(int b) {
+        return (rs[b + RS_STATE] >>> 17) & 15;
+    }
+
+    /**
+     * Loads {@code program} on PE (x, y). Programs are compiled once and shared by every PE that
+     * loads the same instance.
+     */
+    public void load(int x, int y, Program program) {
+        checkOpen();
+        int r = router(x, y);
+        if (peOf[r] >= 0) {
+            throw new ConfigException(pe(r) + " already runs program " + roles.get(peRoleTmp[peOf[r]]).program.name()
+                    + "; cannot also load " + program.name());
+        }
+        Role role = roleOf.get(program);
+        if (role == null) {
+            if (roles.size() >= Short.MAX_VALUE) {
+                throw new IllegalStateException("more than " + Short.MAX_VALUE + " distinct programs");
+            }
+            role = new Role(program, roles.size(), p, bank);
+            roles.add(role);
+            roleOf.put(program, role);
+        }
+        if (peCount == peRouterTmp.length) {
+            peRouterTmp = Arrays.copyOf(peRouterTmp, peCount * 2);
+            peRoleTmp = Arrays.copyOf(peRoleTmp, peCount * 2);
+        }
+        peOf[r] = peCount;
+        peRouterTmp[peCount] = r;
+        peRoleTmp[peCount] = (short) role.index;
+        peCount++;
+    }
+
+    /** Number of PEs with a program. */
+    public int loadedPes() {
+        return peCount;
+    }
+
+    /** Number of router colour slots configured. */
+    public int configuredRoutes() {
+        return slots;
+    }
+
+    private int router(int x, int y) {
+        if (x < 0 || x >= width || y < 0 || y >= height) {
+            throw new ConfigException("PE (" + x + "," + y + ") is outside the " + width + " x " + height + " grid");
+        }
+        return y * width + x;
+    }
+
+    private int neighbour(int r, int d) {
+        int x = r % width + DX[d];
+        int y = r / width + DY[d];
+        if (x < 0 || x >= width || y < 0 || y >= height) {
+            return -1;
+        }
+        return y * width + x;
+    }
+
+    private void checkOpen() {
+        if (prepared) {
+            throw new IllegalStateException("the fabric is prepared; routes and programs can no longer change");
+        }
+    }
+
+    /**
+     * Validates routes against each other and against the programs, allocates per-PE state and
+     * activates the tasks that start active. Called by {@link #run} if not called before.
+     *
+     * @throws ConfigException naming the PE, colour and rule for every inconsistency found first
+     */
+    public void prepare() {
+        if (prepared) {
+            return;
+        }
+        renumberInRouterOrder();
+        roleArr = roles.toArray(new Role[0]);
+        int maxThreads = 1;
+        for (Role role : roles) {
+            maxThreads = Math.max(maxThreads, role.threadsUsed);
+        }
+        peThreads = maxThreads;
+        queuesPerPe = p.peInputQueues();
+        threadStride = 4;
+        peStride = P_INQ + queuesPerPe + 4 * maxThreads;
+        long peInts = (long) peCount * peStride;
+        if (peInts > Integer.MAX_VALUE - 16) {
+            throw new ConfigException("too many PEs with programs for one simulation: " + peCount);
+        }
+        pb = new int[(int) peInts];
+        boolean anyData = false;
+        for (Role role : roles) {
+            anyData |= role.dataTaskMask != 0;
+        }
+        if (anyData) {
+            peInvocations = new int[peCount * Program.MAX_TASKS];
+        }
+        if (opts.functional()) {
+            mem = new short[peCount][];
+        }
+        int totalQueues = 0;
+        for (int pe = 0; pe < peCount; pe++) {
+            for (int c : roleArr[peRoleTmp[pe]].program.inputColours()) {
+                if (c >= 0) {
+                    totalQueues++;
+                }
+            }
+        }
+        qb = new int[Math.max(1, totalQueues) * qStride];
+        // PE state, input queues and the router slots that feed them.
+        for (int pe = 0; pe < peCount; pe++) {
+            Role role = roleArr[peRoleTmp[pe]];
+            int r = peRouterTmp[pe];
+            int base = pe * peStride;
+            pb[base + P_ROUTER] = r;
+            pb[base + P_ROLE] = role.index;
+            pb[base + P_ACTIVE] = role.activeAtStartMask;
+            pb[base + P_BLOCKED] = role.blockedAtStartMask;
+            for (int q = 0; q < queuesPerPe; q++) {
+                pb[base + P_INQ + q] = -1;
+            }
+            for (int th = 0; th < maxThreads; th++) {
+                pb[base + threadBase(th) + TH_OP] = -1;
+            }
+            for (int q = 0; q < queuesPerPe; q++) {
+                int c = role.program.inputColours()[q];
+                if (c < 0) {
+                    continue;
+                }
+                int qs = queues++;
+                qb[qs * qStride + Q_PE] = pe;
+                qb[qs * qStride + Q_PCYC] = -1;
+                pb[base + P_INQ + q] = qs;
+                int s = slotOf[r * colours + c];
+                if (s < 0) {
+                    throw new ConfigException(pe(r) + " [" + role.program.name() + "] binds input queue " + q
+                            + " to colour " + c + ", but its router has no route for colour " + c);
+                }
+                if (rs[s * rsStride + RS_RAMP] >= 0) {
+                    throw new ConfigException(pe(r) + " [" + role.program.name() + "] binds two input queues to colour "
+                            + c + "; a colour is delivered to one queue");
+                }
+                rs[s * rsStride + RS_RAMP] = qs;
+            }
+            for (int q = 0; q < 32; q++) {
+                int c = role.program.outputColours()[q];
+                if (c < 0) {
+                    continue;
+                }
+                int s = slotOf[r * colours + c];
+                if (s < 0 || !anyConfigAccepts(s, RAMP)) {
+                    throw new ConfigException(pe(r) + " [" + role.program.name() + "] sends on colour " + c
+                            + " (output queue " + q + "), but its router has no route for colour " + c
+                            + " that receives from the ramp");
+                }
+            }
+        }
+        // Every route must lead somewhere that accepts it; remember the neighbour slots.
+        for (int s = 0; s < slots; s++) {
+            int b = s * rsStride;
+            int r = rs[b + RS_ROUTER];
+            int c = rs[b + RS_COLOUR];
+            for (int k = 0; k < ncfg(b); k++) {
+                int out = cfg(b, k) >>> 5;
+                for (int d = 0; d < 4; d++) {
+                    if ((out & (1 << d)) == 0) {
+                        continue;
+                    }
+                    int r2 = neighbour(r, d);
+                    int s2 = slotOf[r2 * colours + c];
+                    if (s2 < 0 || !anyConfigAccepts(s2, (d + 2) & 3)) {
+                        throw new ConfigException(pe(r) + ", colour " + c + ": the route sends " + DIR_NAMES[d]
+                                + " to " + pe(r2) + ", which has no route for colour " + c + " receiving from the "
+                                + DIR_NAMES[(d + 2) & 3]);
+                    }
+                    rs[b + RS_NEXT + d] = s2;
+                }
+                if ((out & (1 << RAMP)) != 0 && rs[b + RS_RAMP] < 0) {
+                    int pe = peOf[r];
+                    throw new ConfigException(pe(r) + ", colour " + c + ": the route delivers to the ramp, but "
+                            + (pe < 0 ? "the PE runs no program" : "program " + roleArr[peRoleTmp[pe]].program.name()
+                            + " binds no input queue to colour " + c));
+                }
+            }
+        }
+        peRouterTmp = null;
+        peRoleTmp = null;
+        prepared = true;
+        for (int pe = 0; pe < peCount; pe++) {
+            schedulePe(0, pe);
+        }
+    }
+
+    /** Renumbers router slots by (router, colour) and PEs by router, so state follows the grid. */
+    private void renumberInRouterOrder() {
+        long[] keys = new long[slots];
+        for (int sl = 0; sl < slots; sl++) {
+            int b = sl * rsStride;
+            keys[sl] = ((long) rs[b + RS_ROUTER] * colours + rs[b + RS_COLOUR]) << 32 | sl;
+        }
+        Arrays.sort(keys);
+        int[] moved = new int[rs.length];
+        for (int ns = 0; ns < slots; ns++) {
+            int old = (int) keys[ns];
+            System.arraycopy(rs, old * rsStride, moved, ns * rsStride, rsStride);
+            slotOf[(int) (keys[ns] >>> 32)] = ns;
+        }
+        rs = moved;
+        for (int ns = slots - 1; ns >= 0; ns--) {
+            int r = rs[ns * rsStride + RS_ROUTER];
+            rt[(r << 2) + 2] = ns;
+            rt[(r << 2) + 3] |= 1 << rs[ns * rsStride + RS_COLOUR];
+        }
+        long[] pk = new long[peCount];
+        for (int pe = 0; pe < peCount; pe++) {
+            pk[pe] = (long) peRouterTmp[pe] << 32 | pe;
+        }
+        Arrays.sort(pk);
+        int[] routerOf = new int[peCount];
+        short[] roleOfPe = new short[peCount];
+        for (int np = 0; np < peCount; np++) {
+            int old = (int) pk[np];
+            routerOf[np] = peRouterTmp[old];
+            roleOfPe[np] = peRoleTmp[old];
+            peOf[routerOf[np]] = np;
+        }
+        peRouterTmp = routerOf;
+        peRoleTmp = roleOfPe;
+    }
+
+    private int threadBase(int th) {
+        return P_INQ + queuesPerPe + th * threadStride;
+    }
+
+    private boolean anyConfigAccepts(int s, int dir) {
+        int b = s * rsStride;
+        for (int k = 0; k < ncfg(b); k++) {
+            if ((cfg(b, k) & (1 << dir)) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Functional memory
+
+    /** Writes values into PE (x, y)'s SRAM at byte {@code address} (functional mode). */
+    public void writeMemory(int x, int y, int address, float[] values, DType type) {
+        int pe = requirePe(x, y);
+        requireFunctional();
+        int bytes = type.destBytes();
+        for (int i = 0; i < values.length; i++) {
+            storeElem(pe, address + i * bytes, bytes, values[i]);
+        }
+    }
+
+    /** Reads {@code n} values of PE (x, y)'s SRAM at byte {@code address} (functional mode). */
+    public float[] readMemory(int x, int y, int address, int n, DType type) {
+        int pe = requirePe(x, y);
+        requireFunctional();
+        int bytes = type.destBytes();
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = loadElem(pe, address + i * bytes, bytes);
+        }
+        return v;
+    }
+
+    private int requirePe(int x, int y) {
+        int r = router(x, y);
+        if (peOf[r] < 0) {
+            throw new IllegalArgumentException(pe(r) + " runs no program");
+        }
+        if (!prepared) {
+            prepare();
+        }
+        return peOf[r];
+    }
+
+    private void requireFunctional() {
+        if (mem == null) {
+            throw new IllegalStateException("memory values exist only in functional mode");
+        }
+    }
+
+    private short[] memOf(int pe) {
+        short[] m = mem[pe];
+        if (m == null) {
+            m = new short[(p.sram().dataBytesPerPe() + 1) / 2];
+            mem[pe] = m;
+        }
+        return m;
+    }
+
+    private float loadElem(int pe, int addr, int bytes) {
+        short[] m = memOf(pe);
+        if (bytes == 2) {
+            return Half.toFloat(m[addr >> 1] & 0xFFFF);
+        }
+        int lo = m[addr >> 1] & 0xFFFF;
+        int hi = m[(addr >> 1) + 1] & 0xFFFF;
+        return Float.intBitsToFloat((hi << 16) | lo);
+    }
+
+    private void storeElem(int pe, int addr, int bytes, float v) {
+        short[] m = memOf(pe);
+        if (bytes == 2) {
+            m[addr >> 1] = (short) Half.fromFloat(v);
+        } else {
+            int b = Float.floatToRawIntBits(v);
+            m[addr >> 1] = (short) b;
+            m[(addr >> 1) + 1] = (short) (b >>> 16);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Running
+
+    /** Calls {@code afterEachCycle} with the cycle number after every simulated cycle (tests). */
+    public void setCycleObserver(LongConsumer afterEachCycle) {
+        this.observer = afterEachCycle;
+    }
+
+    /**
+     * Runs until nothing is left to do.
+     *
+     * @param maxCycles the watchdog's budget: the run fails if work remains at this cycle
+     * @return the last cycle in which anything happened
+     * @throws SimulationStalledException on a deadlock or when the budget is exceeded
+     */
+    public long run(long maxCycles) {
+        prepare();
+        while (true) {
+            long t = ring.advance();
+            if (t == Long.MAX_VALUE) {
+                break;
+            }
+            if (t > maxCycles) {
+                throw new SimulationStalledException(String.format(Locale.ROOT,
+                        "watchdog: fabric cycle budget of %,d cycles exceeded with work pending:%s",
+                        maxCycles, describeStalls(12)));
+            }
+            processCycle(t);
+        }
+        if (hasPendingWork()) {
+            throw new SimulationStalledException("deadlock: no part of the fabric can move at cycle " + cycle
+                    + " but work is pending:" + describeStalls(12));
+        }
+        return lastActiveCycle;
+    }
+
+    /** The earliest cycle with scheduled activity, or {@link Long#MAX_VALUE} (for event-driven hosts). */
+    public long nextActiveCycle() {
+        prepare();
+        return ring.advance();
+    }
+
+    /**
+     * Simulates cycle {@code t}, which must be {@link #nextActiveCycle()}: visits every router and PE
+     * scheduled for it, in router order (handle 2r is router r, 2r + 1 its PE).
+     */
+    public void processCycle(long t) {
+        cycle = t;
+        activeCycles++;
+        lastActiveCycle = t;
+        final long[] bits = ring.bits();
+        final long[] sum = ring.summary();
+        final int bo = ring.currentBitsOffset();
+        final int so = ring.currentSummaryOffset();
+        final int sn = ring.summaryWords();
+        for (int si = 0; si < sn; si++) {
+            long sw = sum[so + si];
+            if (sw == 0) {
+                continue;
+            }
+            sum[so + si] = 0;
+            while (sw != 0) {
+                int wi = (si << 6) + Long.numberOfTrailingZeros(sw);
+                sw &= sw - 1;
+                long w = bits[bo + wi];
+                bits[bo + wi] = 0;
+                while (w != 0) {
+                    int h = (wi << 6) + Long.numberOfTrailingZeros(w);
+                    w &= w - 1;
+                    if ((h & 1) == 0) {
+                        routerVisits++;
+                        processRouter(h >>> 1, t);
+                    } else {
+                        int pe = peOf[h >>> 1];
+                        peVisits++;
+                        processPe(pe, pe * peStride, t);
+                    }
+                }
+            }
+        }
+        ring.finishCurrent();
+        if (observer != null) {
+            observer.accept(t);
+        }
+    }
+
+    private void schedulePe(long cycle, int pe) {
+        ring.schedule(cycle, (pb[pe * peStride + P_ROUTER] << 1) | 1);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Router colour buffers and PE input queues
+
+    /** Places in router slot block b a sender sees at cycle t (int-truncated). */
+    private int rsFree(int b, int ti) {
+        int used = rs[b + RS_STATE] & 31;
+        if (rs[b + RS_PCYC] == ti) {
+            used += rs[b + RS_PEND];
+        }
+        return depth - used;
+    }
+
+    private void rsPush(int b, int value, int readyCycle, boolean control) {
+        int st = rs[b + RS_STATE];
+        int n = st & 31;
+        int slot = ((st >>> 5) & 15) + n;
+        if (slot >= depth) {
+            slot -= depth;
+        }
+        rs[b + RS_HDR + slot] = value;
+        rs[b + RS_HDR + depth + slot] = readyCycle;
+        if (control) {
+            rs[b + RS_CTRL] |= 1 << slot;
+        } else {
+            rs[b + RS_CTRL] &= ~(1 << slot);
+        }
+        rs[b + RS_STATE] = st + 1;
+    }
+
+    private int qFree(int qbase, int ti) {
+        int used = qb[qbase + Q_STATE] & 31;
+        if (qb[qbase + Q_PCYC] == ti) {
+            used += qb[qbase + Q_PEND];
+        }
+        return qDepth - used;
+    }
+
+    private boolean qHeadReady(int qbase, int ti) {
+        int st = qb[qbase + Q_STATE];
+        return (st & 31) > 0 && qb[qbase + Q_HDR + qDepth + ((st >>> 5) & 15)] - ti <= 0;
+    }
+
+    /** Pops the head of PE queue {@code qs} at cycle t and returns its payload. */
+    private int qPop(int qs, int ti, long t) {
+        int qbase = qs * qStride;
+        int st = qb[qbase + Q_STATE];
+        int h = (st >>> 5) & 15;
+        int value = qb[qbase + Q_HDR + h];
+        int nh = h + 1 == qDepth ? 0 : h + 1;
+        qb[qbase + Q_STATE] = ((st & ~(15 << 5)) | (nh << 5)) - 1;
+        if (qb[qbase + Q_PCYC] != ti) {
+            qb[qbase + Q_PCYC] = ti;
+            qb[qbase + Q_PEND] = 0;
+        }
+        qb[qbase + Q_PEND]++;
+        consumed++;
+        if ((st & Q_ROUTER_WAITING) != 0) {
+            qb[qbase + Q_STATE] &= ~Q_ROUTER_WAITING;
+            ring.schedule(t + 1, pb[qb[qbase + Q_PE] * peStride + P_ROUTER] << 1);
+        }
+        return value;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Routers
+
+    private void processRouter(int r, long t) {
+        final int rb = r << 2;
+        int mask = rt[rb];
+        if (mask == 0) {
+            return;
+        }
+        final int nc = colours;
+        final int[] s0 = rs;
+        final int stride = rsStride;
+        final int dep = depth;
+        final int ti = (int) t;
+        final int rr = rt[rb + 1];
+        int usedOut = 0;
+        long next = Long.MAX_VALUE;
+        int rotated = rr == 0 ? mask : ((mask >>> rr) | (mask << (nc - rr))) & (nc == 32 ? -1 : (1 << nc) - 1);
+        while (rotated != 0) {
+            int k = Integer.numberOfTrailingZeros(rotated);
+            rotated &= rotated - 1;
+            int c = k + rr;
+            if (c >= nc) {
+                c -= nc;
+            }
+            int b = (rt[rb + 2] + Integer.bitCount(rt[rb + 3] & ((1 << c) - 1))) * stride;
+            int st = s0[b + RS_STATE];
+            int head = (st >>> 5) & 15;
+            int readyRel = s0[b + RS_HDR + dep + head] - ti;
+            if (readyRel > 0) {
+                if (t + readyRel < next) {
+                    next = t + readyRel;
+                }
+                continue;
+            }
+            int out = curCfg(b) >>> 5;
+            if ((out & usedOut) != 0) {
+                next = Math.min(next, t + 1);
+                continue;
+            }
+            int ctrlBits = s0[b + RS_CTRL];
+            boolean control = ctrlBits != 0 && (ctrlBits & (1 << head)) != 0;
+            // Every output must have a credit and accept this direction (lossless multicast).
+            boolean ok = true;
+            for (int m = out; m != 0; m &= m - 1) {
+                int d = Integer.numberOfTrailingZeros(m);
+                if (d == RAMP) {
+                    if (!control) {
+                        int qbase = s0[b + RS_RAMP] * qStride;
+                        if (qFree(qbase, ti) <= 0) {
+                            qb[qbase + Q_STATE] |= Q_ROUTER_WAITING;
+                            ok = false;
+                        }
+                    }
+                } else {
+                    int b2 = s0[b + RS_NEXT + d] * stride;
+                    int from = (d + 2) & 3;
+                    if (rsFree(b2, ti) <= 0 || (curCfg(b2) & (1 << from)) == 0) {
+                        s0[b2 + RS_STATE] |= 1 << (9 + from);
+                        ok = false;
+                    }
+                }
+            }
+            if (!ok) {
+                creditStalls++;
+                continue;
+            }
+            int value = s0[b + RS_HDR + head];
+            // Pop (credit visible next cycle) and wake the senders that found this buffer full.
+            int nh = head + 1 == dep ? 0 : head + 1;
+            int waiting = (st >>> 9) & 31;
+            st = ((st & ~((15 << 5) | (31 << 9))) | (nh << 5)) - 1;
+            s0[b + RS_STATE] = st;
+            if (s0[b + RS_PCYC] != ti) {
+                s0[b + RS_PCYC] = ti;
+                s0[b + RS_PEND] = 0;
+            }
+            s0[b + RS_PEND]++;
+            if (waiting != 0) {
+                wake(waiting, r, t);
+            }
+            for (int m = out; m != 0; m &= m - 1) {
+                int d = Integer.numberOfTrailingZeros(m);
+                if (d == RAMP) {
+                    if (control) {
+                        controlAbsorbed++;
+                        consumed++;
+                    } else {
+                        int qs = s0[b + RS_RAMP];
+                        int qbase = qs * qStride;
+                        int qst = qb[qbase + Q_STATE];
+                        int slot = ((qst >>> 5) & 15) + (qst & 31);
+                        if (slot >= qDepth) {
+                            slot -= qDepth;
+                        }
+                        qb[qbase + Q_HDR + slot] = value;
+                        qb[qbase + Q_HDR + qDepth + slot] = ti + ramp;
+                        qb[qbase + Q_STATE] = qst + 1;
+                        rampDeliveries++;
+                        ring.schedule(t + ramp, (r << 1) | 1);
+                    }
+                } else {
+                    int s2 = s0[b + RS_NEXT + d];
+                    int b2 = s2 * stride;
+                    rsPush(b2, value, ti + hop, control);
+                    int r2 = s0[b2 + RS_ROUTER];
+                    rt[r2 << 2] |= 1 << c;
+                    ring.schedule(t + hop, r2 << 1);
+                    waveletHops++;
+                    if (linkWavelets != null) {
+                        linkWavelets[r * 4 + d]++;
+                    }
+                }
+            }
+            copies += Integer.bitCount(out) - 1;
+            if (control) {
+                int pos = (st >>> 14) & 7;
+                if (pos < ncfg(b) - 1) {
+                    s0[b + RS_STATE] = st + (1 << 14);
+                    s0[b + RS_CUR] = cfg(b, pos + 1);
+                    // The new configuration may accept senders the old one refused.
+                    int w2 = (s0[b + RS_STATE] >>> 9) & 31;
+                    if (w2 != 0) {
+                        s0[b + RS_STATE] &= ~(31 << 9);
+                        wake(w2, r, t);
+                    }
+                }
+            }
+            usedOut |= out;
+            if ((st & 31) > 0) {
+                int rel = s0[b + RS_HDR + dep + nh] - ti;
+                long nr = rel <= 1 ? t + 1 : t + rel;
+                if (nr < next) {
+                    next = nr;
+                }
+            } else {
+                mask &= ~(1 << c);
+            }
+        }
+        rt[rb] = mask;
+        rt[rb + 1] = rr + 1 == nc ? 0 : rr + 1;
+        if (next != Long.MAX_VALUE) {
+            ring.schedule(next, r << 1);
+        }
+    }
+
+    /** Wakes, at t + 1, the senders in directions {@code waiting} of router r (bit 4: its PE). */
+    private void wake(int waiting, int r, long t) {
+        for (int m = waiting; m != 0; m &= m - 1) {
+            int d = Integer.numberOfTrailingZeros(m);
+            if (d == RAMP) {
+                ring.schedule(t + 1, (r << 1) | 1);
+            } else {
+                ring.schedule(t + 1, neighbourFast(r, d) << 1);
+            }
+        }
+    }
+
+    private int neighbourFast(int r, int d) {
+        switch (d) {
+            case N:
+                return r - width;
+            case E:
+                return r + 1;
+            case S:
+                return r + width;
+            default:
+                return r - 1;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Processing elements
+
+    private int state(int tb) {
+        return pb[tb + TH_SM] & 0xFF;
+    }
+
+    private void processPe(int pe, int base, long t) {
+        final Role role = roleArr[pb[base + P_ROLE]];
+        final int nt = role.threadsUsed;
+        final int ti = (int) t;
+        final int tb0 = base + threadBase(0);
+        if (nt == 1 && (pb[tb0 + TH_SM] & 0xFF) == READY && role.kind[pb[tb0 + TH_OP]] == Role.K_FABRIC) {
+            // Fast path: a single-threaded PE streaming a fabric operation (the common case in
+            // collectives). Same outcome as the general path below.
+            completedThisVisit = false;
+            if (fabricStep(pe, base, 0, tb0, role, pb[tb0 + TH_OP], t) == BLOCKED) {
+                return; // the arrival or the credit wakes it
+            }
+            int sm = pb[tb0 + TH_SM] & 0xFF;
+            if (sm == BUSY) {
+                schedulePe(t + Math.max(1, pb[tb0 + TH_END] - ti), pe);
+            } else {
+                schedulePe(t + 1, pe);
+            }
+            return;
+        }
+        boolean wakeNext = false;
+        completedThisVisit = false;
+        // Timed transitions: finished memory operations, activations and multi-cycle steps.
+        for (int th = 0; th < nt; th++) {
+            int tb = tb0 + th * threadStride;
+            int sm = pb[tb + TH_SM];
+            if ((sm & 0xFF) == BUSY && pb[tb + TH_END] - ti <= 0) {
+                if ((sm & 0xFF00) == MODE_BULK) {
+                    completeOp(pe, base, th, role, t);
+                } else {
+                    pb[tb + TH_SM] = READY;
+                }
+            }
+        }
+        if (state(tb0) == IDLE) {
+            pickTask(pe, base, role, t);
+        }
+        boolean issued = false;
+        final boolean shared = p.datapathShared();
+        int start = pb[base + P_RR];
+        for (int k = 0; k < nt; k++) {
+            int th = start + k;
+            if (th >= nt) {
+                th -= nt;
+            }
+            int tb = tb0 + th * threadStride;
+            if (state(tb) != READY) {
+                continue;
+            }
+            if (issued && (shared || th == 0)) {
+                wakeNext = true;
+                continue;
+            }
+            if (tryIssue(pe, base, th, tb, role, t) == ISSUED) {
+                issued = true;
+                pb[base + P_RR] = th + 1 >= nt ? 0 : th + 1;
+                if (state(tb) == READY) {
+                    wakeNext = true;
+                }
+            }
+        }
+        if (completedThisVisit || (state(tb0) == IDLE && runnableTask(pe, base, role, t) >= 0)) {
+            // An operation finished: a blocked issuer or a newly activated task may go next cycle.
+            wakeNext = true;
+        }
+        long next = wakeNext ? t + 1 : Long.MAX_VALUE;
+        for (int th = 0; th < nt; th++) {
+            int tb = tb0 + th * threadStride;
+            if (state(tb) == BUSY) {
+                long end = t + Math.max(1, pb[tb + TH_END] - ti);
+                if (end < next) {
+                    next = end;
+                }
+            }
+        }
+        if (next != Long.MAX_VALUE) {
+            schedulePe(next, pe);
+        }
+    }
+
+    /** The id of the task the main thread would pick now, or -1. */
+    private int runnableTask(int pe, int base, Role role, long t) {
+        int blocked = pb[base + P_BLOCKED];
+        int cand = pb[base + P_ACTIVE] & ~blocked;
+        int data = role.dataTaskMask & ~blocked;
+        int ti = (int) t;
+        while (data != 0) {
+            int id = Integer.numberOfTrailingZeros(data);
+            data &= data - 1;
+            int qid = role.taskQueue[id];
+            if ((pb[base + P_QBUSY] & (1 << qid)) == 0 && qHeadReady(pb[base + P_INQ + qid] * qStride, ti)) {
+                cand |= 1 << id;
+            }
+        }
+        return cand == 0 ? -1 : Integer.numberOfTrailingZeros(cand);
+    }
+
+    private void pickTask(int pe, int base, Role role, long t) {
+        int id = runnableTask(pe, base, role, t);
+        if (id < 0) {
+            return;
+        }
+        int tb = base + threadBase(0);
+        if ((role.dataTaskMask & (1 << id)) != 0) {
+            pb[base + P_WAVELET] = qPop(pb[base + P_INQ + role.taskQueue[id]], (int) t, t);
+            peInvocations[pe * Program.MAX_TASKS + id]++;
+        } else {
+            pb[base + P_ACTIVE] &= ~(1 << id);
+        }
+        pb[base + P_TASK] = id;
+        pb[tb + TH_OP] = role.entry[id];
+        pb[tb + TH_POS] = 0;
+        int act = p.taskActivationCycles();
+        if (act > 0) {
+            pb[tb + TH_SM] = BUSY | MODE_WAIT;
+            pb[tb + TH_END] = (int) (t + act);
+        } else {
+            pb[tb + TH_SM] = READY;
+        }
+    }
+
+    private int tryIssue(int pe, int base, int th, int tb, Role role, long t) {
+        final int op = pb[tb + TH_OP];
+        switch (role.kind[op]) {
+            case Role.K_ACTIVATE -> {
+                pb[base + P_ACTIVE] |= 1 << role.target[op];
+                advanceMain(base, role);
+                return ISSUED;
+            }
+            case Role.K_BLOCK -> {
+                pb[base + P_BLOCKED] |= 1 << role.target[op];
+                advanceMain(base, role);
+                return ISSUED;
+            }
+            case Role.K_UNBLOCK -> {
+                pb[base + P_BLOCKED] &= ~(1 << role.target[op]);
+                advanceMain(base, role);
+                return ISSUED;
+            }
+            case Role.K_CONTROL -> {
+                int b = outSlot(base, role, role.outQ[op]) * rsStride;
+                if (!canInject(b, (int) t)) {
+                    rs[b + RS_STATE] |= 1 << (9 + RAMP);
+                    return BLOCKED;
+                }
+                inject(b, 0, t, true);
+                advanceMain(base, role);
+                return ISSUED;
+            }
+            default -> {
+            }
+        }
+        int mt = role.thread[op];
+        if (mt != th) {
+            // The main thread hands an asynchronous operation to microthread mt.
+            int tj = base + threadBase(mt);
+            if (state(tj) != IDLE) {
+                return BLOCKED; // woken when the microthread completes
+            }
+            pb[tj + TH_OP] = op;
+            pb[tj + TH_POS] = 0;
+            if (role.inQ0[op] >= 0) {
+                pb[base + P_QBUSY] |= 1 << role.inQ0[op];
+            }
+            if (role.inQ1[op] >= 0) {
+                pb[base + P_QBUSY] |= 1 << role.inQ1[op];
+            }
+            pb[tj + TH_SM] = BUSY | MODE_WAIT;
+            pb[tj + TH_END] = (int) (t + 1); // steps from the next cycle
+            advanceMain(base, role);
+            return ISSUED;
+        }
+        if (role.kind[op] == Role.K_BULK) {
+            int ti = (int) t;
+            int bulkEnd = pb[base + P_BULKEND];
+            long begin = bulkEnd - ti > 0 ? t + (bulkEnd - ti) : t;
+            long dur = role.bulkCycles[op];
+            pb[base + P_BULKEND] = (int) (begin + dur);
+            pb[base + P_BULKOWNER] = th;
+            pb[tb + TH_SM] = BUSY | MODE_BULK;
+            pb[tb + TH_END] = (int) (begin + dur - 1 + opLat);
+            if (mem != null) {
+                computeBulk(pe, base, role, op);
+            }
+            return ISSUED;
+        }
+        return fabricStep(pe, base, th, tb, role, op, t);
+    }
+
+    private int outSlot(int base, Role role, int outQueue) {
+        int rb = pb[base + P_ROUTER] << 2;
+        int c = role.program.outputColours()[outQueue];
+        return rt[rb + 2] + Integer.bitCount(rt[rb + 3] & ((1 << c) - 1));
+    }
+
+    private int fabricStep(int pe, int base, int th, int tb, Role role, int op, long t) {
+        final int ti = (int) t;
+        int q0 = role.inQ0[op];
+        int qs0 = -1;
+        int qs1 = -1;
+        if (q0 >= 0) {
+            qs0 = pb[base + P_INQ + q0];
+            if (!qHeadReady(qs0 * qStride, ti)) {
+                return BLOCKED; // the router schedules this PE when the wavelet is ready
+            }
+            int q1 = role.inQ1[op];
+            if (q1 >= 0) {
+                qs1 = pb[base + P_INQ + q1];
+                if (!qHeadReady(qs1 * qStride, ti)) {
+                    return BLOCKED;
+                }
+            }
+        }
+        int oq = role.outQ[op];
+        int b = -1;
+        if (oq >= 0) {
+            b = outSlot(base, role, oq) * rsStride;
+            if (!canInject(b, ti)) {
+                rs[b + RS_STATE] |= 1 << (9 + RAMP);
+                return BLOCKED;
+            }
+        }
+        int pos = pb[tb + TH_POS];
+        int e = Math.min(role.elemsPerStep[op], role.len[op] - pos);
+        int in0 = 0;
+        int in1 = 0;
+        if (qs0 >= 0) {
+            in0 = qPop(qs0, ti, t);
+            if (qs1 >= 0) {
+                in1 = qPop(qs1, ti, t);
+            }
+        }
+        int outValue = 0;
+        if (mem != null) {
+            outValue = computeStep(pe, base, role, op, pos, e, in0, in1);
+        }
+        if (b >= 0) {
+            inject(b, outValue, t, false);
+        }
+        if (role.writesMemory[op]) {
+            long end = t + opLat;
+            if (end > lastWriteEnd) {
+                lastWriteEnd = end;
+            }
+        }
+        peSteps++;
+        if (p.datapathShared() && pb[base + P_BULKEND] - ti > 0 && pb[base + P_BULKOWNER] != th) {
+            // This step took a cycle from the memory-only operation in progress.
+            pb[base + P_BULKEND]++;
+            pb[base + threadBase(pb[base + P_BULKOWNER]) + TH_END]++;
+        }
+        pos += e;
+        pb[tb + TH_POS] = pos;
+        if (pos >= role.len[op]) {
+            completeOp(pe, base, th, role, t);
+        } else if (role.cyclesPerStep[op] > 1) {
+            pb[tb + TH_SM] = BUSY | MODE_WAIT;
+            pb[tb + TH_END] = ti + role.cyclesPerStep[op];
+        }
+        return ISSUED;
+    }
+
+    /** True when router slot block b has a credit and its current configuration receives from the ramp. */
+    private boolean canInject(int b, int ti) {
+        return rsFree(b, ti) > 0 && (curCfg(b) & (1 << RAMP)) != 0;
+    }
+
+    /** Puts a wavelet produced at cycle t onto the ramp towards router slot block b. */
+    private void inject(int b, int value, long t, boolean control) {
+        long ready = t + opLat + ramp;
+        rsPush(b, value, (int) ready, control);
+        int r = rs[b + RS_ROUTER];
+        rt[r << 2] |= 1 << rs[b + RS_COLOUR];
+        ring.schedule(ready, r << 1);
+        injected++;
+        if (t < firstInjection) {
+            firstInjection = t;
+        }
+    }
+
+    /** Finishes thread th's operation. */
+    private void completeOp(int pe, int base, int th, Role role, long t) {
+        int tb = base + threadBase(th);
+        int op = pb[tb + TH_OP];
+        if (role.kind[op] == Role.K_BULK && role.writesMemory[op]) {
+            long end = t + Math.max(0, pb[tb + TH_END] - (int) t);
+            if (end > lastWriteEnd) {
+                lastWriteEnd = end;
+            }
+        }
+        completedThisVisit = true;
+        if (th == 0) {
+            advanceMain(base, role);
+            return;
+        }
+        // A microthread's claim on its input queues ends (data tasks may use them again). The main
+        // thread needs no claim: no data task runs while it is busy.
+        if (role.inQ0[op] >= 0) {
+            pb[base + P_QBUSY] &= ~(1 << role.inQ0[op]);
+        }
+        if (role.inQ1[op] >= 0) {
+            pb[base + P_QBUSY] &= ~(1 << role.inQ1[op]);
+        }
+        pb[tb + TH_SM] = IDLE;
+        pb[tb + TH_OP] = -1;
+        if (role.onComplete[op] >= 0) {
+            pb[base + P_ACTIVE] |= 1 << role.onComplete[op];
+        }
+    }
+
+    private void advanceMain(int base, Role role) {
+        int tb = base + threadBase(0);
+        int next = pb[tb + TH_OP] + 1;
+        pb[tb + TH_POS] = 0;
+        if (role.kind[next] == Role.K_END) {
+            pb[tb + TH_OP] = -1;
+            pb[tb + TH_SM] = IDLE;
+        } else {
+            pb[tb + TH_OP] = next;
+            pb[tb + TH_SM] = READY;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Functional values
+
+    private int invocation(int pe, int base) {
+        return peInvocations == null ? 0
+                : Math.max(0, peInvocations[pe * Program.MAX_TASKS + pb[base + P_TASK]] - 1);
+    }
+
+    private float source(int pe, int base, Op o, int which, int elem, int j, int payload) {
+        Operand src = o.source(which);
+        DType type = o.type();
+        switch (src.kind()) {
+            case MEM: {
+                int bytes = (which == 0 && type == DType.MIXED) ? 4 : type.sourceBytes();
+                int idx = src.advance() * invocation(pe, base) + elem * src.stride();
+                return loadElem(pe, src.address() + idx * bytes, bytes);
+            }
+            case FABRIC_IN:
+                return unpack(payload, j, type);
+            case WAVELET:
+                return unpack(pb[base + P_WAVELET], j, type);
+            case SCALAR:
+                return src.scalar();
+            default:
+                throw new IllegalStateException();
+        }
+    }
+
+    private static float unpack(int payload, int j, DType type) {
+        if (type == DType.FP32) {
+            return Float.intBitsToFloat(payload);
+        }
+        return Half.toFloat((payload >>> (16 * j)) & 0xFFFF);
+    }
+
+    private static float apply(Op o, float a, float b, float c) {
+        return switch (o.code()) {
+            case MOV -> a;
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case FMA -> a + b * c;
+            case MAX -> Math.max(a, b);
+        };
+    }
+
+    private int computeStep(int pe, int base, Role role, int op, int pos, int e, int in0, int in1) {
+        Op o = role.ops[op];
+        int sources = o.code().sources();
+        int out = 0;
+        for (int j = 0; j < e; j++) {
+            int elem = pos + j;
+            float a = source(pe, base, o, 0, elem, j, payloadFor(o, 0, in0, in1, role, op));
+            float b = sources > 1 ? source(pe, base, o, 1, elem, j, payloadFor(o, 1, in0, in1, role, op)) : 0;
+            float c = sources > 2 ? source(pe, base, o, 2, elem, j, payloadFor(o, 2, in0, in1, role, op)) : 0;
+            float v = apply(o, a, b, c);
+            if (o.dst().kind() == Operand.Kind.FABRIC_OUT) {
+                if (o.type() == DType.FP32) {
+                    out = Float.floatToRawIntBits(v);
+                } else {
+                    out |= (Half.fromFloat(v) & 0xFFFF) << (16 * j);
+                }
+            } else {
+                storeDst(pe, base, o, elem, v);
+            }
+        }
+        return out;
+    }
+
+    private static int payloadFor(Op o, int which, int in0, int in1, Role role, int op) {
+        Operand src = o.source(which);
+        if (src.kind() != Operand.Kind.FABRIC_IN) {
+            return 0;
+        }
+        return src.queue() == role.inQ0[op] ? in0 : in1;
+    }
+
+    private void storeDst(int pe, int base, Op o, int elem, float v) {
+        Operand d = o.dst();
+        int bytes = o.type().destBytes();
+        int idx = d.advance() * invocation(pe, base) + elem * d.stride();
+        storeElem(pe, d.address() + idx * bytes, bytes, v);
+    }
+
+    private void computeBulk(int pe, int base, Role role, int op) {
+        Op o = role.ops[op];
+        int sources = o.code().sources();
+        for (int elem = 0; elem < o.length(); elem++) {
+            float a = source(pe, base, o, 0, elem, elem & 1, 0);
+            float b = sources > 1 ? source(pe, base, o, 1, elem, elem & 1, 0) : 0;
+            float c = sources > 2 ? source(pe, base, o, 2, elem, elem & 1, 0) : 0;
+            storeDst(pe, base, o, elem, apply(o, a, b, c));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Results, statistics and the watchdog
+
+    /** Wavelet moves between neighbouring routers (link traversals). */
+    public long waveletHops() {
+        return waveletHops;
+    }
+
+    /** Wavelets delivered from routers to PEs. */
+    public long rampDeliveries() {
+        return rampDeliveries;
+    }
+
+    /** Wavelets put on the fabric by PEs (data and control). */
+    public long injected() {
+        return injected;
+    }
+
+    /** Extra copies made by multicast routes (a wavelet sent to k outputs makes k - 1). */
+    public long multicastCopies() {
+        return copies;
+    }
+
+    /** Wavelets taken off the fabric by PEs, plus control wavelets absorbed at their last router. */
+    public long consumed() {
+        return consumed;
+    }
+
+    /** Control wavelets that ended at a ramp. */
+    public long controlAbsorbed() {
+        return controlAbsorbed;
+    }
+
+    /** Router-colour-cycles in which a wavelet could not move for lack of a credit or acceptance. */
+    public long creditStalls() {
+        return creditStalls;
+    }
+
+    /** Vector steps on fabric operands executed by PEs. */
+    public long peFabricSteps() {
+        return peSteps;
+    }
+
+    /** Router visits by the scheduler (a router is visited in a cycle where it may move a wavelet). */
+    public long routerVisits() {
+        return routerVisits;
+    }
+
+    /** PE visits by the scheduler. */
+    public long peVisits() {
+        return peVisits;
+    }
+
+    /** Wavelets currently in router buffers and PE input queues (arrived or in flight). */
+    public long heldWavelets() {
+        long held = 0;
+        for (int s = 0; s < slots; s++) {
+            held += rs[s * rsStride + RS_STATE] & 31;
+        }
+        for (int q = 0; q < queues; q++) {
+            held += qb[q * qStride + Q_STATE] & 31;
+        }
+        return held;
+    }
+
+    /** The cycle of the first vector step that put a wavelet on the fabric ({@code Long.MAX_VALUE} if none). */
+    public long firstInjectionCycle() {
+        return firstInjection;
+    }
+
+    /** The end (exclusive) of the last cycle in which a result was written to SRAM. */
+    public long lastWriteEndCycle() {
+        return lastWriteEnd;
+    }
+
+    /** The last cycle in which anything happened. */
+    public long lastActiveCycle() {
+        return lastActiveCycle;
+    }
+
+    /** Cycles in which anything happened. */
+    public long activeCycles() {
+        return activeCycles;
+    }
+
+    /**
+     * Wavelets that crossed the link leaving PE (x, y)'s router in direction d (N, E, S, W), when
+     * the fabric tracks links; otherwise 0.
+     */
+    public long linkWavelets(int x, int y, int d) {
+        return linkWavelets == null ? 0 : linkWavelets[router(x, y) * 4 + d];
+    }
+
+    /**
+     * Checks conservation: every wavelet injected, and every multicast copy, is either held in a
+     * buffer or consumed exactly once.
+     *
+     * @throws IllegalStateException when a wavelet was lost or duplicated
+     */
+    public void checkConservation() {
+        long held = heldWavelets();
+        if (injected + copies != consumed + held) {
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "conservation violated at cycle %d: injected %d + copies %d != consumed %d + held %d",
+                    cycle, injected, copies, consumed, held));
+        }
+    }
+
+    @Override
+    public String name() {
+        return "fabric";
+    }
+
+    @Override
+    public boolean hasPendingWork() {
+        if (!prepared) {
+            return false;
+        }
+        if (heldWavelets() > 0) {
+            return true;
+        }
+        for (int pe = 0; pe < peCount; pe++) {
+            int base = pe * peStride;
+            if ((pb[base + P_ACTIVE] & ~pb[base + P_BLOCKED]) != 0) {
+                return true;
+            }
+            for (int th = 0; th < peThreads; th++) {
+                if (state(base + threadBase(th)) != IDLE) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String describePending() {
+        return describeStalls(12);
+    }
+
+    private String describeStalls(int limit) {
+        StringBuilder sb = new StringBuilder();
+        int shown = 0;
+        int more = 0;
+        for (int s = 0; s < slots; s++) {
+            int b = s * rsStride;
+            int count = rs[b + RS_STATE] & 31;
+            if (count == 0) {
+                continue;
+            }
+            if (shown >= limit) {
+                more++;
+                continue;
+            }
+            shown++;
+            int r = rs[b + RS_ROUTER];
+            int c = rs[b + RS_COLOUR];
+            int out = curCfg(b) >>> 5;
+            sb.append("\n  router of ").append(pe(r)).append(", colour ").append(c).append(": ")
+                    .append(count).append(" wavelet(s) held; head waits for");
+            for (int m = out; m != 0; m &= m - 1) {
+                int d = Integer.numberOfTrailingZeros(m);
+                if (d == RAMP) {
+                    sb.append(" a place in the PE's input queue");
+                } else {
+                    sb.append(" a credit from ").append(pe(neighbour(r, d))).append(" (").append(DIR_NAMES[d])
+                            .append(')');
+                }
+            }
+        }
+        for (int pe = 0; pe < peCount; pe++) {
+            int base = pe * peStride;
+            Role role = roleArr[pb[base + P_ROLE]];
+            for (int th = 0; th < role.threadsUsed; th++) {
+                int tb = base + threadBase(th);
+                int op = pb[tb + TH_OP];
+                if (state(tb) == IDLE || op < 0) {
+                    continue;
+                }
+                if (shown >= limit) {
+                    more++;
+                    continue;
+                }
+                shown++;
+                sb.append("\n  ").append(pe(pb[base + P_ROUTER])).append(" [").append(role.program.name()).append("] ")
+                        .append(th == 0 ? "main thread" : "microthread " + th).append(": ");
+                if (role.inQ0[op] >= 0) {
+                    int q = role.inQ0[op];
+                    sb.append(String.format(Locale.ROOT, "%s of %d elements at element %d waits for input queue %d"
+                                    + " (colour %d)", role.ops[op].code(), role.len[op], pb[tb + TH_POS], q,
+                            role.program.inputColours()[q]));
+                } else if (role.outQ[op] >= 0) {
+                    int q = role.outQ[op];
+                    sb.append(String.format(Locale.ROOT, "waits for a credit to send on colour %d",
+                            role.program.outputColours()[q]));
+                } else {
+                    sb.append("busy");
+                }
+            }
+        }
+        if (more > 0) {
+            sb.append("\n  ... and ").append(more).append(" more");
+        }
+        if (shown == 0) {
+            sb.append("\n  (tasks activated but never run)");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,157 @@
+package dev.wafersim.cli;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wafersim.cli.io.Json;
+import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.fabric.Fabric;
+import dev.wafersim.fabric.WseParams;
+import dev.wafersim.fabric.WsePresets;
+import dev.wafersim.fabric.collective.CodeMap;
+import dev.wafersim.fabric.collective.Collectives;
+import dev.wafersim.fabric.collective.Line;
+import dev.wafersim.fabric.program.DType;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code wafersim bench fabric}: the fabric simulator's speed and memory. */
+@Command(name = "fabric", mixinStandardHelpOptions = true,
+        description = {
+            "On an N x N region: a 2D broadcast of B wavelets, then a 2D reduce of B wavelets (timing mode).",
+            "Then a flooding broadcast along every row of the full wafer, with the peak heap.",
+            "Prints 'wavelet-hops/s: N' last (router-to-router hops over simulation time, both 2D runs)."})
+public final class BenchFabricCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--size", paramLabel = "N", description = "Side of the square region (default: ${DEFAULT-VALUE}).")
+    int size = 512;
+
+    @Option(names = "--wavelets", paramLabel = "B", description = "Wavelets per PE (default: ${DEFAULT-VALUE}).")
+    int wavelets = 256;
+
+    @Option(names = "--system", paramLabel = "SYSTEM", description = "wse2 or wse3 (default: ${DEFAULT-VALUE}).")
+    String system = "wse3";
+
+    @Option(names = "--no-full-grid", negatable = true, description = "Skip the full-wafer row broadcast.")
+    boolean fullGrid = true;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
+    Path json;
+
+    private record Phase(String name, double setupSeconds, double runSeconds, long hops, long cycles) {
+    }
+
+    @Override
+    public Integer call() {
+        if (size < 2 || wavelets < 1) {
+            throw new ConfigException("--size must be >= 2 and --wavelets >= 1 (got " + size + ", " + wavelets + ")");
+        }
+        WseParams p = WsePresets.params(system.toLowerCase(Locale.ROOT));
+        if (size > p.gridWidthPes() || size > p.gridHeightPes()) {
+            throw new ConfigException("--size=" + size + " does not fit the " + p.gridWidthPes() + " x "
+                    + p.gridHeightPes() + " grid of " + system);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "fabric benchmark on %s: %d x %d PEs, B = %d fp32 wavelets, timing mode%n", system,
+                size, size, wavelets);
+        out.flush();
+        // Warm-up: a small run so the JIT has compiled the hot paths before timing.
+        phase(p, Math.min(size, 64), wavelets, true);
+        phase(p, Math.min(size, 64), wavelets, false);
+        Phase b = phase(p, size, wavelets, true);
+        Phase r = phase(p, size, wavelets, false);
+        for (Phase ph : new Phase[] {b, r}) {
+            out.printf(Locale.ROOT, "%-13s build %.2f s, simulate %.2f s, %,d cycles, %,d wavelet-hops, %.1f M hops/s%n",
+                    ph.name, ph.setupSeconds, ph.runSeconds, ph.cycles, ph.hops, ph.hops / ph.runSeconds / 1e6);
+        }
+        long hops = b.hops + r.hops;
+        double simSeconds = b.runSeconds + r.runSeconds;
+        double allSeconds = simSeconds + b.setupSeconds + r.setupSeconds;
+        out.printf(Locale.ROOT, "both: %,d wavelet-hops in %.2f s simulating (%.2f s with building)%n", hops, simSeconds,
+                allSeconds);
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        if (fullGrid) {
+            long[] full = fullGridRowBroadcast(p, wavelets);
+            out.printf(Locale.ROOT, "full %s grid row broadcast (%d x %d PEs, every row from its west end, B = %d):"
+                            + " wall %.2f s, peak heap %.2f GiB, %,d wavelet-hops%n", system, p.gridWidthPes(),
+                    p.gridHeightPes(), wavelets, full[0] / 1e9, full[1] / (double) (1L << 30), full[2]);
+            o.put("fullGridWallSeconds", full[0] / 1e9);
+            o.put("fullGridPeakHeapBytes", full[1]);
+            o.put("fullGridWaveletHops", full[2]);
+        }
+        double rate = hops / simSeconds;
+        if (json != null) {
+            o.put("wafersimVersion", WafersimCommand.version());
+            o.put("system", system);
+            o.put("size", size);
+            o.put("wavelets", wavelets);
+            o.put("broadcast2dSimulateSeconds", b.runSeconds);
+            o.put("reduce2dSimulateSeconds", r.runSeconds);
+            o.put("buildSeconds", b.setupSeconds + r.setupSeconds);
+            o.put("waveletHops", hops);
+            o.put("waveletHopsPerSecond", rate);
+            o.put("waveletHopsPerSecondWithBuild", hops / allSeconds);
+            Json.write(json, o);
+        }
+        out.printf(Locale.ROOT, "wavelet-hops/s: %d%n", Math.round(rate));
+        out.flush();
+        return Main.EXIT_OK;
+    }
+
+    private static Phase phase(WseParams p, int n, int b, boolean broadcast) {
+        long t0 = System.nanoTime();
+        WseParams region = p.withGrid(n, n);
+        Fabric f = new Fabric(region, Fabric.Options.TIMING);
+        CodeMap code = new CodeMap(broadcast ? "broadcast-2d" : "reduce-2d", p.sram());
+        int addr = code.buffer("vector", b * 4L);
+        if (broadcast) {
+            Collectives.broadcast2d(f, code, 0, 0, n, n, 0, addr, b, DType.FP32);
+        } else {
+            Collectives.reduce2d(f, code, 0, 0, n, n, new int[] {0, 1, 2, 3}, addr, b, DType.FP32);
+        }
+        code.install(f);
+        f.prepare();
+        long t1 = System.nanoTime();
+        f.run(Long.MAX_VALUE);
+        long t2 = System.nanoTime();
+        return new Phase(broadcast ? "broadcast-2d" : "reduce-2d", (t1 - t0) / 1e9, (t2 - t1) / 1e9, f.waveletHops(),
+                f.lastWriteEndCycle() - f.firstInjectionCycle());
+    }
+
+    /** Wall nanoseconds, peak heap bytes and hops of a row broadcast on every row of the full grid. */
+    private static long[] fullGridRowBroadcast(WseParams p, int b) {
+        System.gc();
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+        long t0 = System.nanoTime();
+        Fabric f = new Fabric(p, Fabric.Options.TIMING);
+        CodeMap code = new CodeMap("row-broadcast", p.sram());
+        int addr = code.buffer("vector", b * 4L);
+        for (int y = 0; y < p.gridHeightPes(); y++) {
+            Collectives.broadcast(f, code, Line.row(0, y, p.gridWidthPes()), 0, addr, b, DType.FP32);
+        }
+        code.install(f);
+        f.run(Long.MAX_VALUE);
+        long wall = System.nanoTime() - t0;
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return new long[] {wall, peak, f.waveletHops()};
+    }
+}
