@@ -216,6 +216,7 @@ public final class Fabric implements ProgressMonitor {
     private long lastActiveCycle;
     private long activeCycles;
     private long[] linkWavelets;
+    private final long[] tagEnd = new long[Op.MAX_TAG + 1];
 
     /** An empty fabric of the grid in {@code params}; configure routes, load programs, then run. */
     public Fabric(WseParams params, Options options) {
@@ -1318,6 +1319,14 @@ public final class Fabric implements ProgressMonitor {
     private void completeOp(int pe, int base, int th, Role role, long t) {
         int tb = base + threadBase(th);
         int op = pb[tb + TH_OP];
+        int tg = role.tag[op];
+        if (tg >= 0) {
+            // Bulk operations complete at their end cycle (t here); fabric steps write opLat later.
+            long end = role.kind[op] == Role.K_BULK ? t : t + opLat;
+            if (end > tagEnd[tg]) {
+                tagEnd[tg] = end;
+            }
+        }
         if (role.kind[op] == Role.K_BULK && role.writesMemory[op]) {
             long end = t + Math.max(0, pb[tb + TH_END] - (int) t);
             if (end > lastWriteEnd) {
@@ -1493,6 +1502,14 @@ public final class Fabric implements ProgressMonitor {
     /** Vector steps on fabric operands executed by PEs. */
     public long peFabricSteps() {
         return peSteps;
+    }
+
+    /**
+     * The last cycle (exclusive end) in which an instruction tagged {@code tag} completed, or 0 if
+     * none did (see {@link Op#tagged}).
+     */
+    public long tagEndCycle(int tag) {
+        return tagEnd[tag];
     }
 
     /** Router visits by the scheduler (a router is visited in a cycle where it may move a wavelet). */

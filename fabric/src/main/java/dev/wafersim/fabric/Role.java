@@ -49,6 +49,8 @@ final class Role {
     final int[] target;
     final boolean[] writesMemory;
     final boolean[] usesWavelet;
+    final int[] tag;
+    int maxTag = -1;
     final int threadsUsed;
 
     Role(Program program, int index, WseParams p, SramBankModel bank) {
@@ -112,10 +114,13 @@ final class Role {
         target = new int[n];
         writesMemory = new boolean[n];
         usesWavelet = new boolean[n];
+        tag = new int[n];
         String task = "?";
         for (int i = 0; i < n; i++) {
             Op op = ops[i];
             inQ0[i] = inQ1[i] = outQ[i] = onComplete[i] = target[i] = -1;
+            tag[i] = op == null ? -1 : op.tag();
+            maxTag = Math.max(maxTag, tag[i]);
             if (op == null) {
                 kind[i] = K_END;
                 continue;

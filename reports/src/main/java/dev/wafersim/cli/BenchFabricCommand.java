@@ -10,6 +10,7 @@ import dev.wafersim.fabric.WsePresets;
 import dev.wafersim.fabric.collective.CodeMap;
 import dev.wafersim.fabric.collective.Collectives;
 import dev.wafersim.fabric.collective.Line;
+import dev.wafersim.fabric.collective.RouteBook;
 import dev.wafersim.fabric.program.DType;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -115,9 +116,9 @@ public final class BenchFabricCommand implements Callable<Integer> {
         CodeMap code = new CodeMap(broadcast ? "broadcast-2d" : "reduce-2d", p.sram());
         int addr = code.buffer("vector", b * 4L);
         if (broadcast) {
-            Collectives.broadcast2d(f, code, 0, 0, n, n, 0, addr, b, DType.FP32);
+            Collectives.broadcast2d(new RouteBook(f), code, 0, 0, n, n, 0, addr, b, DType.FP32);
         } else {
-            Collectives.reduce2d(f, code, 0, 0, n, n, new int[] {0, 1, 2, 3}, addr, b, DType.FP32);
+            Collectives.reduce2d(new RouteBook(f), code, 0, 0, n, n, new int[] {0, 1, 2, 3}, addr, b, DType.FP32);
         }
         code.install(f);
         f.prepare();
@@ -139,9 +140,10 @@ public final class BenchFabricCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Fabric f = new Fabric(p, Fabric.Options.TIMING);
         CodeMap code = new CodeMap("row-broadcast", p.sram());
+        RouteBook routes = new RouteBook(f);
         int addr = code.buffer("vector", b * 4L);
         for (int y = 0; y < p.gridHeightPes(); y++) {
-            Collectives.broadcast(f, code, Line.row(0, y, p.gridWidthPes()), 0, addr, b, DType.FP32);
+            Collectives.broadcast(routes, code, Line.row(0, y, p.gridWidthPes()), 0, addr, b, DType.FP32);
         }
         code.install(f);
         f.run(Long.MAX_VALUE);

@@ -26,6 +26,7 @@ public final class CodeMap {
     private final SramLayout layout;
     private final Map<Long, PeCode> pes = new LinkedHashMap<>();
     private final String name;
+    private int tag = -1;
 
     /**
      * @param name a name for the programs (e.g. the collective or layer)
@@ -40,6 +41,14 @@ public final class CodeMap {
     /** Places a buffer of {@code bytes} at the same address in every PE and returns the address. */
     public int buffer(String bufferName, long bytes) {
         return layout.place(bufferName, bytes, 16);
+    }
+
+    /**
+     * Tags every instruction appended from now on with phase {@code t} (see
+     * {@link Op#tagged}); -1 stops tagging.
+     */
+    public void tag(int t) {
+        this.tag = t;
     }
 
     /** The shared layout. */
@@ -156,7 +165,8 @@ public final class CodeMap {
 
         /** Appends an instruction to the PE's main task. */
         public PeCode op(Op op) {
-            ops.add(Objects.requireNonNull(op));
+            Objects.requireNonNull(op);
+            ops.add(tag >= 0 && op.tag() < 0 ? op.tagged(tag) : op);
             return this;
         }
 

@@ -104,20 +104,21 @@ public final class CollectiveRun {
         int perWavelet = params.waveletPayloadBits() / (spec.type().sourceBytes() * 8);
         int elems = spec.wavelets() * perWavelet;
         CodeMap code = new CodeMap(alg.cliName(), params.sram());
+        RouteBook routes = new RouteBook(f);
         int addr = code.buffer("vector", (long) elems * spec.type().sourceBytes());
         int n = Math.max(rows, cols);
         Line line = column ? Line.column(0, 0, rows) : Line.row(0, 0, cols);
         switch (alg) {
-            case BROADCAST_ROW, BROADCAST_COL -> Collectives.broadcast(f, code, line, colours[0], addr, elems, spec.type());
-            case BROADCAST_2D -> Collectives.broadcast2d(f, code, 0, 0, cols, rows, colours[0], addr, elems, spec.type());
-            case REDUCE_CHAIN -> Collectives.reduceChain(f, code, line, colours, addr, elems, spec.type());
-            case REDUCE_STAR -> Collectives.reduceStar(f, code, line, colours[0], addr, elems, spec.type());
-            case REDUCE_TREE -> Collectives.reduceTree(f, code, line, colours, addr, elems, spec.type());
-            case REDUCE_TWO_PHASE -> Collectives.reduceTwoPhase(f, code, line, colours,
+            case BROADCAST_ROW, BROADCAST_COL -> Collectives.broadcast(routes, code, line, colours[0], addr, elems, spec.type());
+            case BROADCAST_2D -> Collectives.broadcast2d(routes, code, 0, 0, cols, rows, colours[0], addr, elems, spec.type());
+            case REDUCE_CHAIN -> Collectives.reduceChain(routes, code, line, colours, addr, elems, spec.type());
+            case REDUCE_STAR -> Collectives.reduceStar(routes, code, line, colours[0], addr, elems, spec.type());
+            case REDUCE_TREE -> Collectives.reduceTree(routes, code, line, colours, addr, elems, spec.type());
+            case REDUCE_TWO_PHASE -> Collectives.reduceTwoPhase(routes, code, line, colours,
                     Collectives.twoPhaseGroup(n), addr, elems, spec.type());
-            case ALLREDUCE_RING -> Collectives.allreduceRing(f, code, line, colours, addr, spec.wavelets(), perWavelet,
+            case ALLREDUCE_RING -> Collectives.allreduceRing(routes, code, line, colours, addr, spec.wavelets(), perWavelet,
                     spec.type());
-            case REDUCE_2D -> Collectives.reduce2d(f, code, 0, 0, cols, rows, colours, addr, elems, spec.type());
+            case REDUCE_2D -> Collectives.reduce2d(routes, code, 0, 0, cols, rows, colours, addr, elems, spec.type());
         }
         int programs = code.install(f);
         f.prepare();

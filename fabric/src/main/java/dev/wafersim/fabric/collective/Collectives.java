@@ -39,7 +39,7 @@ public final class Collectives {
     }
 
     /** Routes a point-to-point stream on {@code colour} from line PE {@code from} to PE {@code to}. */
-    static void path(Fabric f, Line line, int from, int to, int colour) {
+    static void path(RouteBook f, Line line, int from, int to, int colour) {
         if (from == to) {
             throw new IllegalArgumentException("a path needs two different PEs");
         }
@@ -68,7 +68,7 @@ public final class Collectives {
      * Flooding broadcast along {@code line} from PE 0 on one colour: PE 0 sends its vector once, every
      * router on the way copies each wavelet to its PE and onwards.
      */
-    public static void broadcast(Fabric f, CodeMap code, Line line, int colour, int addr, int elems, DType type) {
+    public static void broadcast(RouteBook f, CodeMap code, Line line, int colour, int addr, int elems, DType type) {
         int n = line.length();
         if (n == 1) {
             return;
@@ -90,7 +90,7 @@ public final class Collectives {
      * Flooding broadcast over a {@code cols} x {@code rows} rectangle from its corner (x0, y0), on one
      * colour: along the first row, and from every PE of that row down its column.
      */
-    public static void broadcast2d(Fabric f, CodeMap code, int x0, int y0, int cols, int rows, int colour, int addr,
+    public static void broadcast2d(RouteBook f, CodeMap code, int x0, int y0, int cols, int rows, int colour, int addr,
                                    int elems, DType type) {
         if (cols * rows == 1) {
             return;
@@ -121,8 +121,17 @@ public final class Collectives {
      * Chain reduce towards PE 0 of {@code line} on two alternating colours: the far end sends its
      * vector, every PE on the way adds its own and forwards, PE 0 adds into its vector.
      */
-    public static void reduceChain(Fabric f, CodeMap code, Line line, int[] colours, int addr, int elems,
+    public static void reduceChain(RouteBook f, CodeMap code, Line line, int[] colours, int addr, int elems,
                                    DType type) {
+        reduceChain(f, code, line, colours, addr, elems, type, VecOpCode.ADD);
+    }
+
+    /**
+     * Chain reduce with an element-wise combining operation ({@link VecOpCode#ADD} for sums,
+     * {@link VecOpCode#MAX} for maxima).
+     */
+    public static void reduceChain(RouteBook f, CodeMap code, Line line, int[] colours, int addr, int elems,
+                                   DType type, VecOpCode combine) {
         int n = line.length();
         if (n == 1) {
             return;
@@ -137,9 +146,10 @@ public final class Collectives {
             if (k == n - 1) {
                 pc.op(mov(type, elems, fabricOut(pc.out(colours[(k - 1) & 1])), mine));
             } else if (k > 0) {
-                pc.op(add(type, elems, fabricOut(pc.out(colours[(k - 1) & 1])), fabricIn(pc.in(colours[k & 1])), mine));
+                pc.op(Op.vec(combine, type, elems, fabricOut(pc.out(colours[(k - 1) & 1])),
+                        fabricIn(pc.in(colours[k & 1])), mine));
             } else {
-                pc.op(add(type, elems, mine, fabricIn(pc.in(colours[0])), mine));
+                pc.op(Op.vec(combine, type, elems, mine, fabricIn(pc.in(colours[0])), mine));
             }
         }
     }
@@ -150,7 +160,7 @@ public final class Collectives {
      * my PE" then "pass through"; the control wavelet each PE sends after its vector switches its
      * router, opening the way for the PEs behind it.
      */
-    public static void reduceStar(Fabric f, CodeMap code, Line line, int colour, int addr, int elems, DType type) {
+    public static void reduceStar(RouteBook f, CodeMap code, Line line, int colour, int addr, int elems, DType type) {
         int n = line.length();
         if (n == 1) {
             return;
@@ -185,7 +195,7 @@ public final class Collectives {
      * 2^j sends its partial sum to PE i - 2^j, which adds it. A PE adds its children level by level
      * into memory and streams the last addition straight out to its parent.
      */
-    public static void reduceTree(Fabric f, CodeMap code, Line line, int[] colours, int addr, int elems, DType type) {
+    public static void reduceTree(RouteBook f, CodeMap code, Line line, int[] colours, int addr, int elems, DType type) {
         int n = line.length();
         int levels = treeColours(n);
         if (n == 1) {
@@ -231,7 +241,7 @@ public final class Collectives {
      * {@code group} consecutive PEs towards the group's first PE (its leader), then a chain reduce
      * across the leaders towards PE 0.
      */
-    public static void reduceTwoPhase(Fabric f, CodeMap code, Line line, int[] colours, int group, int addr,
+    public static void reduceTwoPhase(RouteBook f, CodeMap code, Line line, int[] colours, int group, int addr,
                                       int elems, DType type) {
         int n = line.length();
         if (n == 1) {
@@ -292,7 +302,7 @@ public final class Collectives {
      * @param wavelets the vector's length in wavelets (chunks are cut on wavelet boundaries)
      * @param perWavelet elements per wavelet
      */
-    public static void allreduceRing(Fabric f, CodeMap code, Line line, int[] colours, int addr, int wavelets,
+    public static void allreduceRing(RouteBook f, CodeMap code, Line line, int[] colours, int addr, int wavelets,
                                      int perWavelet, DType type) {
         int n = line.length();
         if (n == 1) {
@@ -380,7 +390,7 @@ public final class Collectives {
      * towards the corner (colours 2 and 3). A first-column PE finishes its row before it forwards the
      * column's partial sum.
      */
-    public static void reduce2d(Fabric f, CodeMap code, int x0, int y0, int cols, int rows, int[] colours, int addr,
+    public static void reduce2d(RouteBook f, CodeMap code, int x0, int y0, int cols, int rows, int[] colours, int addr,
                                 int elems, DType type) {
         need(colours, 4, "reduce-2d");
         for (int j = 0; j < rows; j++) {

@@ -20,9 +20,14 @@ import java.util.Objects;
  * @param onCompleteActivate task activated when an asynchronous operation completes, or -1
  * @param task               target task of ACTIVATE / BLOCK / UNBLOCK
  * @param queue              output queue of CONTROL
+ * @param tag                a phase tag (0..{@value #MAX_TAG}) for time attribution, or -1: the fabric
+ *                           records, per tag, the last cycle in which an instruction with it completed
  */
 public record Op(Kind kind, VecOpCode code, DType type, int length, Operand dst, Operand a, Operand b, Operand c,
-                 int microthread, int onCompleteActivate, int task, int queue) {
+                 int microthread, int onCompleteActivate, int task, int queue, int tag) {
+
+    /** Largest phase tag. */
+    public static final int MAX_TAG = 255;
 
     /** Instruction kinds. */
     public enum Kind {
@@ -41,6 +46,14 @@ public record Op(Kind kind, VecOpCode code, DType type, int length, Operand dst,
 
     public Op {
         Objects.requireNonNull(kind);
+        if (tag < -1 || tag > MAX_TAG) {
+            throw new IllegalArgumentException("tag must be in [-1, " + MAX_TAG + "], got " + tag);
+        }
+    }
+
+    /** The same instruction with phase tag {@code t}. */
+    public Op tagged(int t) {
+        return new Op(kind, code, type, length, dst, a, b, c, microthread, onCompleteActivate, task, queue, t);
     }
 
     /** A synchronous vector operation on the main thread. */
@@ -55,7 +68,7 @@ public record Op(Kind kind, VecOpCode code, DType type, int length, Operand dst,
 
     /** A synchronous vector operation on the main thread. */
     public static Op vec(VecOpCode code, DType type, int length, Operand dst, Operand a, Operand b, Operand c) {
-        return new Op(Kind.VEC, code, type, length, dst, a, b, c, 0, -1, -1, -1);
+        return new Op(Kind.VEC, code, type, length, dst, a, b, c, 0, -1, -1, -1, -1);
     }
 
     /** The same operation handed to microthread {@code thread} (1-based), activating a task when done. */
@@ -63,7 +76,7 @@ public record Op(Kind kind, VecOpCode code, DType type, int length, Operand dst,
         if (kind != Kind.VEC) {
             throw new IllegalStateException("only vector operations run asynchronously");
         }
-        return new Op(kind, code, type, length, dst, a, b, c, thread, activateOnComplete, task, queue);
+        return new Op(kind, code, type, length, dst, a, b, c, thread, activateOnComplete, task, queue, tag);
     }
 
     /** The same operation handed to microthread {@code thread} (1-based). */
@@ -73,22 +86,22 @@ public record Op(Kind kind, VecOpCode code, DType type, int length, Operand dst,
 
     /** Activate local task {@code t}. */
     public static Op activate(int t) {
-        return new Op(Kind.ACTIVATE, null, null, 0, null, null, null, null, 0, -1, t, -1);
+        return new Op(Kind.ACTIVATE, null, null, 0, null, null, null, null, 0, -1, t, -1, -1);
     }
 
     /** Block task {@code t}. */
     public static Op block(int t) {
-        return new Op(Kind.BLOCK, null, null, 0, null, null, null, null, 0, -1, t, -1);
+        return new Op(Kind.BLOCK, null, null, 0, null, null, null, null, 0, -1, t, -1, -1);
     }
 
     /** Unblock task {@code t}. */
     public static Op unblock(int t) {
-        return new Op(Kind.UNBLOCK, null, null, 0, null, null, null, null, 0, -1, t, -1);
+        return new Op(Kind.UNBLOCK, null, null, 0, null, null, null, null, 0, -1, t, -1, -1);
     }
 
     /** Send a control wavelet through output queue {@code q}. */
     public static Op control(int q) {
-        return new Op(Kind.CONTROL, null, null, 0, null, null, null, null, 0, -1, -1, q);
+        return new Op(Kind.CONTROL, null, null, 0, null, null, null, null, 0, -1, -1, q, -1);
     }
 
     /** The sources in order (a, b, c), as many as the operation uses. */

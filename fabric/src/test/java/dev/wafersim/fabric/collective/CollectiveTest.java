@@ -82,7 +82,7 @@ class CollectiveTest {
         dev.wafersim.fabric.Fabric f = new dev.wafersim.fabric.Fabric(p, dev.wafersim.fabric.Fabric.Options.FUNCTIONAL);
         CodeMap code = new CodeMap("r2d", p.sram());
         int addr = code.buffer("v", 40 * 4);
-        Collectives.reduce2d(f, code, 0, 0, 8, 8, new int[] {0, 1, 2, 3}, addr, 40, DType.FP32);
+        Collectives.reduce2d(new RouteBook(f), code, 0, 0, 8, 8, new int[] {0, 1, 2, 3}, addr, 40, DType.FP32);
         code.install(f);
         long[] checks = {0};
         f.setCycleObserver(t -> {
