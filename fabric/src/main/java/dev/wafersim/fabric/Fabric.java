@@ -1409,6 +1409,10 @@ public final class Fabric implements ProgressMonitor {
             case MUL -> a * b;
             case FMA -> a + b * c;
             case MAX -> Math.max(a, b);
+            case EXP -> (float) Math.exp(a);
+            case RSQRT -> (float) (1.0 / Math.sqrt(a));
+            case RECIP -> 1.0f / a;
+            case SILU -> (float) (a / (1.0 + Math.exp(-a)));
         };
     }
 

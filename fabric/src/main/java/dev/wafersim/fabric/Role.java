@@ -240,16 +240,18 @@ final class Role {
                     + p.sram().readPortsPerCycle() + " read ports per cycle");
         }
         int simd = simdWidth(op.code(), op.type(), p);
+        // Software operations (exp, 1/sqrt, ...) take several vector passes per element.
+        int passes = p.passes(op.code());
         if (fabric) {
             kind[i] = K_FABRIC;
             int e = p.waveletPayloadBits() / (op.type().sourceBytes() * 8);
             elemsPerStep[i] = e;
-            cyclesPerStep[i] = (e + simd - 1) / simd;
+            cyclesPerStep[i] = passes * ((e + simd - 1) / simd);
         } else {
             kind[i] = K_BULK;
             Stream write = op.dst().kind() == Operand.Kind.MEM && op.dst().stride() != 0
                     ? new Stream(op.dst().address(), op.dst().stride(), op.type().destBytes()) : null;
-            bulkCycles[i] = bank.cycles(op.length(), simd, reads.toArray(new Stream[0]), write);
+            bulkCycles[i] = passes * bank.cycles(op.length(), simd, reads.toArray(new Stream[0]), write);
         }
     }
 

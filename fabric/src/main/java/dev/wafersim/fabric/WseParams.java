@@ -42,6 +42,12 @@ import java.util.List;
  * @param simdFp16AddMul            fp16 add/mul/move lanes per cycle ({@code @faddh}, {@code @fmulh})
  * @param simdFp16Max               fp16 max lanes per cycle ({@code @fmaxh})
  * @param simdFp32Fma               fp32 FMA/mul lanes per cycle ({@code @fmacs})
+ * @param expPasses                 vector passes of a software exp (polynomial with range reduction)
+ * @param rsqrtPasses               vector passes of a software 1/sqrt (seed and Newton steps)
+ * @param recipPasses               vector passes of a software 1/x (seed and Newton steps)
+ * @param waferLinkGbps             bandwidth of the link between two wafers, Gb/s
+ * @param waferLinkLatencyPs        latency of that link, ps
+ * @param ioEntryPointsPerEdge      fabric entry points of the system I/O on one east or west edge
  * @param sram                      the PE's SRAM
  */
 public record WseParams(
@@ -50,7 +56,8 @@ public record WseParams(
         int peInputQueues, int peOutputQueues, int peInputQueueDepthWavelets, int microthreads,
         int taskActivationCycles, int opLatencyCycles, String dataTaskBinding, boolean datapathShared,
         int simdFp16Fma, int simdFp16MixedFma, int simdFp32AddMove, int simdFp16AddMul, int simdFp16Max,
-        int simdFp32Fma, SramParams sram) {
+        int simdFp32Fma, int expPasses, int rsqrtPasses, int recipPasses, double waferLinkGbps,
+        long waferLinkLatencyPs, int ioEntryPointsPerEdge, SramParams sram) {
 
     public static final String GRID_WIDTH = "fabric.gridWidthPes";
     public static final String GRID_HEIGHT = "fabric.gridHeightPes";
@@ -75,6 +82,12 @@ public record WseParams(
     public static final String SIMD_FP16_ADD_MUL = "pe.simdFp16AddMul";
     public static final String SIMD_FP16_MAX = "pe.simdFp16Max";
     public static final String SIMD_FP32_FMA = "pe.simdFp32Fma";
+    public static final String EXP_PASSES = "pe.expPasses";
+    public static final String RSQRT_PASSES = "pe.rsqrtPasses";
+    public static final String RECIP_PASSES = "pe.recipPasses";
+    public static final String LINK_GBPS = "system.waferLinkGbps";
+    public static final String LINK_LATENCY_NS = "system.waferLinkLatencyNs";
+    public static final String IO_ENTRY_POINTS = "system.ioEntryPointsPerEdge";
 
     /** The fabric and PE parameters (the SRAM's come from {@link SramParams#SCHEMA}). */
     public static final ParamSchema FABRIC_SCHEMA = ParamSchema.of(List.of(
@@ -109,7 +122,15 @@ public record WseParams(
             ParamSpec.integer(SIMD_FP32_ADD_MOVE, "lanes", 1, 64, "fp32 add/move lanes per cycle (@fadds, @fmovs)."),
             ParamSpec.integer(SIMD_FP16_ADD_MUL, "lanes", 1, 64, "fp16 add/mul/move lanes per cycle (@faddh, @fmulh)."),
             ParamSpec.integer(SIMD_FP16_MAX, "lanes", 1, 64, "fp16 max lanes per cycle (@fmaxh)."),
-            ParamSpec.integer(SIMD_FP32_FMA, "lanes", 1, 64, "fp32 FMA/mul lanes per cycle (@fmacs).")));
+            ParamSpec.integer(SIMD_FP32_FMA, "lanes", 1, 64, "fp32 FMA/mul lanes per cycle (@fmacs)."),
+            ParamSpec.integer(EXP_PASSES, "passes", 1, 100,
+                    "Vector passes of a software exp (the PE has no transcendental unit)."),
+            ParamSpec.integer(RSQRT_PASSES, "passes", 1, 100, "Vector passes of a software 1/sqrt."),
+            ParamSpec.integer(RECIP_PASSES, "passes", 1, 100, "Vector passes of a software 1/x."),
+            ParamSpec.real(LINK_GBPS, "Gb/s", 1, 1e6, "Bandwidth of the link between consecutive wafers."),
+            ParamSpec.real(LINK_LATENCY_NS, "ns", 0, 1e9, "Latency of the link between consecutive wafers."),
+            ParamSpec.integer(IO_ENTRY_POINTS, "entry points", 1, 4096,
+                    "Fabric entry points of the system I/O on one east or west edge.")));
 
     /** Every parameter of a wafer system. */
     public static final ParamSchema SCHEMA = FABRIC_SCHEMA.plus(SramParams.SCHEMA);
@@ -133,12 +154,30 @@ public record WseParams(
                 p.getInt(TASK_ACTIVATION), p.getInt(OP_LATENCY), p.getString(DATA_TASK_BINDING),
                 p.getString(DATAPATH).equals("shared"),
                 p.getInt(SIMD_FP16_FMA), p.getInt(SIMD_FP16_MIXED_FMA), p.getInt(SIMD_FP32_ADD_MOVE),
-                p.getInt(SIMD_FP16_ADD_MUL), p.getInt(SIMD_FP16_MAX), p.getInt(SIMD_FP32_FMA), sram);
+                p.getInt(SIMD_FP16_ADD_MUL), p.getInt(SIMD_FP16_MAX), p.getInt(SIMD_FP32_FMA), p.getInt(EXP_PASSES),
+                p.getInt(RSQRT_PASSES), p.getInt(RECIP_PASSES), p.getDouble(LINK_GBPS),
+                Math.round(p.getDouble(LINK_LATENCY_NS) * 1000), p.getInt(IO_ENTRY_POINTS), sram);
     }
 
     /** Number of PEs (= routers) in the grid. */
     public int peCount() {
         return gridWidthPes * gridHeightPes;
+    }
+
+    /** Vector passes a software operation costs (1 for hardware operations). */
+    public int passes(dev.wafersim.fabric.program.VecOpCode code) {
+        return switch (code) {
+            case EXP -> expPasses;
+            case RSQRT -> rsqrtPasses;
+            case RECIP -> recipPasses;
+            case SILU -> expPasses + recipPasses + 2;
+            default -> 1;
+        };
+    }
+
+    /** Data bytes the SRAM of the whole grid holds (after the code reserve). */
+    public long dataBytesPerWafer() {
+        return (long) peCount() * sram.dataBytesPerPe();
     }
 
     /** True when data tasks bind to colours (WSE-2) rather than input queues (WSE-3). */
@@ -152,6 +191,7 @@ public record WseParams(
                 rampLatencyCycles, routerBufferDepthWavelets, waveletPayloadBits, peInputQueues, peOutputQueues,
                 peInputQueueDepthWavelets, microthreads, taskActivationCycles, opLatencyCycles, dataTaskBinding,
                 datapathShared, simdFp16Fma, simdFp16MixedFma, simdFp32AddMove, simdFp16AddMul, simdFp16Max,
-                simdFp32Fma, sram);
+                simdFp32Fma, expPasses, rsqrtPasses, recipPasses, waferLinkGbps, waferLinkLatencyPs,
+                ioEntryPointsPerEdge, sram);
     }
 }
