@@ -1395,7 +1395,7 @@ public final class Fabric implements ProgressMonitor {
     }
 
     private static float unpack(int payload, int j, DType type) {
-        if (type == DType.FP32) {
+        if (type.sourceBytes() == 4) {
             return Float.intBitsToFloat(payload);
         }
         return Half.toFloat((payload >>> (16 * j)) & 0xFFFF);
@@ -1427,7 +1427,7 @@ public final class Fabric implements ProgressMonitor {
             float c = sources > 2 ? source(pe, base, o, 2, elem, j, payloadFor(o, 2, in0, in1, role, op)) : 0;
             float v = apply(o, a, b, c);
             if (o.dst().kind() == Operand.Kind.FABRIC_OUT) {
-                if (o.type() == DType.FP32) {
+                if (o.type().destBytes() == 4) {
                     out = Float.floatToRawIntBits(v);
                 } else {
                     out |= (Half.fromFloat(v) & 0xFFFF) << (16 * j);

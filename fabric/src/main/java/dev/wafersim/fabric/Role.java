@@ -199,6 +199,9 @@ final class Role {
         if (op.type() == DType.MIXED && op.dst().kind() == Operand.Kind.FABRIC_OUT) {
             throw err(where + ": a mixed-precision result (fp32) cannot go to the fabric; use FP32");
         }
+        if (op.type() == DType.NARROW && op.code() != VecOpCode.MOV) {
+            throw err(where + ": narrowing (fp32 to fp16) exists only for MOV");
+        }
         boolean fabric = op.dst().kind() == Operand.Kind.FABRIC_OUT;
         List<Stream> reads = new ArrayList<>();
         for (int s = 0; s < sources; s++) {
@@ -304,6 +307,7 @@ final class Role {
                 default -> p.simdFp32AddMove();
             };
             case MIXED -> p.simdFp16MixedFma();
+            case NARROW -> p.simdFp32AddMove();
         };
     }
 }

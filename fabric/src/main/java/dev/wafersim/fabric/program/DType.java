@@ -7,12 +7,20 @@ public enum DType {
     /** 16-bit float: two elements packed per 32-bit wavelet. */
     FP16(2),
     /** fp16 sources accumulated into an fp32 destination ({@code @fmachs}); fabric operands carry fp16. */
-    MIXED(2);
+    MIXED(2, 4),
+    /** fp32 sources narrowed to an fp16 destination (a converting move). */
+    NARROW(4, 2);
 
     private final int sourceBytes;
+    private final int destBytes;
 
     DType(int sourceBytes) {
+        this(sourceBytes, sourceBytes);
+    }
+
+    DType(int sourceBytes, int destBytes) {
         this.sourceBytes = sourceBytes;
+        this.destBytes = destBytes;
     }
 
     /** Bytes of one source element. */
@@ -22,6 +30,6 @@ public enum DType {
 
     /** Bytes of one destination element. */
     public int destBytes() {
-        return this == MIXED ? 4 : sourceBytes;
+        return destBytes;
     }
 }

@@ -47,6 +47,36 @@ public final class ParamSet {
         return values;
     }
 
+    /**
+     * The union of several parameter sets with disjoint keys (e.g. a hardware preset and a mapping
+     * preset), named {@code name}.
+     */
+    public static ParamSet combine(String name, ParamSet... parts) {
+        ParamSchema schema = null;
+        Map<String, ParamValue> m = new LinkedHashMap<>();
+        for (ParamSet part : parts) {
+            schema = schema == null ? part.schema : schema.plus(part.schema);
+            m.putAll(part.values);
+        }
+        if (schema == null) {
+            throw new IllegalArgumentException("nothing to combine");
+        }
+        return new ParamSet(name, schema, m);
+    }
+
+    /** The parameters of this set whose keys start with {@code prefix}, as a set of their own. */
+    public ParamSet subset(String prefix) {
+        java.util.List<ParamSpec> specs = new java.util.ArrayList<>();
+        Map<String, ParamValue> m = new LinkedHashMap<>();
+        for (ParamSpec spec : schema.specs()) {
+            if (spec.key().startsWith(prefix)) {
+                specs.add(spec);
+                m.put(spec.key(), values.get(spec.key()));
+            }
+        }
+        return new ParamSet(name, ParamSchema.of(specs), m);
+    }
+
     /** Returns a copy with {@code key} set from text, validated; {@code origin} names the source. */
     public ParamSet with(String key, String text, String origin) {
         ParamSpec spec = schema.spec(key, origin);
