@@ -1,0 +1,134 @@
+package dev.wafersim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code wafersim run} end to end, in process. */
+class RunCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private JsonNode runJson(Path file, String... extra) throws Exception {
+        String[] base = {"run", "--system", "h100-sxm", "--model", "llama-3.1-8b", "--tokens", "4", "--json",
+                file.toString()};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        CliRunner r = CliRunner.run(args);
+        assertEquals(Main.EXIT_OK, r.exitCode, r.err);
+        assertEquals("", r.err);
+        return JSON.readTree(file.toFile());
+    }
+
+    @Test
+    void run_h100Llama8b_printsSummaryAndWritesConsistentJson() throws Exception {
+        Path file = tmp.resolve("out/run.json");
+        CliRunner r = CliRunner.run("run", "--system", "h100-sxm", "--model", "llama-3.1-8b", "--tokens", "4",
+                "--json", file.toString());
+        assertEquals(Main.EXIT_OK, r.exitCode, r.err);
+        assertTrue(r.out.contains("machine     1 x h100-sxm (1 node), tp 1, pp 1, CUDA graphs on"), r.out);
+        assertTrue(r.out.contains("layout chosen automatically: 1 GPU (tp 1, pp 1)"), r.out);
+        assertTrue(r.lastLine().matches("simulated 4 tokens in [0-9.]+ s wall; per-token latency: [0-9.]+ ms"),
+                r.lastLine());
+        JsonNode j = JSON.readTree(file.toFile());
+        for (String k : List.of("wafersimVersion", "system", "model", "batch", "contextTokens", "tokens",
+                "perTokenLatencyMs", "tokensPerSecond", "p50Ms", "p99Ms", "breakdownMs", "config", "configHash",
+                "gpus", "tp", "pp", "hbmBytesUsedPerGpu", "wallSeconds")) {
+            assertTrue(j.has(k), "missing " + k);
+        }
+        assertEquals("h100-sxm", j.get("system").asText());
+        assertEquals("llama-3.1-8b", j.get("model").asText());
+        assertEquals(1, j.get("batch").asInt());
+        assertEquals(4096, j.get("contextTokens").asLong());
+        assertEquals(4, j.get("tokens").asInt());
+        assertEquals(WafersimCommand.version(), j.get("wafersimVersion").asText());
+        double mean = j.get("perTokenLatencyMs").asDouble();
+        assertEquals(1000 / mean, j.get("tokensPerSecond").asDouble(), 1e-9);
+        double sum = 0;
+        for (Iterator<JsonNode> it = j.get("breakdownMs").elements(); it.hasNext(); ) {
+            sum += it.next().asDouble();
+        }
+        assertEquals(mean, sum, 1e-9 * mean);
+        assertEquals(7, j.get("breakdownMs").size());
+        assertTrue(j.get("p50Ms").asDouble() <= j.get("p99Ms").asDouble());
+        assertTrue(j.get("configHash").asText().matches("[0-9a-f]{64}"));
+        assertTrue(j.get("config").get("kernel.cudaGraphs").asBoolean());
+        // Memory: 16.06 GB of bf16 weights + 32 layers x 4,100 positions x 2 x 1,024 x 2 bytes of KV cache.
+        assertEquals(16_060_522_496L + 32L * 4100 * 2 * 1024 * 2 + j.get("activationBytesPerGpu").asLong(),
+                j.get("hbmBytesUsedPerGpu").asLong());
+    }
+
+    @Test
+    void run_sameArgumentsTwice_identicalJsonExceptWallTime() throws Exception {
+        ObjectNode a = (ObjectNode) runJson(tmp.resolve("a.json"), "--tp", "2", "--batch", "3");
+        ObjectNode b = (ObjectNode) runJson(tmp.resolve("b.json"), "--tp", "2", "--batch", "3");
+        a.remove("wallSeconds");
+        b.remove("wallSeconds");
+        assertEquals(a, b);
+    }
+
+    @Test
+    void run_setAndCudaGraphs_changeTheConfigAndItsHash() throws Exception {
+        JsonNode base = runJson(tmp.resolve("base.json"));
+        JsonNode slow = runJson(tmp.resolve("slow.json"), "--set", "hbm.peakBandwidthGBps=1675", "--cuda-graphs", "off");
+        assertEquals(1675.0, slow.get("config").get("hbm.peakBandwidthGBps").asDouble());
+        assertFalse(slow.get("config").get("kernel.cudaGraphs").asBoolean());
+        assertFalse(slow.get("cudaGraphs").asBoolean());
+        assertNotEquals(base.get("configHash").asText(), slow.get("configHash").asText());
+        // Half the HBM bandwidth: weight streaming time doubles less the fixed per-kernel ramps.
+        double w0 = base.get("breakdownMs").get("weightReads").asDouble();
+        double w1 = slow.get("breakdownMs").get("weightReads").asDouble();
+        assertTrue(w1 > 1.9 * w0 && w1 < 2 * w0, w0 + " -> " + w1);
+    }
+
+    @Test
+    void run_badInputs_exit2WithOneLineNamingItAndNoJson() {
+        Path file = tmp.resolve("never.json");
+        String f = file.toString();
+        String[][] cases = {
+            {"system=nope", "run", "--system", "nope", "--model", "llama-3.1-8b", "--json", f},
+            {"model=nope", "run", "--system", "h100-sxm", "--model", "nope", "--json", f},
+            {"--tp=3", "run", "--system", "h100-sxm", "--model", "llama-3.1-8b", "--tp", "3", "--json", f},
+            {"--tp=3 is not allowed with --gpus=8", "run", "--system", "h100-sxm", "--model", "llama-3.1-8b",
+                "--gpus", "8", "--tp", "3", "--json", f},
+            {"'hbm.nope'", "run", "--system", "h100-sxm", "--model", "llama-3.1-8b", "--set", "hbm.nope=1",
+                "--json", f},
+            {"hbm.reservedGB=lots", "run", "--system", "h100-sxm", "--model", "llama-3.1-8b", "--set",
+                "hbm.reservedGB=lots", "--json", f},
+            {"--model-file", "run", "--system", "h100-sxm", "--model-file", tmp.resolve("none/config.json").toString(),
+                "--json", f},
+            {"wafer decode is not available in this build", "run", "--system", "wse3", "--model", "llama-3.1-8b",
+                "--json", f},
+            {"the smallest GPU count that holds it is 2", "run", "--system", "h100-sxm", "--model", "llama-3.1-70b",
+                "--gpus", "1", "--json", f},
+            {"--precision=int4", "run", "--system", "h100-sxm", "--model", "llama-3.1-8b", "--precision", "int4",
+                "--json", f},
+            {"--wafers applies to wafer systems", "run", "--system", "h100-sxm", "--model", "llama-3.1-8b",
+                "--wafers", "2", "--json", f},
+        };
+        for (String[] c : cases) {
+            String[] args = java.util.Arrays.copyOfRange(c, 1, c.length);
+            CliRunner r = CliRunner.run(args);
+            assertEquals(Main.EXIT_BAD_INPUT, r.exitCode, String.join(" ", args) + ": " + r.err);
+            String err = r.err.strip();
+            assertFalse(err.contains("\n"), "one line: " + err);
+            assertTrue(err.startsWith("wafersim: "), err);
+            assertTrue(err.contains(c[0]), "expected '" + c[0] + "' in: " + err);
+            assertFalse(Files.exists(file), "no JSON for " + String.join(" ", args));
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.wafersim.workloads.run;
+
+/**
+ * Simulates a decode run on one kind of machine. Implementations are stateless (one instance serves
+ * every request) and deterministic: the same request gives the same result, wall time aside.
+ */
+@FunctionalInterface
+public interface DecodeSimulator {
+    /**
+     * Runs the request.
+     *
+     * @return the per-token latencies and their breakdown; {@code wallSeconds} may be left 0, the
+     *         catalog's {@link SystemCatalog.Entry#simulate} fills it in
+     * @throws dev.wafersim.core.config.ConfigException for input the machine cannot take (the model does
+     *         not fit, a parallel degree that does not divide the heads, ...): the message names the option
+     *         or key, the value and what is allowed
+     * @throws dev.wafersim.core.event.SimulationStalledException when the simulation itself fails
+     */
+    DecodeResult simulate(DecodeRequest request);
+}

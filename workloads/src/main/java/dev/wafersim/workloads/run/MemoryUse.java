@@ -1,0 +1,36 @@
+package dev.wafersim.workloads.run;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a run keeps in the memory that limits it: HBM of the fullest GPU, or SRAM of a wafer.
+ *
+ * @param store       what is measured, e.g. {@code HBM per GPU} or {@code SRAM per wafer}
+ * @param usedBytes   bytes in use (the sum of the parts)
+ * @param usableBytes bytes available to the model (capacity minus what the runtime keeps)
+ * @param partsBytes  the parts, in display order, e.g. weights, kvCache, activations
+ */
+public record MemoryUse(String store, long usedBytes, long usableBytes, Map<String, Long> partsBytes) {
+    public MemoryUse {
+        Objects.requireNonNull(store, "store");
+        partsBytes = Collections.unmodifiableMap(new LinkedHashMap<>(partsBytes));
+        long sum = 0;
+        for (long v : partsBytes.values()) {
+            sum += v;
+        }
+        if (sum != usedBytes) {
+            throw new IllegalArgumentException("memory parts sum to " + sum + " bytes, not usedBytes=" + usedBytes);
+        }
+        if (usableBytes <= 0) {
+            throw new IllegalArgumentException("usableBytes must be positive, got " + usableBytes);
+        }
+    }
+
+    /** Fraction of the usable bytes in use. */
+    public double fractionUsed() {
+        return (double) usedBytes / usableBytes;
+    }
+}

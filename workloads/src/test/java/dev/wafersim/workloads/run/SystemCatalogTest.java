@@ -1,0 +1,54 @@
+package dev.wafersim.workloads.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.fabric.gpu.GpuPresets;
+import dev.wafersim.workloads.gpu.GpuDecodeSimulator;
+import dev.wafersim.workloads.model.DecodeWorkload;
+import dev.wafersim.workloads.model.ModelCatalog;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SystemCatalogTest {
+    @Test
+    void names_table_gpuPresetsThenWafers() {
+        assertEquals(List.of("a100-80gb", "h100-sxm", "h200", "b200", "wse2", "wse3"), SystemCatalog.names());
+        for (String g : GpuPresets.NAMES) {
+            SystemCatalog.Entry e = SystemCatalog.get(g);
+            assertEquals(SystemKind.GPU, e.kind());
+            assertSame(GpuDecodeSimulator.INSTANCE, e.simulator());
+            assertSame(GpuPresets.schema(), SystemCatalog.schema(g));
+            assertEquals(g, e.load().name());
+        }
+        assertEquals(SystemKind.WAFER, SystemCatalog.kind("wse3"));
+    }
+
+    @Test
+    void get_unknownOrUnavailable_configErrors() {
+        ConfigException unknown = assertThrows(ConfigException.class, () -> SystemCatalog.get("h300"));
+        assertEquals("system=h300 is not a known system; expected one of a100-80gb, h100-sxm, h200, b200, wse2, wse3",
+                unknown.getMessage());
+        ConfigException wafer = assertThrows(ConfigException.class, () -> SystemCatalog.get("wse3"));
+        assertEquals("system=wse3: wafer decode is not available in this build", wafer.getMessage());
+        assertFalse(SystemCatalog.entries().get(5).available());
+        assertEquals("H100-SXM".toLowerCase(java.util.Locale.ROOT), SystemCatalog.get(" H100-SXM ").name());
+    }
+
+    @Test
+    void simulate_entry_recordsWallTimeAndRejectsOptionsOfTheOtherKind() {
+        SystemCatalog.Entry e = SystemCatalog.get("h100-sxm");
+        DecodeRequest ok = new DecodeRequest("h100-sxm", e.load(), ModelCatalog.get("llama-3.2-1b"),
+                DecodeWorkload.of(1, 10, 2), GpuOptions.auto());
+        DecodeResult r = e.simulate(ok);
+        assertTrue(r.wallSeconds() > 0);
+        assertEquals(2, r.tokens());
+        DecodeRequest wafer = new DecodeRequest("h100-sxm", e.load(), ModelCatalog.get("llama-3.2-1b"),
+                DecodeWorkload.of(1, 10, 2), new WaferOptions(1, false));
+        assertThrows(ConfigException.class, () -> e.simulate(wafer));
+    }
+}
