@@ -34,6 +34,9 @@ final class RunSummary {
         sb.append(String.format(Locale.ROOT, "  %-16s %10s %7s%n", "category", "ms", "%"));
         double mean = r.meanMs();
         for (LatencyCategory c : LatencyCategory.values()) {
+            if (!c.appliesTo(r.kind())) {
+                continue;
+            }
             double ms = r.breakdownMs(c);
             sb.append(String.format(Locale.ROOT, "  %-16s %10.3f %7.1f%n", c.key(), ms, 100 * ms / mean));
         }

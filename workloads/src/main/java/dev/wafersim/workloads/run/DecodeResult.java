@@ -275,7 +275,9 @@ public final class DecodeResult {
         o.put("tokensPerSecondTotal", tokensPerSecondTotal());
         ObjectNode bd = o.putObject("breakdownMs");
         for (LatencyCategory c : LatencyCategory.values()) {
-            bd.put(c.key(), breakdownMs(c));
+            if (c.appliesTo(kind)) {
+                bd.put(c.key(), breakdownMs(c));
+            }
         }
         ArrayNode lat = o.putArray("tokenLatenciesMs");
         for (long ps : tokenLatencyPs) {
