@@ -39,7 +39,7 @@ public final class Collectives {
     }
 
     /** Routes a point-to-point stream on {@code colour} from line PE {@code from} to PE {@code to}. */
-    static void path(RouteBook f, Line line, int from, int to, int colour) {
+    public static void path(RouteBook f, Line line, int from, int to, int colour) {
         if (from == to) {
             throw new IllegalArgumentException("a path needs two different PEs");
         }

@@ -1,0 +1,169 @@
+package dev.wafersim.workloads.wafer;
+
+import dev.wafersim.core.event.SimulationStalledException;
+import dev.wafersim.fabric.Fabric;
+import dev.wafersim.fabric.WseParams;
+import dev.wafersim.fabric.collective.CodeMap;
+import dev.wafersim.fabric.collective.Collectives;
+import dev.wafersim.fabric.collective.Line;
+import dev.wafersim.fabric.collective.RouteBook;
+import dev.wafersim.fabric.program.DType;
+import dev.wafersim.fabric.program.Op;
+import dev.wafersim.fabric.program.Operand;
+import dev.wafersim.fabric.program.VecOpCode;
+import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * Cycle-level simulations of the pieces of a decode step, each on a fabric of its own (an
+ * episode): a layer on its region, the LM head on its region, and hand-offs between regions. An
+ * episode starts when its input is in place everywhere and ends when its last result is written;
+ * episodes of one token run one after the other.
+ *
+ * <p>Time attribution: instructions carry their {@link Phase} as a tag and the fabric records when
+ * each tag last completed; walking those end times in order, each interval is booked to the phase
+ * that ended it (the phase on the critical path at that point).
+ */
+final class Episodes {
+    /** Watchdog budget of one episode, in cycles. */
+    static final long MAX_CYCLES = 200_000_000L;
+
+    private Episodes() {
+    }
+
+    /** What one episode took. */
+    record Result(long cycles, long[] byCategory, long waveletHops, long routerVisits, long peVisits) {
+        Result {
+            long sum = Arrays.stream(byCategory).sum();
+            if (sum != cycles) {
+                throw new IllegalStateException("episode attribution " + sum + " != " + cycles + " cycles");
+            }
+        }
+
+        static Result zero() {
+            return new Result(0, new long[Phase.Category.values().length], 0, 0, 0);
+        }
+
+        /** This result scaled by {@code f} (for interpolating between simulated contexts). */
+        long categoryCycles(Phase.Category c) {
+            return byCategory[c.ordinal()];
+        }
+    }
+
+    /** A decode step of one layer at {@code positions} attended tokens. */
+    static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses) {
+        Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
+        RouteBook routes = new RouteBook(f);
+        CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
+        LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg, positions,
+                expertPasses);
+        return run(f, code, cfg.wse());
+    }
+
+    /** The LM head's step (final norm, vocabulary projection, argmax). */
+    static Result head(LayerPlan plan, WaferDecodeConfig cfg) {
+        Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
+        RouteBook routes = new RouteBook(f);
+        CodeMap code = new CodeMap("head", cfg.wse().sram());
+        LayerProgram.buildHead(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg);
+        return run(f, code, cfg.wse());
+    }
+
+    /**
+     * {@code streams} parallel transfers over {@code distance} hops, stream s carrying
+     * {@code slice.applyAsInt(s)} fp16 values per sequence: a hand-off of a vector split across the
+     * output edge of one region to the input edge of another region of the same width. Staircase
+     * paths (each stream turns on its own row) keep the streams on disjoint links, so a fabric of
+     * {@code streams} columns of {@code distance + 1} PEs has the same timing as the real paths.
+     */
+    static Result parallelTransfer(int streams, IntUnaryOperator slice, int batch, int distance, WaferDecodeConfig cfg,
+                                   Phase phase) {
+        if (distance < 1) {
+            return Result.zero();
+        }
+        WseParams p = cfg.wse().withGrid(streams, distance + 1);
+        Fabric f = new Fabric(p, Fabric.Options.TIMING);
+        RouteBook routes = new RouteBook(f);
+        CodeMap code = new CodeMap("transfer", cfg.wse().sram());
+        code.tag(phase.tag());
+        for (int s = 0; s < streams; s++) {
+            int n = batch * slice.applyAsInt(s);
+            if (n == 0) {
+                continue;
+            }
+            Line col = Line.column(s, 0, distance + 1);
+            Collectives.path(routes, col, 0, distance, 0);
+            CodeMap.PeCode src = code.at(s, 0);
+            CodeMap.PeCode dst = code.at(s, distance);
+            src.op(Op.vec(VecOpCode.MOV, DType.FP16, n, Operand.fabricOut(src.out(0)), Operand.mem(0)));
+            dst.op(Op.vec(VecOpCode.MOV, DType.FP16, n, Operand.mem(0), Operand.fabricIn(dst.in(0))));
+        }
+        return run(f, code, cfg.wse());
+    }
+
+    /**
+     * A few values (token ids) from one PE to the PEs of a row of {@code fanout} PEs {@code distance}
+     * hops away: a path, then a flooding broadcast along the row.
+     */
+    static Result tokenToRow(int values, int distance, int fanout, WaferDecodeConfig cfg) {
+        int len = distance + fanout;
+        if (len < 2) {
+            return Result.zero();
+        }
+        WseParams p = cfg.wse().withGrid(len, 1);
+        Fabric f = new Fabric(p, Fabric.Options.TIMING);
+        RouteBook routes = new RouteBook(f);
+        CodeMap code = new CodeMap("token", cfg.wse().sram());
+        code.tag(Phase.EMBEDDING.tag());
+        Line line = Line.row(0, 0, len);
+        // Route: the source's ramp, then every router east; the last `fanout` routers also deliver.
+        for (int k = 0; k < len; k++) {
+            int in = k == 0 ? Fabric.RAMP : Fabric.W;
+            int out = (k < len - 1 ? 1 << Fabric.E : 0) | (k >= distance && k > 0 ? 1 << Fabric.RAMP : 0);
+            routes.setRoute(line.x(k), 0, 0, 1 << in, out);
+        }
+        CodeMap.PeCode src = code.at(0, 0);
+        src.op(Op.vec(VecOpCode.MOV, DType.FP16, even(values), Operand.fabricOut(src.out(0)), Operand.mem(0)));
+        for (int k = Math.max(1, distance); k < len; k++) {
+            CodeMap.PeCode dst = code.at(k, 0);
+            dst.op(Op.vec(VecOpCode.MOV, DType.FP16, even(values), Operand.mem(0), Operand.fabricIn(dst.in(0))));
+        }
+        return run(f, code, cfg.wse());
+    }
+
+    private static int even(int n) {
+        return (n + 1) & ~1;
+    }
+
+    private static Result run(Fabric f, CodeMap code, WseParams wp) {
+        code.install(f);
+        try {
+            f.run(MAX_CYCLES);
+        } catch (SimulationStalledException e) {
+            throw new IllegalStateException("the decode program stalled on the fabric (a mapping bug): "
+                    + e.getMessage(), e);
+        }
+        long start = wp.taskActivationCycles();
+        long[] by = new long[Phase.Category.values().length];
+        long[][] ends = new long[Phase.values().length][];
+        int n = 0;
+        long last = start;
+        for (Phase ph : Phase.values()) {
+            long end = f.tagEndCycle(ph.tag());
+            if (end > 0) {
+                ends[n++] = new long[] {end, ph.category().ordinal()};
+                last = Math.max(last, end);
+            }
+        }
+        long[][] sorted = Arrays.copyOf(ends, n);
+        Arrays.sort(sorted, (a, b) -> Long.compare(a[0], b[0]));
+        long prev = start;
+        for (long[] e : sorted) {
+            if (e[0] > prev) {
+                by[(int) e[1]] += e[0] - prev;
+                prev = e[0];
+            }
+        }
+        return new Result(last - start, by, f.waveletHops(), f.routerVisits(), f.peVisits());
+    }
+}

@@ -1,0 +1,416 @@
+package dev.wafersim.workloads.wafer;
+
+import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.fabric.WseParams;
+import dev.wafersim.fabric.program.DType;
+import dev.wafersim.memory.sram.SramLayout;
+import dev.wafersim.workloads.model.AttentionType;
+import dev.wafersim.workloads.model.ModelSpec;
+import dev.wafersim.workloads.model.NumberFormat;
+import dev.wafersim.workloads.model.Precision;
+import dev.wafersim.workloads.model.TensorRole;
+
+/**
+ * Where every number of one transformer layer lives in its region of {@code cols} x {@code rows}
+ * PEs, and how much SRAM each PE needs. Local coordinates: column u from west, row v from the
+ * input edge (see {@link Region}).
+ *
+ * <p>The layout (the default strategy's, drawn in the README):
+ * <ul>
+ * <li>The hidden vector of the layer (input, residual, output) is split across columns: column u
+ *     holds elements {@link #hStart(int)} .. + {@link #hLen(int)} on its input-edge PE (row 0)
+ *     and, at the end, on its output-edge PE (row rows-1).</li>
+ * <li>Rows are grouped into one band per KV head; inside band g, each row owns some rotary pairs
+ *     (d, d + headDim/2) of head dimensions: row v holds {@link #dims(int)} dimensions of KV head g
+ *     and of the {@link #groupSize()} query heads that share it. The QKV projection's outputs of row
+ *     v are exactly those q, k and v dimensions, so attention needs no reshuffle.</li>
+ * <li>The FFN's inner dimension is split across rows ({@link #fStart(int)}).</li>
+ * <li>Each PE (u, v) holds the weight tiles [outputs of row v] x [inputs of column u] of the
+ *     projections whose outputs are split by rows (QKV, gate/up), and [outputs of column u] x
+ *     [inputs of row v] of those whose inputs are split by rows (attention output, down).</li>
+ * <li>The KV cache is split by token across columns ({@link #tStart(int)} slots per column; a ring
+ *     of the window size on sliding-window layers) and by dimension across rows: PE (u, v) holds the
+ *     keys and values of its row's dimensions for its column's tokens.</li>
+ * </ul>
+ * All PEs share one SRAM layout sized for the largest share; placing it fails with a message
+ * naming the layer, the buffer and the shortfall when a PE would need more than it holds.
+ */
+final class LayerPlan {
+    final ModelSpec model;
+    final int layer;
+    final int cols;
+    final int rows;
+    final int batch;
+    final long capacityPositions;
+    final boolean sliding;
+    final int window;
+    final int experts;
+    final DType accumulate;
+    final Precision precision;
+
+    final int hidden;
+    final int headDim;
+    final int pairsPerHead;
+    final int heads;
+    final int kvHeads;
+    final int group;
+    final int ffn;
+
+    // Maxima over PEs, for the shared layout.
+    final int hMax;
+    final int dimsMax;
+    final int pairsMax;
+    final int qkvMax;
+    final int fMax;
+    final int tMax;
+
+    // Buffer addresses (bytes).
+    final int xIn;
+    final int xb;
+    final int h;
+    final int gamma1;
+    final int gamma2;
+    final int ss;
+    final int ssh;
+    final int wqkv;
+    final int wo;
+    final int wgu;
+    final int wdown;
+    final int wrouter;
+    final int acc;
+    final int accd;
+    final int rope;
+    final int ropeTmp;
+    final int kcache;
+    final int vcache;
+    final int qrow;
+    final int kvnew;
+    final int scores;
+    final int stats;
+    final int opart;
+    final int routerLogits;
+    final int wtmp;
+    final int qkvBias;
+    final int dataBytesPerPe;
+    final SramLayout layout;
+
+    /** Largest vocabulary share of a row (head plans). */
+    final int vocabMax;
+
+    /** First vocabulary row held by row v (head plans). */
+    int vocabStart(int v) {
+        return (int) split(model.vocabSize(), rows, v);
+    }
+
+    /** Vocabulary rows held by row v (head plans). */
+    int vocabLen(int v) {
+        return vocabStart(v + 1) - vocabStart(v);
+    }
+
+    /** The row of PEs holding vocabulary (embedding) row {@code token} (head plans). */
+    int rowOfToken(int token) {
+        int v = (int) ((long) token * rows / model.vocabSize());
+        while (vocabStart(v + 1) <= token) {
+            v++;
+        }
+        while (vocabStart(v) > token) {
+            v--;
+        }
+        return v;
+    }
+
+    /** Bytes per accumulator element (2 for fp16, 4 for fp32 accumulation). */
+    final int accBytes;
+
+    /** True for the LM head / embedding table region (a vocabulary projection), false for a layer. */
+    final boolean head;
+
+    LayerPlan(ModelSpec model, int layer, int cols, int rows, int batch, long finalPositions, Precision precision,
+              DType accumulate, WseParams wp) {
+        this(model, layer, cols, rows, batch, finalPositions, precision, accumulate, wp, false);
+    }
+
+    /**
+     * The plan of the LM head region ({@code head} true): the vocabulary projection's rows split
+     * across the region's rows, its inputs across columns; the same tiles serve embedding lookups
+     * when the model ties its embeddings (a table row's pieces sit in one row of PEs, one per
+     * column, matching the columns of the layer regions).
+     */
+    static LayerPlan head(ModelSpec model, int cols, int rows, int batch, Precision precision, DType accumulate,
+                          WseParams wp) {
+        return new LayerPlan(model, -1, cols, rows, batch, 1, precision, accumulate, wp, true);
+    }
+
+    /** The plan of an untied embedding table region (lookups only), laid out like a head. */
+    static LayerPlan embedding(ModelSpec model, int cols, int rows, int batch, Precision precision,
+                               DType accumulate, WseParams wp) {
+        return new LayerPlan(model, -2, cols, rows, batch, 1, precision, accumulate, wp, true);
+    }
+
+    /** True for an untied embedding table region. */
+    boolean embeddingOnly() {
+        return layer == -2;
+    }
+
+    private LayerPlan(ModelSpec model, int layer, int cols, int rows, int batch, long finalPositions,
+                      Precision precision, DType accumulate, WseParams wp, boolean head) {
+        this.head = head;
+        this.model = model;
+        this.layer = layer;
+        this.cols = cols;
+        this.rows = rows;
+        this.batch = batch;
+        this.precision = precision;
+        this.accumulate = accumulate;
+        this.accBytes = accumulate == DType.FP16 ? 2 : 4;
+        this.hidden = model.hiddenSize();
+        this.headDim = model.headDim();
+        this.heads = model.numHeads();
+        this.kvHeads = model.numKvHeads();
+        this.group = model.queryHeadsPerKvHead();
+        this.ffn = model.ffnHiddenSize();
+        this.experts = model.isMixtureOfExperts() ? model.numExperts() : 1;
+        this.sliding = !head && model.attention().type(layer) == AttentionType.SLIDING;
+        this.window = head ? 0 : model.attention().windowTokens(layer);
+        this.capacityPositions = sliding ? Math.min(window, finalPositions) : finalPositions;
+        if (hidden % 2 != 0 || headDim % 2 != 0 || ffn % 2 != 0) {
+            throw new ConfigException("model " + model.name() + ": the wafer mapping needs even hidden, head and FFN"
+                    + " sizes (fp16 values travel in pairs)");
+        }
+        this.pairsPerHead = headDim / 2;
+        String where = (layer == -2 ? "the embedding table" : head ? "the LM head" : "layer " + layer) + " of " + model.name() + " on " + cols + " x " + rows
+                + " PEs";
+        if (cols < 2 || rows < (head ? 2 : Math.max(2, kvHeads))) {
+            throw new ConfigException(where + ": a layer region needs at least 2 columns and max(2, "
+                    + kvHeads + " KV heads) rows");
+        }
+        int hm = 0;
+        for (int u = 0; u < cols; u++) {
+            hm = Math.max(hm, hLen(u));
+        }
+        this.hMax = hm;
+        int pm = 0;
+        int fm = 0;
+        for (int v = 0; v < rows; v++) {
+            pm = Math.max(pm, pairs(v));
+            fm = Math.max(fm, fLen(v));
+        }
+        this.pairsMax = pm;
+        this.dimsMax = 2 * pm;
+        this.qkvMax = (group + 2) * dimsMax;
+        this.fMax = fm;
+        long tm = 0;
+        for (int u = 0; u < cols; u++) {
+            tm = Math.max(tm, tLen(u));
+        }
+        this.tMax = (int) tm;
+
+        layout = new SramLayout(wp.sram(), where);
+        int b = batch;
+        if (head) {
+            int vm = 0;
+            for (int v = 0; v < rows; v++) {
+                vm = Math.max(vm, vocabLen(v));
+            }
+            this.vocabMax = vm;
+            xIn = layout.place("final hidden state", (long) b * hMax * 2, 16);
+            xb = layout.place("normalized input", (long) b * hMax * 2, 16);
+            gamma1 = layout.place("final norm weights", (long) hMax * 2, 16);
+            ss = layout.place("norm statistics", (long) b * 4, 16);
+            ssh = layout.place("norm scale", (long) b * 2, 16);
+            TensorRole role = model.tiedEmbeddings() || layer == -2 ? TensorRole.EMBEDDING : TensorRole.LM_HEAD;
+            wqkv = layout.place(layer == -2 ? "embedding table" : model.tiedEmbeddings()
+                    ? "embedding table (tied LM head)" : "LM head weights", tileBytes(role, hMax, vm), 16);
+            acc = layout.place("logits", (long) b * pad(vm) * accBytes + 8, 16) + 8;
+            stats = layout.place("argmax", (long) b * 2 * 2, 16);
+            boolean quantized = precision.quantizes(role) && precision.weights().bits() < 16;
+            wtmp = quantized ? layout.place("widened weight column", (long) pad(vm) * 2, 16) : -1;
+            h = gamma2 = wo = wgu = wdown = wrouter = accd = rope = ropeTmp = kcache = vcache = qrow = kvnew = -1;
+            scores = opart = routerLogits = qkvBias = -1;
+            dataBytesPerPe = layout.usedBytes();
+            return;
+        }
+        this.vocabMax = 0;
+        xIn = layout.place("layer input/output", (long) b * hMax * 2, 16);
+        xb = layout.place("normalized input", (long) b * hMax * 2, 16);
+        h = layout.place("residual", (long) b * hMax * 2, 16);
+        gamma1 = layout.place("norm 1 weights", (long) hMax * 2, 16);
+        gamma2 = layout.place("norm 2 weights", (long) hMax * 2, 16);
+        ss = layout.place("norm statistics", (long) b * 4, 16);
+        ssh = layout.place("norm scale", (long) b * 2, 16);
+        wqkv = layout.place("QKV weights", tileBytes(TensorRole.ATTENTION, hMax, qkvMax), 16);
+        wo = layout.place("attention output weights", tileBytes(TensorRole.ATTENTION, group * dimsMax, hMax), 16);
+        TensorRole ffnRole = model.isMixtureOfExperts() ? TensorRole.EXPERT : TensorRole.FFN;
+        wgu = layout.place("gate/up weights", (long) experts * tileBytes(ffnRole, hMax, 2 * fMax), 16);
+        wdown = layout.place("down weights", (long) experts * tileBytes(ffnRole, fMax, hMax), 16);
+        wrouter = model.isMixtureOfExperts()
+                ? layout.place("router weights", tileBytes(TensorRole.ROUTER, hMax, experts), 16) : -1;
+        routerLogits = model.isMixtureOfExperts() ? layout.place("router logits", (long) b * pad(experts) * 4, 16) : -1;
+        int accElems = Math.max(Math.max(pad(qkvMax), pad(2 * fMax)), pad(hMax));
+        // Accumulators start 8 bytes into a 16-byte line: their 64-bit accesses then fall in the other
+        // four banks than those of the weight columns (which start on 16-byte lines).
+        acc = layout.place("partial sums", (long) b * accElems * accBytes + 8, 16) + 8;
+        accd = layout.place("down partial sums", (long) b * pad(hMax) * accBytes + 8, 16) + 8;
+        rope = layout.place("rotary cos/sin", 4L * pairsMax * 2, 16);
+        ropeTmp = layout.place("rotary scratch", 4L * pairsMax * 2, 16);
+        int kvBytes = precision.kvBytesPerElement();
+        kcache = layout.place("key cache", (long) b * dimsMax * pad(tMax) * kvBytes, 16);
+        vcache = layout.place("value cache", (long) b * dimsMax * pad(tMax) * kvBytes, 16);
+        // Query slice, attention output slice and FFN activation slice (one at a time).
+        qrow = layout.place("row vector", (long) b * Math.max(qkvMax, Math.max(fMax, group * dimsMax)) * 2, 16);
+        kvnew = layout.place("new key/value", (long) b * 2 * dimsMax * 2, 16);
+        scores = layout.place("scores", (long) b * group * pad(tMax) * 2 + 8, 16) + 8;
+        stats = layout.place("softmax statistics", (long) b * group * 2 * 3, 16);
+        opart = layout.place("attention output", (long) b * group * dimsMax * 2, 16);
+        boolean quantized = precision.weights().bits() < 16;
+        wtmp = quantized ? layout.place("widened weight column", (long) accElems * 2, 16) : -1;
+        qkvBias = model.qkvBias() ? layout.place("QKV bias", (long) qkvMax * 2, 16) : -1;
+        if (precision.kvBytesPerElement() != 2) {
+            throw new ConfigException("the wafer mapping keeps the KV cache in 16 bits; " + precision.label()
+                    + " asks for " + precision.kvCache().word());
+        }
+        dataBytesPerPe = layout.usedBytes();
+    }
+
+    /** Bytes of a weight tile stored column by column, each column padded to 8 values (16 bytes). */
+    long tileBytes(TensorRole role, int in, int out) {
+        if (in == 0 || out == 0) {
+            return 0;
+        }
+        return precision.matrixBytes(role, in, pad(out));
+    }
+
+    /** Rounds a count of elements up to a multiple of 8 (16 bytes of fp16). */
+    static int pad(int n) {
+        return (n + 7) & ~7;
+    }
+
+    /** Rounds up to an even count (fp16 values travel in pairs). */
+    static int even(int n) {
+        return (n + 1) & ~1;
+    }
+
+    /** Part i of n units split into k parts as evenly as possible: start of part i. */
+    static long split(long n, int k, int i) {
+        return n * i / k;
+    }
+
+    /** First hidden element of column u (multiple of 2). */
+    int hStart(int u) {
+        return (int) (2 * split(hidden / 2, cols, u));
+    }
+
+    /** Hidden elements of column u. */
+    int hLen(int u) {
+        return hStart(u + 1) - hStart(u);
+    }
+
+    /** First row of KV band g. */
+    int bandStart(int g) {
+        return (int) split(rows, kvHeads, g);
+    }
+
+    /** Rows of KV band g. */
+    int bandRows(int g) {
+        return bandStart(g + 1) - bandStart(g);
+    }
+
+    /** The KV band of row v. */
+    int band(int v) {
+        int g = (int) ((long) v * kvHeads / rows);
+        while (bandStart(g + 1) <= v) {
+            g++;
+        }
+        while (bandStart(g) > v) {
+            g--;
+        }
+        return g;
+    }
+
+    /** First rotary pair (0..headDim/2) of row v within its head. */
+    int pairStart(int v) {
+        int g = band(v);
+        return (int) split(pairsPerHead, bandRows(g), v - bandStart(g));
+    }
+
+    /** Rotary pairs of row v. */
+    int pairs(int v) {
+        int g = band(v);
+        int i = v - bandStart(g);
+        return (int) (split(pairsPerHead, bandRows(g), i + 1) - split(pairsPerHead, bandRows(g), i));
+    }
+
+    /** Head dimensions of row v (lower and upper half of its pairs). */
+    int dims(int v) {
+        return 2 * pairs(v);
+    }
+
+    /** QKV outputs of row v: its dimensions of the group's query heads, of the key and of the value. */
+    int qkvRows(int v) {
+        return (group + 2) * dims(v);
+    }
+
+    /** Attention outputs of row v (inputs of the output projection): group query heads x dims. */
+    int oRows(int v) {
+        return group * dims(v);
+    }
+
+    /** First FFN element of row v (multiple of 2). */
+    int fStart(int v) {
+        return (int) (2 * split(ffn / 2, rows, v));
+    }
+
+    /** FFN elements of row v. */
+    int fLen(int v) {
+        return fStart(v + 1) - fStart(v);
+    }
+
+    /** First KV-cache slot of column u. */
+    long tStart(int u) {
+        return split(capacityPositions, cols, u);
+    }
+
+    /** KV-cache slots of column u. */
+    long tLen(int u) {
+        return tStart(u + 1) - tStart(u);
+    }
+
+    /**
+     * Slots of column u that hold attended tokens when {@code positions} tokens (including the new
+     * one) are in the cache: slots are filled from 0 upwards (a ring of the window on sliding layers).
+     */
+    int attended(int u, long positions) {
+        long filled = Math.min(positions, capacityPositions);
+        long lo = tStart(u);
+        long hi = tStart(u + 1);
+        return (int) Math.max(0, Math.min(hi, filled) - lo);
+    }
+
+    /** The column whose slots hold the token at position {@code pos} (0-based). */
+    int columnOf(long pos) {
+        long slot = sliding ? pos % capacityPositions : pos;
+        if (slot >= capacityPositions) {
+            throw new IllegalStateException("position " + pos + " beyond the KV capacity " + capacityPositions);
+        }
+        int u = (int) (slot * cols / capacityPositions);
+        while (tStart(u + 1) <= slot) {
+            u++;
+        }
+        while (tStart(u) > slot) {
+            u--;
+        }
+        return u;
+    }
+
+    /** The slot of position pos inside its column. */
+    int slotInColumn(long pos) {
+        long slot = sliding ? pos % capacityPositions : pos;
+        return (int) (slot - tStart(columnOf(pos)));
+    }
+
+    /** Bytes per weight element as stored (for dequantisation costs): 16, 8 or 4 bits. */
+    int weightBits(TensorRole role) {
+        NumberFormat f = precision.quantizes(role) ? precision.weights() : NumberFormat.BF16;
+        return f.bits();
+    }
+}

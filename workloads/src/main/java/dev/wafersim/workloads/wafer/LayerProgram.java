@@ -1,0 +1,786 @@
+package dev.wafersim.workloads.wafer;
+
+import static dev.wafersim.fabric.program.Operand.fabricIn;
+import static dev.wafersim.fabric.program.Operand.fabricOut;
+import static dev.wafersim.fabric.program.Operand.mem;
+import static dev.wafersim.fabric.program.Operand.scalar;
+
+import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.fabric.Fabric;
+import dev.wafersim.fabric.collective.CodeMap;
+import dev.wafersim.fabric.collective.Collectives;
+import dev.wafersim.fabric.collective.Line;
+import dev.wafersim.fabric.collective.RouteBook;
+import dev.wafersim.fabric.program.DType;
+import dev.wafersim.fabric.program.Op;
+import dev.wafersim.fabric.program.Operand;
+import dev.wafersim.fabric.program.VecOpCode;
+import dev.wafersim.workloads.model.GatedActivation;
+import dev.wafersim.workloads.model.TensorRole;
+
+/**
+ * Writes the routes and the per-PE instructions of one decode step of one transformer layer on
+ * its region, phase after phase, with every instruction tagged by its {@link Phase}. Each PE runs
+ * its instructions in order; phases overlap wherever the data allows (a PE starts multiplying as
+ * soon as its input slice has arrived, a reduction starts as soon as its tail PE is done).
+ *
+ * <p>The dataflow (local coordinates, input edge at the top; see {@link LayerPlan} for the layout):
+ * <ol>
+ * <li>RMSNorm on the input edge: local sums of squares, a chain reduction along row 0, 1/sqrt at
+ *     (0,0), broadcast back along row 0, scaling by the norm weights.</li>
+ * <li>QKV projection: each column broadcasts its normalized slice down the column; every PE
+ *     multiplies its weight tile (axpy per input element, at the SIMD width the SRAM ports allow);
+ *     partial sums are chain-reduced along each row to the west edge.</li>
+ * <li>Rotary embedding on the west edge; the new key and value go along the row to the column that
+ *     holds the new token's slot; the query slice is broadcast along the row.</li>
+ * <li>Attention: every PE computes partial scores of its dimensions for its tokens; the partials
+ *     are reduced up each KV band to the band's first row; softmax there, with chain reductions of
+ *     the max and the sum along that row; the probabilities are broadcast down the band; every PE
+ *     computes partial outputs over its tokens, reduced along each row to the west edge.</li>
+ * <li>Output projection: broadcast along rows, tiles, chain reduction up each column to the input
+ *     edge; residual add there; the residual travels down to the output edge meanwhile.</li>
+ * <li>RMSNorm, gate/up projection (like QKV), SiLU x up on the west edge, down projection
+ *     (broadcast along rows, reduction down each column to the output edge), residual add.</li>
+ * </ol>
+ * For a mixture of experts, a router (a small projection on the input edge with a reduction along
+ * row 0) precedes the FFN, and the gate/up, activation and down steps run once per expert pass,
+ * the down projections accumulating into one reduction.
+ */
+final class LayerProgram {
+
+    /** The colours of a layer, each used by every phase with the same route pattern. */
+    record Colours(int colBroadcast, int colPass, int rowReduce0, int rowReduce1, int upReduce0, int upReduce1,
+                   int downReduce0, int downReduce1, int rowBroadcast, int bandReduce0, int bandReduce1,
+                   int bandBroadcast) {
+        /** Colours 0..11. */
+        static Colours standard() {
+            return new Colours(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        }
+
+        static final int COUNT = 12;
+    }
+
+    private final LayerPlan p;
+    private final Region r;
+    private final RouteBook routes;
+    private final CodeMap code;
+    private final Colours c;
+    private final WaferDecodeConfig cfg;
+
+    private LayerProgram(LayerPlan plan, Region region, RouteBook routes, CodeMap code, WaferDecodeConfig cfg) {
+        this.p = plan;
+        this.r = region;
+        this.routes = routes;
+        this.code = code;
+        this.c = Colours.standard();
+        this.cfg = cfg;
+        if (cfg.wse().colours() < Colours.COUNT) {
+            throw new ConfigException("the layer mapping needs " + Colours.COUNT + " colours but the fabric has "
+                    + cfg.wse().colours() + " (fabric.colours)");
+        }
+    }
+
+    /**
+     * Writes one layer's decode step.
+     *
+     * @param positions   tokens in the KV cache after this step's token is appended (attended keys)
+     * @param expertPasses expert passes of a mixture-of-experts FFN (distinct experts touched)
+     */
+    static void build(LayerPlan plan, Region region, RouteBook routes, CodeMap code, WaferDecodeConfig cfg,
+                      long positions, int expertPasses) {
+        new LayerProgram(plan, region, routes, code, cfg).emit(positions, expertPasses);
+    }
+
+    /**
+     * Writes the LM head's step on its region: final RMSNorm on the input edge, the vocabulary
+     * projection (inputs by columns, vocabulary rows by rows, reduced to the west edge), then the
+     * argmax: each west-edge PE finds its best logit and index, and a chain reduction up the west
+     * edge leaves the token at (0, 0).
+     */
+    static void buildHead(LayerPlan plan, Region region, RouteBook routes, CodeMap code, WaferDecodeConfig cfg) {
+        LayerProgram lp = new LayerProgram(plan, region, routes, code, cfg);
+        lp.emitHead();
+    }
+
+    private void emitHead() {
+        rmsNorm(p.xIn, p.gamma1);
+        TensorRole role = p.model.tiedEmbeddings() ? TensorRole.EMBEDDING : TensorRole.LM_HEAD;
+        gemvDownThenWest(p.wqkv, role, v -> p.vocabLen(v));
+        phase(Phase.ARGMAX);
+        for (int v = 0; v < p.rows; v++) {
+            CodeMap.PeCode pc = pe(0, v);
+            int n = p.vocabLen(v);
+            int stride = LayerPlan.even(n);
+            for (int b = 0; b < p.batch; b++) {
+                Operand best = mem(p.stats + 4 * b, 0);
+                pc.op(vec(VecOpCode.MOV, DType.FP16, 1, best, scalar(-65504f)));
+                // One pass finds the maximum, a second its index (compare-and-select).
+                pc.op(vec(VecOpCode.MAX, DType.FP16, n, best, best, mem(acc16(b, stride))));
+                Operand index = mem(p.stats + 4 * b + 2, 0);
+                pc.op(vec(VecOpCode.MAX, DType.FP16, n, index, index, mem(acc16(b, stride))));
+            }
+        }
+        Collectives.reduceChain(routes, code, r.down(0, 0, p.rows), new int[] {c.upReduce0(), c.upReduce1()},
+                p.stats, 2 * p.batch, DType.FP16, VecOpCode.MAX);
+        code.tag(-1);
+    }
+
+    private CodeMap.PeCode pe(int u, int v) {
+        return code.at(r.x(u), r.y(v));
+    }
+
+    private void phase(Phase ph) {
+        code.tag(ph.tag());
+    }
+
+    private static Op vec(VecOpCode op, DType t, int n, Operand dst, Operand a) {
+        return Op.vec(op, t, n, dst, a);
+    }
+
+    private static Op vec(VecOpCode op, DType t, int n, Operand dst, Operand a, Operand b) {
+        return Op.vec(op, t, n, dst, a, b);
+    }
+
+    private static Op fma(DType t, int n, Operand dst, Operand a, Operand b, Operand cc) {
+        return Op.vec(VecOpCode.FMA, t, n, dst, a, b, cc);
+    }
+
+    private void emit(long positions, int expertPasses) {
+        int rows = p.rows;
+        int cols = p.cols;
+        // 1. Attention block.
+        rmsNorm(p.xIn, p.gamma1);
+        gemvDownThenWest(p.wqkv, TensorRole.ATTENTION, v -> p.qkvRows(v));
+        rotary();
+        appendKv(positions - 1);
+        broadcastQuery();
+        attention(positions);
+        gemvWestThenEdge(p.wo, TensorRole.ATTENTION, v -> p.oRows(v), p.opart, p.acc, true);
+        // Residual add on the input edge; the residual also travels to the output edge.
+        phase(Phase.ELEMENTWISE);
+        for (int u = 0; u < cols; u++) {
+            CodeMap.PeCode pc = pe(u, 0);
+            for (int b = 0; b < p.batch; b++) {
+                int n = p.hLen(u);
+                pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.h, b, n)), mem(vecAt(p.xIn, b, n)),
+                        mem(acc16(b, LayerPlan.even(n)))));
+            }
+        }
+        phase(Phase.RESIDUAL_PASS);
+        for (int u = 0; u < cols; u++) {
+            Line col = r.down(u, 0, rows);
+            pathLine(col, 0, rows - 1, c.colPass());
+            int n = p.batch * p.hLen(u);
+            pe(u, 0).op(vec(VecOpCode.MOV, DType.FP16, n, fabricOut(pe(u, 0).out(c.colPass())), mem(p.h)));
+            pe(u, rows - 1).op(vec(VecOpCode.MOV, DType.FP16, n, mem(p.h), fabricIn(pe(u, rows - 1).in(c.colPass()))));
+        }
+        // 2. FFN block.
+        rmsNorm(p.h, p.gamma2);
+        if (p.model.isMixtureOfExperts()) {
+            router();
+        }
+        phase(Phase.GEMV_BROADCAST);
+        broadcastDownColumns();
+        for (int e = 0; e < Math.max(1, expertPasses); e++) {
+            TensorRole role = p.model.isMixtureOfExperts() ? TensorRole.EXPERT : TensorRole.FFN;
+            long expertOffset = (long) e * p.tileBytes(role, p.hMax, 2 * p.fMax);
+            gemvTilesAndReduceWest((int) (p.wgu + expertOffset), role, v -> 2 * p.fLen(v));
+            activation(p.model.isMixtureOfExperts());
+            long downOffset = (long) e * p.tileBytes(role, p.fMax, p.hMax);
+            boolean last = e == Math.max(1, expertPasses) - 1;
+            downProjection((int) (p.wdown + downOffset), role, e == 0, last);
+        }
+        // Residual add on the output edge.
+        phase(Phase.ELEMENTWISE);
+        for (int u = 0; u < cols; u++) {
+            CodeMap.PeCode pc = pe(u, rows - 1);
+            int n = p.hLen(u);
+            for (int b = 0; b < p.batch; b++) {
+                pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.xIn, b, n)), mem(vecAt(p.h, b, n)),
+                        mem(accd16(b, LayerPlan.even(n)))));
+            }
+        }
+        code.tag(-1);
+    }
+
+    /** Address of vector b of n fp16 values packed one after the other. */
+    private static int vecAt(int base, int b, int n) {
+        return base + b * n * 2;
+    }
+
+    private int accAt(int base, int b, int stride) {
+        return base + b * stride * p.accBytes;
+    }
+
+    /** fp16 view of the accumulator (after narrowing when accumulating in fp32). */
+    private int acc16(int b, int stride) {
+        return p.acc + b * stride * 2;
+    }
+
+    private int accd16(int b, int stride) {
+        return p.accd + b * stride * 2;
+    }
+
+    private DType accType() {
+        return p.accumulate == DType.FP16 ? DType.FP16 : DType.FP32;
+    }
+
+    private DType fmaType() {
+        return p.accumulate == DType.FP16 ? DType.FP16 : DType.MIXED;
+    }
+
+    /** Routes a point-to-point stream along a line from PE {@code from} to PE {@code to}. */
+    private void pathLine(Line line, int from, int to, int colour) {
+        if (from != to) {
+            Collectives.path(routes, line, from, to, colour);
+        }
+    }
+
+    // ---- RMSNorm on the input edge ---------------------------------------------------------------
+
+    private void rmsNorm(int input, int gamma) {
+        int cols = p.cols;
+        phase(Phase.NORM_LOCAL);
+        for (int u = 0; u < cols; u++) {
+            CodeMap.PeCode pc = pe(u, 0);
+            int n = p.hLen(u);
+            for (int b = 0; b < p.batch; b++) {
+                Operand acc = mem(p.ss + 4 * b, 0);
+                pc.op(vec(VecOpCode.MOV, DType.FP32, 1, acc, scalar(0)));
+                pc.op(fma(DType.MIXED, n, acc, acc, mem(vecAt(input, b, n)), mem(vecAt(input, b, n))));
+            }
+        }
+        phase(Phase.NORM_REDUCE);
+        Line row0 = r.row(0, 0, cols);
+        Collectives.reduceChain(routes, code, row0, new int[] {c.rowReduce0(), c.rowReduce1()}, p.ss, p.batch,
+                DType.FP32);
+        phase(Phase.NORM_SCALE);
+        CodeMap.PeCode root = pe(0, 0);
+        root.op(vec(VecOpCode.MUL, DType.FP32, p.batch, mem(p.ss), mem(p.ss), scalar(1.0f / p.hidden)));
+        root.op(vec(VecOpCode.ADD, DType.FP32, p.batch, mem(p.ss), mem(p.ss),
+                scalar((float) cfg.mapping().rmsNormEpsilon())));
+        root.op(vec(VecOpCode.RSQRT, DType.FP32, p.batch, mem(p.ss), mem(p.ss)));
+        phase(Phase.NORM_BROADCAST);
+        Collectives.broadcast(routes, code, row0, c.rowBroadcast(), p.ss, p.batch, DType.FP32);
+        phase(Phase.NORM_APPLY);
+        for (int u = 0; u < cols; u++) {
+            CodeMap.PeCode pc = pe(u, 0);
+            int n = p.hLen(u);
+            pc.op(vec(VecOpCode.MOV, DType.NARROW, p.batch, mem(p.ssh), mem(p.ss)));
+            for (int b = 0; b < p.batch; b++) {
+                pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(vecAt(p.xb, b, n)), mem(vecAt(input, b, n)),
+                        mem(p.ssh + 2 * b, 0)));
+                pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(vecAt(p.xb, b, n)), mem(vecAt(p.xb, b, n)), mem(gamma)));
+            }
+        }
+    }
+
+    // ---- GEMVs -----------------------------------------------------------------------------------
+
+    /** Each column's normalized slice (on the input edge) down the whole column. */
+    private void broadcastDownColumns() {
+        for (int u = 0; u < p.cols; u++) {
+            Collectives.broadcast(routes, code, r.down(u, 0, p.rows), c.colBroadcast(), p.xb, p.batch * p.hLen(u),
+                    DType.FP16);
+        }
+    }
+
+    /** Projection whose inputs are split by columns and outputs by rows: results on the west edge. */
+    private void gemvDownThenWest(int weights, TensorRole role, java.util.function.IntUnaryOperator outRows) {
+        phase(Phase.GEMV_BROADCAST);
+        broadcastDownColumns();
+        gemvTilesAndReduceWest(weights, role, outRows);
+    }
+
+    private void gemvTilesAndReduceWest(int weights, TensorRole role, java.util.function.IntUnaryOperator outRows) {
+        phase(Phase.GEMV_COMPUTE);
+        for (int v = 0; v < p.rows; v++) {
+            int out = outRows.applyAsInt(v);
+            if (out == 0) {
+                continue;
+            }
+            int stride = LayerPlan.even(out);
+            for (int u = 0; u < p.cols; u++) {
+                CodeMap.PeCode pc = pe(u, v);
+                int in = p.hLen(u);
+                tile(pc, weights, role, in, out, stride, p.xb, in, p.acc, true);
+            }
+        }
+        phase(Phase.GEMV_REDUCE);
+        for (int v = 0; v < p.rows; v++) {
+            int out = outRows.applyAsInt(v);
+            if (out == 0) {
+                continue;
+            }
+            int stride = LayerPlan.even(out);
+            Collectives.reduceChain(routes, code, r.row(v, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
+                    p.acc, p.batch * stride, accType());
+            narrow(pe(0, v), p.acc, p.batch * stride);
+        }
+    }
+
+    /** After an fp32 reduction, converts the root's sums to fp16 in place. */
+    private void narrow(CodeMap.PeCode pc, int addr, int n) {
+        if (p.accumulate != DType.FP16) {
+            pc.op(vec(VecOpCode.MOV, DType.NARROW, n, mem(addr), mem(addr)));
+        }
+    }
+
+    /**
+     * A PE's weight tile times its input slice: for every input element k, y += W[:, k] * x[k] over
+     * the tile's {@code out} outputs (one FMA instruction per input element and sequence).
+     *
+     * @param zero start the accumulators from zero (false: keep accumulating)
+     */
+    private void tile(CodeMap.PeCode pc, int weights, TensorRole role, int in, int out, int stride, int input,
+                      int inputStride, int accBase, boolean zero) {
+        int bits = p.weightBits(role);
+        // A stored column holds pad(out) weights of `bits` bits each.
+        int colBytes = LayerPlan.pad(out) * bits / 8;
+        int dequant = bits >= 16 ? 0 : bits >= 8 ? cfg.mapping().dequantPasses8bit() : cfg.mapping().dequantPasses4bit();
+        for (int b = 0; b < p.batch; b++) {
+            int acc = accAt(accBase, b, stride);
+            if (zero) {
+                pc.op(vec(VecOpCode.MOV, accType(), out, mem(acc), scalar(0)));
+            }
+            for (int k = 0; k < in; k++) {
+                int col = weights + k * colBytes;
+                Operand w = mem(col);
+                if (dequant > 0) {
+                    // Widen the quantized column to fp16 (one pass per step of the unpacking), then
+                    // multiply from the widened copy.
+                    int packed = Math.max(1, (out * bits + 15) / 16);
+                    pc.op(vec(VecOpCode.MOV, DType.FP16, packed, mem(p.wtmp), mem(col)));
+                    for (int d = 1; d < dequant; d++) {
+                        pc.op(vec(VecOpCode.MUL, DType.FP16, out, mem(p.wtmp), mem(p.wtmp), scalar(1)));
+                    }
+                    w = mem(p.wtmp);
+                }
+                pc.op(fma(fmaType(), out, mem(acc), mem(acc), w, mem(input + (b * inputStride + k) * 2, 0)));
+            }
+        }
+    }
+
+    /**
+     * Projection whose inputs are split by rows (on the west edge at {@code input}) and outputs by
+     * columns: broadcast along rows, tiles, reduction along each column to the input edge
+     * ({@code toInputEdge}) or to the output edge.
+     */
+    private void gemvWestThenEdge(int weights, TensorRole role, java.util.function.IntUnaryOperator inRows,
+                                  int input, int accBase, boolean toInputEdge) {
+        phase(Phase.GEMV_BROADCAST);
+        for (int v = 0; v < p.rows; v++) {
+            int in = inRows.applyAsInt(v);
+            if (in > 0) {
+                Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), input, p.batch * in,
+                        DType.FP16);
+            }
+        }
+        phase(Phase.GEMV_COMPUTE);
+        for (int u = 0; u < p.cols; u++) {
+            int out = p.hLen(u);
+            int stride = LayerPlan.even(out);
+            for (int v = 0; v < p.rows; v++) {
+                int in = inRows.applyAsInt(v);
+                CodeMap.PeCode pc = pe(u, v);
+                if (in == 0) {
+                    for (int b = 0; b < p.batch; b++) {
+                        pc.op(vec(VecOpCode.MOV, accType(), out, mem(accAt(accBase, b, stride)), scalar(0)));
+                    }
+                } else {
+                    tile(pc, weights, role, in, out, stride, input, in, accBase, true);
+                }
+            }
+        }
+        phase(Phase.GEMV_REDUCE);
+        for (int u = 0; u < p.cols; u++) {
+            int stride = LayerPlan.even(p.hLen(u));
+            Line col = toInputEdge ? r.down(u, 0, p.rows) : r.up(u, p.rows - 1, p.rows);
+            int[] colours = toInputEdge ? new int[] {c.upReduce0(), c.upReduce1()}
+                    : new int[] {c.downReduce0(), c.downReduce1()};
+            Collectives.reduceChain(routes, code, col, colours, accBase, p.batch * stride, accType());
+            narrow(pe(u, toInputEdge ? 0 : p.rows - 1), accBase, p.batch * stride);
+        }
+    }
+
+    // ---- Attention -------------------------------------------------------------------------------
+
+    /** Rotary embedding of the row's query and key dimensions on the west edge. */
+    private void rotary() {
+        phase(Phase.ROPE);
+        for (int v = 0; v < p.rows; v++) {
+            int np = p.pairs(v);
+            if (np == 0) {
+                continue;
+            }
+            CodeMap.PeCode pc = pe(0, v);
+            int d = 2 * np;
+            int stride = LayerPlan.even(p.qkvRows(v));
+            int cos = p.rope;
+            int sin = p.rope + p.pairsMax * 2;
+            int stepCos = p.rope + 2 * p.pairsMax * 2;
+            int stepSin = p.rope + 3 * p.pairsMax * 2;
+            int t = p.ropeTmp;
+            for (int b = 0; b < p.batch; b++) {
+                int base = acc16(b, stride);
+                if (p.model.qkvBias()) {
+                    pc.op(vec(VecOpCode.ADD, DType.FP16, p.qkvRows(v), mem(base), mem(base), mem(p.qkvBias)));
+                }
+                // Heads 0..group-1 are queries, head group is the key; value (head group+1) is not rotated.
+                for (int hh = 0; hh <= p.group; hh++) {
+                    int lo = base + hh * d * 2;
+                    int hi = lo + np * 2;
+                    pc.op(vec(VecOpCode.MUL, DType.FP16, np, mem(t), mem(hi), mem(sin)));
+                    pc.op(vec(VecOpCode.MUL, DType.FP16, np, mem(t + np * 2), mem(lo), mem(cos)));
+                    pc.op(vec(VecOpCode.MUL, DType.FP16, np, mem(t + 2 * np * 2), mem(lo), mem(sin)));
+                    pc.op(vec(VecOpCode.MUL, DType.FP16, np, mem(t + 3 * np * 2), mem(hi), mem(cos)));
+                    pc.op(vec(VecOpCode.SUB, DType.FP16, np, mem(lo), mem(t + np * 2), mem(t)));
+                    pc.op(vec(VecOpCode.ADD, DType.FP16, np, mem(hi), mem(t + 2 * np * 2), mem(t + 3 * np * 2)));
+                }
+                // Queries carry the 1/sqrt(head dim) of the scores.
+                pc.op(vec(VecOpCode.MUL, DType.FP16, p.group * d, mem(base), mem(base),
+                        scalar((float) (1.0 / Math.sqrt(p.headDim)))));
+            }
+            // Advance cos/sin to the next position by angle addition with the per-pair step:
+            // cos' = cos cd - sin sd, sin' = sin cd + cos sd.
+            pc.op(vec(VecOpCode.MUL, DType.FP16, np, mem(t), mem(cos), mem(stepCos)));
+            pc.op(vec(VecOpCode.MUL, DType.FP16, np, mem(t + np * 2), mem(sin), mem(stepSin)));
+            pc.op(vec(VecOpCode.MUL, DType.FP16, np, mem(t + 2 * np * 2), mem(sin), mem(stepCos)));
+            pc.op(vec(VecOpCode.MUL, DType.FP16, np, mem(t + 3 * np * 2), mem(cos), mem(stepSin)));
+            pc.op(vec(VecOpCode.SUB, DType.FP16, np, mem(cos), mem(t), mem(t + np * 2)));
+            pc.op(vec(VecOpCode.ADD, DType.FP16, np, mem(sin), mem(t + 2 * np * 2), mem(t + 3 * np * 2)));
+        }
+    }
+
+    /** The new token's key and value go along each row to the column holding its slot. */
+    private void appendKv(long newPos) {
+        phase(Phase.KV_APPEND);
+        int target = p.columnOf(newPos);
+        int slot = p.slotInColumn(newPos);
+        int kvBytes = p.precision.kvBytesPerElement();
+        int tStride = LayerPlan.pad(p.tMax);
+        for (int v = 0; v < p.rows; v++) {
+            int d = p.dims(v);
+            if (d == 0) {
+                continue;
+            }
+            int stride = LayerPlan.even(p.qkvRows(v));
+            for (int b = 0; b < p.batch; b++) {
+                int k = acc16(b, stride) + p.group * d * 2;
+                if (target == 0) {
+                    storeKv(pe(0, v), k, b, d, slot, tStride, kvBytes);
+                    continue;
+                }
+                // Along row v from the west edge to the target column.
+                Line row = r.row(v, 0, target + 1);
+                pathLine(row, 0, target, kvColour());
+                CodeMap.PeCode src = pe(0, v);
+                CodeMap.PeCode dst = pe(target, v);
+                src.op(vec(VecOpCode.MOV, DType.FP16, 2 * d, fabricOut(src.out(kvColour())), mem(k)));
+                dst.op(vec(VecOpCode.MOV, DType.FP16, 2 * d, mem(p.kvnew), fabricIn(dst.in(kvColour()))));
+                storeKv(dst, p.kvnew, b, d, slot, tStride, kvBytes);
+            }
+        }
+    }
+
+    /** The key/value append uses its own colour: a point-to-point route that changes every step. */
+    private int kvColour() {
+        return Colours.COUNT;
+    }
+
+    private void storeKv(CodeMap.PeCode pc, int kv, int b, int d, int slot, int tStride, int kvBytes) {
+        int kBase = p.kcache + (b * p.dimsMax * tStride + slot) * kvBytes;
+        int vBase = p.vcache + (b * p.dimsMax * tStride + slot) * kvBytes;
+        pc.op(Op.vec(VecOpCode.MOV, DType.FP16, d, Operand.mem(kBase, tStride), mem(kv)));
+        pc.op(Op.vec(VecOpCode.MOV, DType.FP16, d, Operand.mem(vBase, tStride), mem(kv + d * 2)));
+    }
+
+    private void broadcastQuery() {
+        phase(Phase.Q_BROADCAST);
+        for (int v = 0; v < p.rows; v++) {
+            int d = p.dims(v);
+            if (d == 0) {
+                continue;
+            }
+            int stride = LayerPlan.even(p.qkvRows(v));
+            // Copy the rotated queries into the query buffer (packed per sequence) and broadcast it.
+            CodeMap.PeCode root = pe(0, v);
+            for (int b = 0; b < p.batch; b++) {
+                root.op(vec(VecOpCode.MOV, DType.FP16, p.group * d, mem(p.qrow + b * p.group * d * 2),
+                        mem(acc16(b, stride))));
+            }
+            Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), p.qrow, p.batch * p.group * d,
+                    DType.FP16);
+        }
+    }
+
+    private void attention(long positions) {
+        int tStride = LayerPlan.pad(p.tMax);
+        int kvBytes = p.precision.kvBytesPerElement();
+        int g = p.group;
+        // Scores: partial dot products of the row's dimensions for the column's tokens.
+        phase(Phase.SCORES);
+        for (int u = 0; u < p.cols; u++) {
+            int n = p.attended(u, positions);
+            if (n == 0) {
+                continue;
+            }
+            int sn = LayerPlan.even(n);
+            for (int v = 0; v < p.rows; v++) {
+                CodeMap.PeCode pc = pe(u, v);
+                int d = p.dims(v);
+                pc.op(vec(VecOpCode.MOV, DType.FP16, p.batch * g * sn, mem(p.scores), scalar(0)));
+                for (int b = 0; b < p.batch; b++) {
+                    for (int hh = 0; hh < g; hh++) {
+                        int s = p.scores + ((b * g + hh) * sn) * 2;
+                        for (int k = 0; k < d; k++) {
+                            int key = p.kcache + (b * p.dimsMax * tStride + k * tStride) * kvBytes;
+                            int q = p.qrow + ((b * g + hh) * d + k) * 2;
+                            pc.op(fma(DType.FP16, n, mem(s), mem(s), mem(key), mem(q, 0)));
+                        }
+                    }
+                }
+            }
+        }
+        phase(Phase.SCORES_REDUCE);
+        for (int u = 0; u < p.cols; u++) {
+            int n = p.attended(u, positions);
+            if (n == 0) {
+                continue;
+            }
+            int sn = LayerPlan.even(n);
+            for (int band = 0; band < p.kvHeads; band++) {
+                Collectives.reduceChain(routes, code, r.down(u, p.bandStart(band), p.bandRows(band)),
+                        new int[] {c.bandReduce0(), c.bandReduce1()}, p.scores, p.batch * g * sn, DType.FP16);
+            }
+        }
+        // Softmax on each band's first row: max, exp and sum, each statistic reduced along the row.
+        int stats = p.batch * g;
+        int max = p.stats;
+        int sum = p.stats + stats * 2;
+        for (int band = 0; band < p.kvHeads; band++) {
+            int vr = p.bandStart(band);
+            phase(Phase.SOFTMAX);
+            for (int u = 0; u < p.cols; u++) {
+                CodeMap.PeCode pc = pe(u, vr);
+                int n = p.attended(u, positions);
+                int sn = LayerPlan.even(n);
+                pc.op(vec(VecOpCode.MOV, DType.FP16, stats, mem(max), scalar(-65504f)));
+                for (int i = 0; i < stats && n > 0; i++) {
+                    Operand m = mem(max + i * 2, 0);
+                    pc.op(vec(VecOpCode.MAX, DType.FP16, n, m, m, mem(p.scores + i * sn * 2)));
+                }
+            }
+            Line row = r.row(vr, 0, p.cols);
+            phase(Phase.SOFTMAX_REDUCE);
+            Collectives.reduceChain(routes, code, row, new int[] {c.rowReduce0(), c.rowReduce1()}, max, stats,
+                    DType.FP16, VecOpCode.MAX);
+            phase(Phase.SOFTMAX_BROADCAST);
+            Collectives.broadcast(routes, code, row, c.rowBroadcast(), max, stats, DType.FP16);
+            phase(Phase.SOFTMAX);
+            for (int u = 0; u < p.cols; u++) {
+                CodeMap.PeCode pc = pe(u, vr);
+                int n = p.attended(u, positions);
+                int sn = LayerPlan.even(n);
+                pc.op(vec(VecOpCode.MOV, DType.FP16, stats, mem(sum), scalar(0)));
+                for (int i = 0; i < stats && n > 0; i++) {
+                    int s = p.scores + i * sn * 2;
+                    pc.op(vec(VecOpCode.SUB, DType.FP16, n, mem(s), mem(s), mem(max + i * 2, 0)));
+                    pc.op(vec(VecOpCode.EXP, DType.FP16, n, mem(s), mem(s)));
+                    Operand sm = mem(sum + i * 2, 0);
+                    pc.op(vec(VecOpCode.ADD, DType.FP16, n, sm, sm, mem(s)));
+                }
+            }
+            phase(Phase.SOFTMAX_REDUCE);
+            Collectives.reduceChain(routes, code, row, new int[] {c.rowReduce0(), c.rowReduce1()}, sum, stats,
+                    DType.FP16);
+            phase(Phase.SOFTMAX);
+            CodeMap.PeCode root = pe(0, vr);
+            if (p.model.attentionSinks()) {
+                // The sink logit adds exp(sink - max) to each head's denominator.
+                root.op(vec(VecOpCode.SUB, DType.FP16, stats, mem(p.ropeTmp), mem(p.ropeTmp), mem(max)));
+                root.op(vec(VecOpCode.EXP, DType.FP16, stats, mem(p.ropeTmp), mem(p.ropeTmp)));
+                root.op(vec(VecOpCode.ADD, DType.FP16, stats, mem(sum), mem(sum), mem(p.ropeTmp)));
+            }
+            root.op(vec(VecOpCode.RECIP, DType.FP16, stats, mem(sum), mem(sum)));
+            phase(Phase.SOFTMAX_BROADCAST);
+            Collectives.broadcast(routes, code, row, c.rowBroadcast(), sum, stats, DType.FP16);
+            phase(Phase.SOFTMAX);
+            for (int u = 0; u < p.cols; u++) {
+                CodeMap.PeCode pc = pe(u, vr);
+                int n = p.attended(u, positions);
+                int sn = LayerPlan.even(n);
+                for (int i = 0; i < stats && n > 0; i++) {
+                    int s = p.scores + i * sn * 2;
+                    pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(s), mem(s), mem(sum + i * 2, 0)));
+                }
+            }
+        }
+        // Probabilities down each band; partial outputs over the column's tokens.
+        phase(Phase.PROBS_BROADCAST);
+        for (int u = 0; u < p.cols; u++) {
+            int n = p.attended(u, positions);
+            if (n == 0) {
+                continue;
+            }
+            int sn = LayerPlan.even(n);
+            for (int band = 0; band < p.kvHeads; band++) {
+                Collectives.broadcast(routes, code, r.down(u, p.bandStart(band), p.bandRows(band)),
+                        c.bandBroadcast(), p.scores, p.batch * g * sn, DType.FP16);
+            }
+        }
+        phase(Phase.VALUES);
+        for (int v = 0; v < p.rows; v++) {
+            int d = p.dims(v);
+            if (d == 0) {
+                continue;
+            }
+            for (int u = 0; u < p.cols; u++) {
+                CodeMap.PeCode pc = pe(u, v);
+                int n = p.attended(u, positions);
+                int sn = LayerPlan.even(n);
+                pc.op(vec(VecOpCode.MOV, DType.FP16, p.batch * g * d, mem(p.opart), scalar(0)));
+                if (n == 0) {
+                    continue;
+                }
+                for (int b = 0; b < p.batch; b++) {
+                    for (int hh = 0; hh < g; hh++) {
+                        int prob = p.scores + ((b * g + hh) * sn) * 2;
+                        for (int k = 0; k < d; k++) {
+                            int val = p.vcache + (b * p.dimsMax * tStride + k * tStride) * kvBytes;
+                            Operand o = mem(p.opart + ((b * g + hh) * d + k) * 2, 0);
+                            pc.op(fma(DType.FP16, n, o, o, mem(prob), mem(val)));
+                        }
+                    }
+                }
+            }
+        }
+        phase(Phase.VALUES_REDUCE);
+        for (int v = 0; v < p.rows; v++) {
+            int d = p.dims(v);
+            if (d == 0) {
+                continue;
+            }
+            Collectives.reduceChain(routes, code, r.row(v, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
+                    p.opart, p.batch * g * d, DType.FP16);
+        }
+    }
+
+    // ---- FFN -------------------------------------------------------------------------------------
+
+    /** Router of a mixture of experts: logits from the input edge, reduced along row 0, top-k at (0,0). */
+    private void router() {
+        phase(Phase.ROUTER);
+        int e = p.experts;
+        int stride = LayerPlan.even(e);
+        for (int u = 0; u < p.cols; u++) {
+            CodeMap.PeCode pc = pe(u, 0);
+            int in = p.hLen(u);
+            for (int b = 0; b < p.batch; b++) {
+                int acc = p.routerLogits + b * stride * 2;
+                pc.op(vec(VecOpCode.MOV, DType.FP16, e, mem(acc), scalar(0)));
+                for (int k = 0; k < in; k++) {
+                    pc.op(fma(DType.FP16, e, mem(acc), mem(acc), mem(p.wrouter + k * LayerPlan.pad(e) * 2),
+                            mem(vecAt(p.xb, b, in) + k * 2, 0)));
+                }
+            }
+        }
+        Collectives.reduceChain(routes, code, r.row(0, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
+                p.routerLogits, p.batch * stride, DType.FP16);
+        CodeMap.PeCode root = pe(0, 0);
+        int k = Math.max(1, p.model.expertsPerToken());
+        for (int b = 0; b < p.batch; b++) {
+            int logits = p.routerLogits + b * stride * 2;
+            // Top-k by k passes of max, then a softmax over the k chosen logits.
+            for (int i = 0; i < k; i++) {
+                Operand m = mem(p.stats + i * 2, 0);
+                root.op(vec(VecOpCode.MAX, DType.FP16, e, m, m, mem(logits)));
+            }
+            root.op(vec(VecOpCode.EXP, DType.FP16, k, mem(p.stats), mem(p.stats)));
+            root.op(vec(VecOpCode.RECIP, DType.FP16, 1, mem(p.stats + 2 * k), mem(p.stats)));
+            root.op(vec(VecOpCode.MUL, DType.FP16, k, mem(p.stats), mem(p.stats), mem(p.stats + 2 * k, 0)));
+        }
+        // The routing weights reach the west edge with the activation (one value per sequence).
+        Collectives.broadcast(routes, code, r.down(0, 0, p.rows), c.colBroadcast(), p.stats, p.batch * k,
+                DType.FP16);
+    }
+
+    /** SiLU(gate) x up on the west edge (times the routing weight for an expert). */
+    private void activation(boolean expert) {
+        phase(Phase.ELEMENTWISE);
+        for (int v = 0; v < p.rows; v++) {
+            int f = p.fLen(v);
+            if (f == 0) {
+                continue;
+            }
+            CodeMap.PeCode pc = pe(0, v);
+            int stride = LayerPlan.even(2 * f);
+            for (int b = 0; b < p.batch; b++) {
+                int gate = acc16(b, stride);
+                int up = gate + f * 2;
+                pc.op(vec(VecOpCode.SILU, DType.FP16, f, mem(gate), mem(gate)));
+                if (p.model.activation() == GatedActivation.CLAMPED_SWIGLU) {
+                    // gpt-oss clamps gate and up before the product (two more passes).
+                    pc.op(vec(VecOpCode.MAX, DType.FP16, f, mem(gate), mem(gate), scalar(-7f)));
+                    pc.op(vec(VecOpCode.MAX, DType.FP16, f, mem(up), mem(up), scalar(-7f)));
+                }
+                pc.op(vec(VecOpCode.MUL, DType.FP16, f, mem(gate), mem(gate), mem(up)));
+                if (expert) {
+                    pc.op(vec(VecOpCode.MUL, DType.FP16, f, mem(gate), mem(gate), mem(p.stats + 2 * b, 0)));
+                }
+                // Pack the activation of sequence b for the broadcast along the row.
+                pc.op(vec(VecOpCode.MOV, DType.FP16, f, mem(p.qrow + b * f * 2), mem(gate)));
+            }
+        }
+    }
+
+    /** Down projection: activation along rows, tiles, reduction down each column to the output edge. */
+    private void downProjection(int weights, TensorRole role, boolean first, boolean last) {
+        phase(Phase.GEMV_BROADCAST);
+        for (int v = 0; v < p.rows; v++) {
+            int f = p.fLen(v);
+            if (f > 0) {
+                Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), p.qrow, p.batch * f,
+                        DType.FP16);
+            }
+        }
+        phase(Phase.GEMV_COMPUTE);
+        for (int u = 0; u < p.cols; u++) {
+            int out = p.hLen(u);
+            int stride = LayerPlan.even(out);
+            for (int v = 0; v < p.rows; v++) {
+                int f = p.fLen(v);
+                CodeMap.PeCode pc = pe(u, v);
+                if (f == 0) {
+                    if (first) {
+                        for (int b = 0; b < p.batch; b++) {
+                            pc.op(vec(VecOpCode.MOV, accType(), out, mem(accAt(p.accd, b, stride)), scalar(0)));
+                        }
+                    }
+                } else {
+                    tile(pc, weights, role, f, out, stride, p.qrow, f, p.accd, first);
+                }
+            }
+        }
+        if (!last) {
+            return;
+        }
+        phase(Phase.GEMV_REDUCE);
+        for (int u = 0; u < p.cols; u++) {
+            int stride = LayerPlan.even(p.hLen(u));
+            Collectives.reduceChain(routes, code, r.up(u, p.rows - 1, p.rows),
+                    new int[] {c.downReduce0(), c.downReduce1()}, p.accd, p.batch * stride, accType());
+            narrow(pe(u, p.rows - 1), p.accd, p.batch * stride);
+        }
+    }
+
+    /** Number of colours a layer program uses (the fixed ones plus the key/value append). */
+    static int coloursNeeded() {
+        return Colours.COUNT + 1;
+    }
+
+    /** The fabric direction constant of local south, for hand-offs. */
+    static int outputDir(Region r) {
+        return r.dir(Fabric.S);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.wafersim.workloads.wafer;
+
+import dev.wafersim.core.config.ParamSchema;
+import dev.wafersim.core.config.ParamSet;
+import dev.wafersim.core.config.ParamSpec;
+import dev.wafersim.core.config.PresetLoader;
+import dev.wafersim.fabric.program.DType;
+
+/**
+ * The parameters of the transformer-to-wafer mapping: software choices of how decode is laid out,
+ * with their defaults in {@code presets/mapping/wafer.yaml}.
+ *
+ * @param strategy             the named mapping strategy
+ * @param accumulate           element type of GEMV partial sums (FP16 or MIXED = fp32 accumulation)
+ * @param contextBucketTokens  spacing of the context lengths simulated in default mode, tokens
+ * @param tokenSeed            seed of the token ids looked up in the embedding table
+ * @param dequantPasses8bit    vector passes per weight column to widen 8-bit weights
+ * @param dequantPasses4bit    vector passes per weight column to unpack 4-bit weights
+ * @param rmsNormEpsilon       epsilon of RMSNorm (functional runs)
+ * @param ropeTheta            rotary base (functional runs)
+ */
+public record MappingParams(String strategy, DType accumulate, int contextBucketTokens, long tokenSeed,
+                            int dequantPasses8bit, int dequantPasses4bit, double rmsNormEpsilon, double ropeTheta) {
+
+    public static final String STRATEGY = "mapping.strategy";
+    public static final String ACCUMULATE = "mapping.accumulate";
+    public static final String BUCKET = "mapping.contextBucketTokens";
+    public static final String SEED = "mapping.tokenSeed";
+    public static final String DEQUANT8 = "mapping.dequantPasses8bit";
+    public static final String DEQUANT4 = "mapping.dequantPasses4bit";
+    public static final String EPS = "mapping.rmsNormEpsilon";
+    public static final String THETA = "mapping.ropeTheta";
+
+    /** The mapping's parameters. */
+    public static final ParamSchema SCHEMA = ParamSchema.of(
+            ParamSpec.choice(STRATEGY, "How layers are laid out on the wafer.", MappingStrategies.names()),
+            ParamSpec.choice(ACCUMULATE, "Element type of GEMV partial sums.", "fp16", "fp32"),
+            ParamSpec.integer(BUCKET, "tokens", 1, 1 << 24,
+                    "Default mode: simulate layers at context lengths this far apart and interpolate."),
+            ParamSpec.longInt(SEED, "-", Long.MIN_VALUE, Long.MAX_VALUE, "Seed of the looked-up token ids."),
+            ParamSpec.integer(DEQUANT8, "passes", 0, 16, "Vector passes per column to widen 8-bit weights."),
+            ParamSpec.integer(DEQUANT4, "passes", 0, 16, "Vector passes per column to unpack 4-bit weights."),
+            ParamSpec.real(EPS, "-", 0, 1, "RMSNorm epsilon (functional runs)."),
+            ParamSpec.real(THETA, "-", 1, 1e12, "Rotary embedding base (functional runs)."));
+
+    /** The defaults. */
+    public static ParamSet defaults() {
+        return PresetLoader.load("presets/mapping/wafer.yaml", SCHEMA);
+    }
+
+    /** Builds the record from a parameter set holding the mapping keys. */
+    public static MappingParams from(ParamSet p) {
+        return new MappingParams(p.getString(STRATEGY), p.getString(ACCUMULATE).equals("fp16") ? DType.FP16
+                : DType.MIXED, p.getInt(BUCKET), p.getLong(SEED), p.getInt(DEQUANT8), p.getInt(DEQUANT4),
+                p.getDouble(EPS), p.getDouble(THETA));
+    }
+}
