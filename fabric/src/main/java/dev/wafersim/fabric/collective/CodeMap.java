@@ -10,7 +10,6 @@ import dev.wafersim.memory.sram.SramParams;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +23,8 @@ import java.util.Objects;
 public final class CodeMap {
     private final SramParams sram;
     private final SramLayout layout;
-    private final Map<Long, PeCode> pes = new LinkedHashMap<>();
+    private final it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap<PeCode> pes =
+            new it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap<>();
     private final String name;
     private int tag = -1;
 
@@ -58,7 +58,13 @@ public final class CodeMap {
 
     /** The code of PE (x, y), created empty on first use. */
     public PeCode at(int x, int y) {
-        return pes.computeIfAbsent(key(x, y), k -> new PeCode(x, y));
+        long k = key(x, y);
+        PeCode pc = pes.get(k);
+        if (pc == null) {
+            pc = new PeCode(x, y);
+            pes.put(k, pc);
+        }
+        return pc;
     }
 
     private static long key(int x, int y) {
@@ -76,13 +82,12 @@ public final class CodeMap {
      * @return the number of distinct programs (roles)
      */
     public int install(Fabric fabric) {
-        Map<List<Object>, Program> interned = new HashMap<>();
+        Map<CodeKey, Program> interned = new HashMap<>();
         for (PeCode pc : pes.values()) {
             if (pc.ops.isEmpty()) {
                 continue;
             }
-            List<Object> k = List.of(pc.ops, Arrays.stream(pc.inColour).boxed().toList(),
-                    Arrays.stream(pc.outColour).boxed().toList());
+            CodeKey k = new CodeKey(pc);
             Program prog = interned.get(k);
             if (prog == null) {
                 ProgramBuilder b = new ProgramBuilder(name + "#" + interned.size(), sram, name);
@@ -109,6 +114,31 @@ public final class CodeMap {
         return interned.size();
     }
 
+    /** A PE's code as an interning key: its content hash is kept up to date as instructions are added. */
+    private static final class CodeKey {
+        final PeCode pc;
+        final int hash;
+
+        CodeKey(PeCode pc) {
+            this.pc = pc;
+            this.hash = 31 * (31 * pc.hash + Arrays.hashCode(pc.inColour)) + Arrays.hashCode(pc.outColour);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof CodeKey k) || k.hash != hash) {
+                return false;
+            }
+            return Arrays.equals(pc.inColour, k.pc.inColour) && Arrays.equals(pc.outColour, k.pc.outColour)
+                    && pc.ops.equals(k.pc.ops);
+        }
+    }
+
     private Program withLayout(Program p) {
         return new Program(p.name(), p.tasks(), p.inputColours(), p.outputColours(), layout, p.threadsUsed());
     }
@@ -120,6 +150,7 @@ public final class CodeMap {
         final List<Op> ops = new ArrayList<>();
         final int[] inColour = new int[32];
         final int[] outColour = new int[32];
+        int hash = 1;
         private int maxInputQueues = 8;
         private int maxOutputQueues = 8;
 
@@ -166,7 +197,9 @@ public final class CodeMap {
         /** Appends an instruction to the PE's main task. */
         public PeCode op(Op op) {
             Objects.requireNonNull(op);
-            ops.add(tag >= 0 && op.tag() < 0 ? op.tagged(tag) : op);
+            Op o = tag >= 0 && op.tag() < 0 ? op.tagged(tag) : op;
+            ops.add(o);
+            hash = 31 * hash + o.hashCode();
             return this;
         }
 

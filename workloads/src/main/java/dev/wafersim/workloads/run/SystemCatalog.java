@@ -5,6 +5,7 @@ import dev.wafersim.core.config.ParamSchema;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.fabric.gpu.GpuPresets;
 import dev.wafersim.workloads.gpu.GpuDecodeSimulator;
+import dev.wafersim.workloads.wafer.WaferDecodeSimulator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -41,11 +42,12 @@ public final class SystemCatalog {
             t.add(new Entry(gpu, SystemKind.GPU, "GPU cluster of " + gpu + " (presets/gpu/" + gpu + ".yaml)",
                     () -> GpuPresets.load(gpu), GpuPresets.schema(), GpuDecodeSimulator.INSTANCE, null));
         }
-        // Wafer systems. Replace each line by the real entry, e.g.
-        // t.add(new Entry("wse3", SystemKind.WAFER, "Cerebras WSE-3 (CS-3)", () -> WaferPresets.load("wse3"),
-        //         WaferPresets.schema(), WaferDecodeSimulator.INSTANCE, null));
-        t.add(Entry.unavailable("wse2", SystemKind.WAFER, "Cerebras WSE-2 (CS-2) wafer", WAFER_UNAVAILABLE));
-        t.add(Entry.unavailable("wse3", SystemKind.WAFER, "Cerebras WSE-3 (CS-3) wafer", WAFER_UNAVAILABLE));
+        t.add(new Entry("wse2", SystemKind.WAFER, "Cerebras WSE-2 (CS-2) wafer (presets/wse/wse2.yaml + mapping)",
+                () -> WaferDecodeSimulator.load("wse2"), WaferDecodeSimulator.schema(), WaferDecodeSimulator.INSTANCE,
+                null));
+        t.add(new Entry("wse3", SystemKind.WAFER, "Cerebras WSE-3 (CS-3) wafer (presets/wse/wse3.yaml + mapping)",
+                () -> WaferDecodeSimulator.load("wse3"), WaferDecodeSimulator.schema(), WaferDecodeSimulator.INSTANCE,
+                null));
         return t;
     }
 

@@ -72,10 +72,8 @@ final class LayerPlan {
     final int gamma2;
     final int ss;
     final int ssh;
-    final int wqkv;
-    final int wo;
-    final int wgu;
-    final int wdown;
+    /** Where the per-PE weight tiles start (after the buffers every PE shares). */
+    final int tileBase;
     final int wrouter;
     final int acc;
     final int accd;
@@ -122,12 +120,19 @@ final class LayerPlan {
     /** Bytes per accumulator element (2 for fp16, 4 for fp32 accumulation). */
     final int accBytes;
 
+    /**
+     * Weight-tile columns are padded to a multiple of this many elements: 8 (16 bytes) keeps every
+     * column on the same bank phase, so the accumulator (offset by 8 bytes) never shares a bank with
+     * it; 2 packs columns densely and lets bank conflicts cost cycles.
+     */
+    final int padElems;
+
     /** True for the LM head / embedding table region (a vocabulary projection), false for a layer. */
     final boolean head;
 
     LayerPlan(ModelSpec model, int layer, int cols, int rows, int batch, long finalPositions, Precision precision,
-              DType accumulate, WseParams wp) {
-        this(model, layer, cols, rows, batch, finalPositions, precision, accumulate, wp, false);
+              DType accumulate, WseParams wp, int padElems) {
+        this(model, layer, cols, rows, batch, finalPositions, precision, accumulate, wp, false, padElems);
     }
 
     /**
@@ -137,14 +142,14 @@ final class LayerPlan {
      * column, matching the columns of the layer regions).
      */
     static LayerPlan head(ModelSpec model, int cols, int rows, int batch, Precision precision, DType accumulate,
-                          WseParams wp) {
-        return new LayerPlan(model, -1, cols, rows, batch, 1, precision, accumulate, wp, true);
+                          WseParams wp, int padElems) {
+        return new LayerPlan(model, -1, cols, rows, batch, 1, precision, accumulate, wp, true, padElems);
     }
 
     /** The plan of an untied embedding table region (lookups only), laid out like a head. */
     static LayerPlan embedding(ModelSpec model, int cols, int rows, int batch, Precision precision,
-                               DType accumulate, WseParams wp) {
-        return new LayerPlan(model, -2, cols, rows, batch, 1, precision, accumulate, wp, true);
+                               DType accumulate, WseParams wp, int padElems) {
+        return new LayerPlan(model, -2, cols, rows, batch, 1, precision, accumulate, wp, true, padElems);
     }
 
     /** True for an untied embedding table region. */
@@ -153,8 +158,12 @@ final class LayerPlan {
     }
 
     private LayerPlan(ModelSpec model, int layer, int cols, int rows, int batch, long finalPositions,
-                      Precision precision, DType accumulate, WseParams wp, boolean head) {
+                      Precision precision, DType accumulate, WseParams wp, boolean head, int padElems) {
         this.head = head;
+        if (padElems < 1 || padElems > 64) {
+            throw new IllegalArgumentException("tile column padding must be 1..64 elements, got " + padElems);
+        }
+        this.padElems = padElems;
         this.model = model;
         this.layer = layer;
         this.cols = cols;
@@ -184,6 +193,7 @@ final class LayerPlan {
             throw new ConfigException(where + ": a layer region needs at least 2 columns and max(2, "
                     + kvHeads + " KV heads) rows");
         }
+        this.fStarts = balanceFfn();
         int hm = 0;
         for (int u = 0; u < cols; u++) {
             hm = Math.max(hm, hLen(u));
@@ -218,16 +228,15 @@ final class LayerPlan {
             gamma1 = layout.place("final norm weights", (long) hMax * 2, 16);
             ss = layout.place("norm statistics", (long) b * 4, 16);
             ssh = layout.place("norm scale", (long) b * 2, 16);
-            TensorRole role = model.tiedEmbeddings() || layer == -2 ? TensorRole.EMBEDDING : TensorRole.LM_HEAD;
-            wqkv = layout.place(layer == -2 ? "embedding table" : model.tiedEmbeddings()
-                    ? "embedding table (tied LM head)" : "LM head weights", tileBytes(role, hMax, vm), 16);
+            TensorRole role = headRole();
             acc = layout.place("logits", (long) b * pad(vm) * accBytes + 8, 16) + 8;
             stats = layout.place("argmax", (long) b * 2 * 2, 16);
             boolean quantized = precision.quantizes(role) && precision.weights().bits() < 16;
             wtmp = quantized ? layout.place("widened weight column", (long) pad(vm) * 2, 16) : -1;
-            h = gamma2 = wo = wgu = wdown = wrouter = accd = rope = ropeTmp = kcache = vcache = qrow = kvnew = -1;
+            h = gamma2 = wrouter = accd = rope = ropeTmp = kcache = vcache = qrow = kvnew = -1;
             scores = opart = routerLogits = qkvBias = -1;
-            dataBytesPerPe = layout.usedBytes();
+            tileBase = align16(layout.usedBytes());
+            dataBytesPerPe = checkTiles(where, wp);
             return;
         }
         this.vocabMax = 0;
@@ -238,11 +247,6 @@ final class LayerPlan {
         gamma2 = layout.place("norm 2 weights", (long) hMax * 2, 16);
         ss = layout.place("norm statistics", (long) b * 4, 16);
         ssh = layout.place("norm scale", (long) b * 2, 16);
-        wqkv = layout.place("QKV weights", tileBytes(TensorRole.ATTENTION, hMax, qkvMax), 16);
-        wo = layout.place("attention output weights", tileBytes(TensorRole.ATTENTION, group * dimsMax, hMax), 16);
-        TensorRole ffnRole = model.isMixtureOfExperts() ? TensorRole.EXPERT : TensorRole.FFN;
-        wgu = layout.place("gate/up weights", (long) experts * tileBytes(ffnRole, hMax, 2 * fMax), 16);
-        wdown = layout.place("down weights", (long) experts * tileBytes(ffnRole, fMax, hMax), 16);
         wrouter = model.isMixtureOfExperts()
                 ? layout.place("router weights", tileBytes(TensorRole.ROUTER, hMax, experts), 16) : -1;
         routerLogits = model.isMixtureOfExperts() ? layout.place("router logits", (long) b * pad(experts) * 4, 16) : -1;
@@ -269,15 +273,128 @@ final class LayerPlan {
             throw new ConfigException("the wafer mapping keeps the KV cache in 16 bits; " + precision.label()
                     + " asks for " + precision.kvCache().word());
         }
-        dataBytesPerPe = layout.usedBytes();
+        tileBase = align16(layout.usedBytes());
+        dataBytesPerPe = checkTiles(where, wp);
     }
 
-    /** Bytes of a weight tile stored column by column, each column padded to 8 values (16 bytes). */
+    private static int align16(long n) {
+        return (int) ((n + 15) & ~15L);
+    }
+
+    TensorRole ffnRole() {
+        return model.isMixtureOfExperts() ? TensorRole.EXPERT : TensorRole.FFN;
+    }
+
+    TensorRole headRole() {
+        return model.tiedEmbeddings() || layer == -2 ? TensorRole.EMBEDDING : TensorRole.LM_HEAD;
+    }
+
+    /** Bytes of PE (u, v)'s QKV tile (head plans: its vocabulary tile). */
+    long qkvTileBytes(int u, int v) {
+        return head ? tileBytes(headRole(), hLen(u), vocabLen(v)) : tileBytes(TensorRole.ATTENTION, hLen(u), qkvRows(v));
+    }
+
+    /** Bytes of PE (u, v)'s attention-output tile. */
+    long oTileBytes(int u, int v) {
+        return head ? 0 : tileBytes(TensorRole.ATTENTION, oRows(v), hLen(u));
+    }
+
+    /** Bytes of one expert's gate/up tile of PE (u, v). */
+    long guTileBytes(int u, int v) {
+        return head ? 0 : tileBytes(ffnRole(), hLen(u), 2 * fLen(v));
+    }
+
+    /** Bytes of one expert's down tile of PE (u, v). */
+    long downTileBytes(int u, int v) {
+        return head ? 0 : tileBytes(ffnRole(), fLen(v), hLen(u));
+    }
+
+    /** Byte address of PE (u, v)'s QKV (or vocabulary) tile. */
+    int wqkv(int u, int v) {
+        return tileBase;
+    }
+
+    /** Byte address of PE (u, v)'s attention-output tile. */
+    int wo(int u, int v) {
+        return wqkv(u, v) + align16(qkvTileBytes(u, v));
+    }
+
+    /** Byte address of PE (u, v)'s gate/up tiles (one per expert). */
+    int wgu(int u, int v) {
+        return wo(u, v) + align16(oTileBytes(u, v));
+    }
+
+    /** Byte address of PE (u, v)'s down tiles (one per expert). */
+    int wdown(int u, int v) {
+        return wgu(u, v) + align16((long) experts * guTileBytes(u, v));
+    }
+
+    /** End of PE (u, v)'s data. */
+    long end(int u, int v) {
+        return wdown(u, v) + (long) experts * downTileBytes(u, v);
+    }
+
+    /**
+     * Checks that every PE's shared buffers and own weight tiles fit its SRAM and returns the largest
+     * PE's bytes; otherwise a ConfigException names the region, the largest PE and the shortfall.
+     */
+    private int checkTiles(String where, WseParams wp) {
+        long worst = 0;
+        int wu = 0;
+        int wv = 0;
+        // hLen takes at most two values: check one column of each.
+        int[] probe = hLen(0) == hLen(cols - 1) ? new int[] {0} : new int[] {0, cols - 1};
+        for (int u : probe) {
+            for (int v = 0; v < rows; v++) {
+                long e = end(u, v);
+                if (e > worst) {
+                    worst = e;
+                    wu = u;
+                    wv = v;
+                }
+            }
+        }
+        for (int u = 0; u < cols; u++) {
+            if (hLen(u) > hLen(wu)) {
+                long e = end(u, wv);
+                if (e > worst) {
+                    worst = e;
+                    wu = u;
+                }
+            }
+        }
+        int cap = wp.sram().dataBytesPerPe();
+        if (worst > cap) {
+            throw new ConfigException(String.format(java.util.Locale.ROOT,
+                    "%s: PE (%d,%d) needs %,d bytes of SRAM (%,d of buffers and %,d of weight tiles) but holds %,d"
+                    + " bytes of data (%,d minus %,d reserved for code); short by %,d bytes", where, wu, wv, worst,
+                    tileBase, worst - tileBase, cap, wp.sram().bytesPerPe(), wp.sram().codeReserveBytes(), worst - cap));
+        }
+        return (int) worst;
+    }
+
+    /** SRAM bytes of data over all PEs of the region. */
+    long totalBytes() {
+        long sum = 0;
+        for (int u = 0; u < cols; u++) {
+            for (int v = 0; v < rows; v++) {
+                sum += end(u, v);
+            }
+        }
+        return sum;
+    }
+
+    /** Bytes of a weight tile stored column by column, each column padded to {@link #colPad}. */
     long tileBytes(TensorRole role, int in, int out) {
         if (in == 0 || out == 0) {
             return 0;
         }
-        return precision.matrixBytes(role, in, pad(out));
+        return precision.matrixBytes(role, in, colPad(out));
+    }
+
+    /** Elements of a stored weight column of {@code n} outputs (padded). */
+    int colPad(int n) {
+        return (n + padElems - 1) / padElems * padElems;
     }
 
     /** Rounds a count of elements up to a multiple of 8 (16 bytes of fp16). */
@@ -295,9 +412,9 @@ final class LayerPlan {
         return n * i / k;
     }
 
-    /** First hidden element of column u (multiple of 2). */
+    /** First hidden element of column u. */
     int hStart(int u) {
-        return (int) (2 * split(hidden / 2, cols, u));
+        return (int) split(hidden, cols, u);
     }
 
     /** Hidden elements of column u. */
@@ -355,9 +472,44 @@ final class LayerPlan {
         return group * dims(v);
     }
 
-    /** First FFN element of row v (multiple of 2). */
+    /** Cumulative FFN split: row v holds FFN elements fStarts[v] .. fStarts[v + 1]. */
+    private final int[] fStarts;
+
+    /**
+     * Splits the FFN's inner dimension across rows so that every row carries the same weight bytes:
+     * a row's tiles hold (QKV rows + attention-output inputs) attention weights per hidden element
+     * and 3 per FFN element (gate, up, down), so row v gets f(v) = (T - a(v)) / 3 FFN elements with
+     * a(v) = qkvRows(v) + oRows(v) and T chosen so the shares add up to the FFN width. (The LM head
+     * and embedding regions have no FFN.)
+     */
+    private int[] balanceFfn() {
+        int[] starts = new int[rows + 1];
+        if (head) {
+            return starts;
+        }
+        double sumA = 0;
+        for (int v = 0; v < rows; v++) {
+            sumA += qkvRows(v) + oRows(v);
+        }
+        double t = (3.0 * ffn + sumA) / rows;
+        double[] want = new double[rows];
+        double total = 0;
+        for (int v = 0; v < rows; v++) {
+            want[v] = Math.max(0, (t - qkvRows(v) - oRows(v)) / 3);
+            total += want[v];
+        }
+        // Scale (when some rows were clipped at 0) and round cumulatively so the sum is exact.
+        double acc = 0;
+        for (int v = 0; v < rows; v++) {
+            acc += want[v] * ffn / total;
+            starts[v + 1] = v == rows - 1 ? ffn : (int) Math.round(acc);
+        }
+        return starts;
+    }
+
+    /** First FFN element of row v. */
     int fStart(int v) {
-        return (int) (2 * split(ffn / 2, rows, v));
+        return fStarts[v];
     }
 
     /** FFN elements of row v. */

@@ -60,6 +60,12 @@ final class LayerProgram {
         static final int COUNT = 12;
     }
 
+    /** The byte address of PE (u, v)'s tile of some weight matrix (tiles differ in size per PE). */
+    @FunctionalInterface
+    interface TileAddress {
+        int at(int u, int v);
+    }
+
     private final LayerPlan p;
     private final Region r;
     private final RouteBook routes;
@@ -105,7 +111,7 @@ final class LayerProgram {
     private void emitHead() {
         rmsNorm(p.xIn, p.gamma1);
         TensorRole role = p.model.tiedEmbeddings() ? TensorRole.EMBEDDING : TensorRole.LM_HEAD;
-        gemvDownThenWest(p.wqkv, role, v -> p.vocabLen(v));
+        gemvDownThenWest(p::wqkv, role, v -> p.vocabLen(v));
         phase(Phase.ARGMAX);
         for (int v = 0; v < p.rows; v++) {
             CodeMap.PeCode pc = pe(0, v);
@@ -150,12 +156,12 @@ final class LayerProgram {
         int cols = p.cols;
         // 1. Attention block.
         rmsNorm(p.xIn, p.gamma1);
-        gemvDownThenWest(p.wqkv, TensorRole.ATTENTION, v -> p.qkvRows(v));
+        gemvDownThenWest(p::wqkv, TensorRole.ATTENTION, v -> p.qkvRows(v));
         rotary();
         appendKv(positions - 1);
         broadcastQuery();
         attention(positions);
-        gemvWestThenEdge(p.wo, TensorRole.ATTENTION, v -> p.oRows(v), p.opart, p.acc, true);
+        gemvWestThenEdge(p::wo, TensorRole.ATTENTION, v -> p.oRows(v), p.opart, p.acc, true);
         // Residual add on the input edge; the residual also travels to the output edge.
         phase(Phase.ELEMENTWISE);
         for (int u = 0; u < cols; u++) {
@@ -182,13 +188,12 @@ final class LayerProgram {
         phase(Phase.GEMV_BROADCAST);
         broadcastDownColumns();
         for (int e = 0; e < Math.max(1, expertPasses); e++) {
-            TensorRole role = p.model.isMixtureOfExperts() ? TensorRole.EXPERT : TensorRole.FFN;
-            long expertOffset = (long) e * p.tileBytes(role, p.hMax, 2 * p.fMax);
-            gemvTilesAndReduceWest((int) (p.wgu + expertOffset), role, v -> 2 * p.fLen(v));
+            TensorRole role = p.ffnRole();
+            int ex = e;
+            gemvTilesAndReduceWest((u, v) -> (int) (p.wgu(u, v) + ex * p.guTileBytes(u, v)), role, v -> 2 * p.fLen(v));
             activation(p.model.isMixtureOfExperts());
-            long downOffset = (long) e * p.tileBytes(role, p.fMax, p.hMax);
             boolean last = e == Math.max(1, expertPasses) - 1;
-            downProjection((int) (p.wdown + downOffset), role, e == 0, last);
+            downProjection((u, v) -> (int) (p.wdown(u, v) + ex * p.downTileBytes(u, v)), role, e == 0, last);
         }
         // Residual add on the output edge.
         phase(Phase.ELEMENTWISE);
@@ -286,13 +291,13 @@ final class LayerProgram {
     }
 
     /** Projection whose inputs are split by columns and outputs by rows: results on the west edge. */
-    private void gemvDownThenWest(int weights, TensorRole role, java.util.function.IntUnaryOperator outRows) {
+    private void gemvDownThenWest(TileAddress weights, TensorRole role, java.util.function.IntUnaryOperator outRows) {
         phase(Phase.GEMV_BROADCAST);
         broadcastDownColumns();
         gemvTilesAndReduceWest(weights, role, outRows);
     }
 
-    private void gemvTilesAndReduceWest(int weights, TensorRole role, java.util.function.IntUnaryOperator outRows) {
+    private void gemvTilesAndReduceWest(TileAddress weights, TensorRole role, java.util.function.IntUnaryOperator outRows) {
         phase(Phase.GEMV_COMPUTE);
         for (int v = 0; v < p.rows; v++) {
             int out = outRows.applyAsInt(v);
@@ -303,7 +308,7 @@ final class LayerProgram {
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, v);
                 int in = p.hLen(u);
-                tile(pc, weights, role, in, out, stride, p.xb, in, p.acc, true);
+                tile(pc, weights.at(u, v), role, in, out, stride, p.xb, in, p.acc, true);
             }
         }
         phase(Phase.GEMV_REDUCE);
@@ -336,7 +341,7 @@ final class LayerProgram {
                       int inputStride, int accBase, boolean zero) {
         int bits = p.weightBits(role);
         // A stored column holds pad(out) weights of `bits` bits each.
-        int colBytes = LayerPlan.pad(out) * bits / 8;
+        int colBytes = p.colPad(out) * bits / 8;
         int dequant = bits >= 16 ? 0 : bits >= 8 ? cfg.mapping().dequantPasses8bit() : cfg.mapping().dequantPasses4bit();
         for (int b = 0; b < p.batch; b++) {
             int acc = accAt(accBase, b, stride);
@@ -366,7 +371,7 @@ final class LayerProgram {
      * columns: broadcast along rows, tiles, reduction along each column to the input edge
      * ({@code toInputEdge}) or to the output edge.
      */
-    private void gemvWestThenEdge(int weights, TensorRole role, java.util.function.IntUnaryOperator inRows,
+    private void gemvWestThenEdge(TileAddress weights, TensorRole role, java.util.function.IntUnaryOperator inRows,
                                   int input, int accBase, boolean toInputEdge) {
         phase(Phase.GEMV_BROADCAST);
         for (int v = 0; v < p.rows; v++) {
@@ -388,7 +393,7 @@ final class LayerProgram {
                         pc.op(vec(VecOpCode.MOV, accType(), out, mem(accAt(accBase, b, stride)), scalar(0)));
                     }
                 } else {
-                    tile(pc, weights, role, in, out, stride, input, in, accBase, true);
+                    tile(pc, weights.at(u, v), role, in, out, stride, input, in, accBase, true);
                 }
             }
         }
@@ -680,7 +685,7 @@ final class LayerProgram {
                 int acc = p.routerLogits + b * stride * 2;
                 pc.op(vec(VecOpCode.MOV, DType.FP16, e, mem(acc), scalar(0)));
                 for (int k = 0; k < in; k++) {
-                    pc.op(fma(DType.FP16, e, mem(acc), mem(acc), mem(p.wrouter + k * LayerPlan.pad(e) * 2),
+                    pc.op(fma(DType.FP16, e, mem(acc), mem(acc), mem(p.wrouter + k * p.colPad(e) * 2),
                             mem(vecAt(p.xb, b, in) + k * 2, 0)));
                 }
             }
@@ -735,7 +740,7 @@ final class LayerProgram {
     }
 
     /** Down projection: activation along rows, tiles, reduction down each column to the output edge. */
-    private void downProjection(int weights, TensorRole role, boolean first, boolean last) {
+    private void downProjection(TileAddress weights, TensorRole role, boolean first, boolean last) {
         phase(Phase.GEMV_BROADCAST);
         for (int v = 0; v < p.rows; v++) {
             int f = p.fLen(v);
@@ -758,7 +763,7 @@ final class LayerProgram {
                         }
                     }
                 } else {
-                    tile(pc, weights, role, f, out, stride, p.qrow, f, p.accd, first);
+                    tile(pc, weights.at(u, v), role, f, out, stride, p.qrow, f, p.accd, first);
                 }
             }
         }

@@ -56,19 +56,31 @@ final class LayerRegions implements MappingStrategy {
                 : "one region per layer, regions as small as their data allows";
     }
 
+    /**
+     * Places the model; with {@code wafers == 0} on the fewest wafers that hold it. Tile columns are
+     * first padded as configured ({@code mapping.tilePadElements}); when that layout does not fit, the
+     * columns are packed densely (padding 2) before giving up: capacity first, the bank conflicts of
+     * dense columns then cost cycles in the simulation.
+     */
     @Override
     public Placement place(ModelSpec model, DecodeWorkload workload, WaferDecodeConfig cfg, int wafers) {
+        int pad = cfg.mapping().tilePadElements();
+        int[] pads = pad > 2 ? new int[] {pad, 2} : new int[] {pad};
         if (wafers > 0) {
-            Placement p = tryPlace(model, workload, cfg, wafers);
-            if (p != null) {
-                return p;
+            for (int pd : pads) {
+                Placement p = tryPlace(model, workload, cfg, wafers, pd);
+                if (p != null) {
+                    return p;
+                }
             }
             throw doesNotFit(model, workload, cfg, wafers);
         }
         for (int n = 1; n <= 64; n++) {
-            Placement p = tryPlace(model, workload, cfg, n);
-            if (p != null) {
-                return p;
+            for (int pd : pads) {
+                Placement p = tryPlace(model, workload, cfg, n, pd);
+                if (p != null) {
+                    return p;
+                }
             }
         }
         throw doesNotFit(model, workload, cfg, 64);
@@ -84,7 +96,7 @@ final class LayerRegions implements MappingStrategy {
             if ((double) (weights + kv) / n > perWafer) {
                 continue;
             }
-            if (tryPlace(model, w, cfg, n) != null) {
+            if (tryPlace(model, w, cfg, n, 2) != null) {
                 min = n;
             }
         }
@@ -102,28 +114,63 @@ final class LayerRegions implements MappingStrategy {
                         : "no wafer count up to 1,024 holds it"));
     }
 
-    private Placement tryPlace(ModelSpec model, DecodeWorkload w, WaferDecodeConfig cfg, int n) {
+    private Placement tryPlace(ModelSpec model, DecodeWorkload w, WaferDecodeConfig cfg, int n, int pad) {
         int layers = model.numLayers();
         if (n > layers) {
             return null;
         }
         List<Placement.WaferLayout> out = new ArrayList<>();
+        int[] split = splitLayers(model, w, n);
+        if (split == null) {
+            return null;
+        }
         for (int i = 0; i < n; i++) {
-            int from = (int) ((long) layers * i / n);
-            int to = (int) ((long) layers * (i + 1) / n);
+            int from = split[i];
+            int to = split[i + 1];
             boolean emb = i == 0 && (!model.tiedEmbeddings() || n > 1);
             boolean head = i == n - 1;
-            Placement.WaferLayout wl = layoutWafer(model, w, cfg, i, from, to, emb, head);
+            Placement.WaferLayout wl = layoutWafer(model, w, cfg, i, from, to, emb, head, pad);
             if (wl == null) {
                 return null;
             }
             out.add(wl);
         }
-        return new Placement(name(), List.copyOf(out));
+        return new Placement(name(), List.copyOf(out), pad);
+    }
+
+    /**
+     * Splits the layers over n wafers so that each wafer needs about the same number of layer-sized
+     * regions: the first wafer also holds the embedding table and the last the LM head, each worth
+     * (table bytes / layer bytes) layers, so they get fewer layers. Returns the first layer of each
+     * wafer and the layer count at the end, or null when a wafer would get no layer.
+     */
+    static int[] splitLayers(ModelSpec model, DecodeWorkload w, int n) {
+        int layers = model.numLayers();
+        double layerBytes = (double) model.layerWeightBytes(w.precision());
+        double table = (double) model.embeddingTableBytes(w.precision());
+        double headBytes = model.tiedEmbeddings() ? table : (double) model.lmHeadWeightBytes(w.precision());
+        double extraFirst = (!model.tiedEmbeddings() || n > 1) ? table / layerBytes : 0;
+        double extraLast = headBytes / layerBytes;
+        if (n == 1) {
+            return new int[] {0, layers};
+        }
+        double perWafer = (layers + extraFirst + extraLast) / n;
+        int[] split = new int[n + 1];
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            acc += perWafer - (i == 0 ? extraFirst : 0) - (i == n - 1 ? extraLast : 0);
+            split[i + 1] = i == n - 1 ? layers : (int) Math.round(acc);
+        }
+        for (int i = 0; i < n; i++) {
+            if (split[i + 1] <= split[i]) {
+                return null;
+            }
+        }
+        return split;
     }
 
     private Placement.WaferLayout layoutWafer(ModelSpec model, DecodeWorkload w, WaferDecodeConfig cfg, int index,
-                                              int from, int to, boolean emb, boolean head) {
+                                              int from, int to, boolean emb, boolean head, int pad) {
         WseParams wp = cfg.wse();
         int width = wp.gridWidthPes();
         int height = wp.gridHeightPes();
@@ -148,12 +195,12 @@ final class LayerRegions implements MappingStrategy {
             boolean anyRow = false;
             for (int nr = 1; nr <= Math.min(height / 2, MAX_PER_STACK); nr++) {
                 int rows = height / nr;
-                if (!layersFit(model, probe, cols, rows, w, finalPositions, cfg)) {
+                if (!layersFit(model, probe, cols, rows, w, finalPositions, cfg, pad)) {
                     break;
                 }
                 anyRow = true;
-                int kh = head ? minSlots(model, cols, rows, nr, w, cfg, false) : 0;
-                int ke = emb ? minSlots(model, cols, rows, nr, w, cfg, true) : 0;
+                int kh = head ? minSlots(model, cols, rows, nr, w, cfg, false, pad) : 0;
+                int ke = emb ? minSlots(model, cols, rows, nr, w, cfg, true, pad) : 0;
                 if (kh < 0 || ke < 0) {
                     continue;
                 }
@@ -166,7 +213,7 @@ final class LayerRegions implements MappingStrategy {
                 if (bestC < 0) {
                     better = true;
                 } else if (spread) {
-                    better = area > bestArea || (area == bestArea && Math.abs(cols - rows) < Math.abs(bestC - bestR));
+                    better = estimate(model, cols, rows, wp) < estimate(model, bestC, bestR, wp);
                 } else {
                     better = area < bestArea || (area == bestArea && Math.abs(cols - rows) < Math.abs(bestC - bestR));
                 }
@@ -178,9 +225,7 @@ final class LayerRegions implements MappingStrategy {
                     bestKh = kh;
                     bestKe = ke;
                 }
-                if (spread) {
-                    break; // more slots per stack only make them smaller
-                }
+
             }
             if (!anyRow) {
                 break;
@@ -208,18 +253,31 @@ final class LayerRegions implements MappingStrategy {
             Segment seg;
             if (emb && i == 0) {
                 seg = new Segment(Segment.Kind.EMBEDDING, -1, region, LayerPlan.embedding(model, bestC, k * bestR,
-                        w.batchSize(), w.precision(), cfg.mapping().accumulate(), cfg.wse()));
+                        w.batchSize(), w.precision(), cfg.mapping().accumulate(), cfg.wse(), pad));
             } else if (head && i == counts.length - 1) {
                 seg = new Segment(Segment.Kind.HEAD, -1, region, LayerPlan.head(model, bestC, k * bestR, w.batchSize(),
-                        w.precision(), cfg.mapping().accumulate(), cfg.wse()));
+                        w.precision(), cfg.mapping().accumulate(), cfg.wse(), pad));
             } else {
                 int layer = from + i - (emb ? 1 : 0);
                 seg = new Segment(Segment.Kind.LAYER, layer, region, new LayerPlan(model, layer, bestC, bestR,
-                        w.batchSize(), finalPositions, w.precision(), cfg.mapping().accumulate(), cfg.wse()));
+                        w.batchSize(), finalPositions, w.precision(), cfg.mapping().accumulate(), cfg.wse(), pad));
             }
             segs.add(seg);
         }
         return new Placement.WaferLayout(index, List.copyOf(segs), bestC, bestR, bestNc, bestNr);
+    }
+
+    /**
+     * A rough estimate, in cycles, of one layer's decode step on a cols x rows region, used only to
+     * choose the slot shape: local multiply-adds (the layer's weights spread over the region at 4 per
+     * cycle, the fp16 rate of a 64-bit-port SRAM) plus its chain reductions and broadcasts, three
+     * along rows and three along columns, each (2 T_R + 2) cycles per PE. The simulation, not this
+     * estimate, gives the reported latency.
+     */
+    static double estimate(ModelSpec model, int cols, int rows, WseParams wp) {
+        double weights = (double) model.parametersPerLayer();
+        double stage = 2.0 * wp.rampLatencyCycles() + 2;
+        return weights / (4.0 * cols * rows) + 3 * stage * (cols + rows);
     }
 
     private static int[] counts(int ke, int layers, int kh) {
@@ -259,11 +317,11 @@ final class LayerRegions implements MappingStrategy {
     }
 
     private static boolean layersFit(ModelSpec model, Set<Integer> layers, int cols, int rows, DecodeWorkload w,
-                                     long finalPositions, WaferDecodeConfig cfg) {
+                                     long finalPositions, WaferDecodeConfig cfg, int pad) {
         for (int l : layers) {
             try {
                 new LayerPlan(model, l, cols, rows, w.batchSize(), finalPositions, w.precision(),
-                        cfg.mapping().accumulate(), cfg.wse());
+                        cfg.mapping().accumulate(), cfg.wse(), pad);
             } catch (ConfigException e) {
                 return false;
             }
@@ -273,15 +331,15 @@ final class LayerRegions implements MappingStrategy {
 
     /** Fewest stacked slots (up to nr) whose region holds the table; -1 if none. */
     private static int minSlots(ModelSpec model, int cols, int rows, int nr, DecodeWorkload w, WaferDecodeConfig cfg,
-                                boolean embedding) {
+                                boolean embedding, int pad) {
         for (int k = 1; k <= nr; k++) {
             try {
                 if (embedding) {
                     LayerPlan.embedding(model, cols, k * rows, w.batchSize(), w.precision(), cfg.mapping().accumulate(),
-                            cfg.wse());
+                            cfg.wse(), pad);
                 } else {
                     LayerPlan.head(model, cols, k * rows, w.batchSize(), w.precision(), cfg.mapping().accumulate(),
-                            cfg.wse());
+                            cfg.wse(), pad);
                 }
                 return k;
             } catch (ConfigException e) {

@@ -18,9 +18,11 @@ import dev.wafersim.fabric.program.DType;
  * @param dequantPasses4bit    vector passes per weight column to unpack 4-bit weights
  * @param rmsNormEpsilon       epsilon of RMSNorm (functional runs)
  * @param ropeTheta            rotary base (functional runs)
+ * @param tilePadElements      weight-tile columns padded to a multiple of this many elements
  */
 public record MappingParams(String strategy, DType accumulate, int contextBucketTokens, long tokenSeed,
-                            int dequantPasses8bit, int dequantPasses4bit, double rmsNormEpsilon, double ropeTheta) {
+                            int dequantPasses8bit, int dequantPasses4bit, double rmsNormEpsilon, double ropeTheta,
+                            int tilePadElements) {
 
     public static final String STRATEGY = "mapping.strategy";
     public static final String ACCUMULATE = "mapping.accumulate";
@@ -30,6 +32,7 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
     public static final String DEQUANT4 = "mapping.dequantPasses4bit";
     public static final String EPS = "mapping.rmsNormEpsilon";
     public static final String THETA = "mapping.ropeTheta";
+    public static final String TILE_PAD = "mapping.tilePadElements";
 
     /** The mapping's parameters. */
     public static final ParamSchema SCHEMA = ParamSchema.of(
@@ -41,7 +44,9 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
             ParamSpec.integer(DEQUANT8, "passes", 0, 16, "Vector passes per column to widen 8-bit weights."),
             ParamSpec.integer(DEQUANT4, "passes", 0, 16, "Vector passes per column to unpack 4-bit weights."),
             ParamSpec.real(EPS, "-", 0, 1, "RMSNorm epsilon (functional runs)."),
-            ParamSpec.real(THETA, "-", 1, 1e12, "Rotary embedding base (functional runs)."));
+            ParamSpec.real(THETA, "-", 1, 1e12, "Rotary embedding base (functional runs)."),
+            ParamSpec.integer(TILE_PAD, "elements", 2, 16,
+                    "Weight-tile columns padded to a multiple of this many elements (8 avoids bank conflicts)."));
 
     /** The defaults. */
     public static ParamSet defaults() {
@@ -52,6 +57,6 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
     public static MappingParams from(ParamSet p) {
         return new MappingParams(p.getString(STRATEGY), p.getString(ACCUMULATE).equals("fp16") ? DType.FP16
                 : DType.MIXED, p.getInt(BUCKET), p.getLong(SEED), p.getInt(DEQUANT8), p.getInt(DEQUANT4),
-                p.getDouble(EPS), p.getDouble(THETA));
+                p.getDouble(EPS), p.getDouble(THETA), p.getInt(TILE_PAD));
     }
 }

@@ -6,10 +6,11 @@ import java.util.List;
 /**
  * The layout of a model on its wafers: per wafer, its segments in the order a token visits them.
  *
- * @param strategy the strategy that made it
- * @param wafers   the wafers, first to last
+ * @param strategy        the strategy that made it
+ * @param wafers          the wafers, first to last
+ * @param tilePadElements weight-tile columns padded to this many elements (2 when packed densely to fit)
  */
-public record Placement(String strategy, List<WaferLayout> wafers) {
+public record Placement(String strategy, List<WaferLayout> wafers, int tilePadElements) {
 
     /**
      * One wafer's share.

@@ -23,7 +23,7 @@ record Segment(Kind kind, int layer, Region region, LayerPlan plan) {
 
     /** Bytes of SRAM the segment uses on its wafer. */
     long sramBytes() {
-        return (long) plan.dataBytesPerPe * region.pes();
+        return plan.totalBytes();
     }
 
     String label() {

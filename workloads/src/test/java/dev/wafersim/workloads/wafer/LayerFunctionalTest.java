@@ -35,7 +35,7 @@ class LayerFunctionalTest {
         ParamSet ps = ParamSet.combine("wse3", WsePresets.load("wse3"), MappingParams.defaults());
         WaferDecodeConfig cfg = WaferDecodeConfig.from(ps);
         int capacity = 16;
-        LayerPlan p = new LayerPlan(m, 0, cols, rows, 1, capacity, Precision.DEFAULT, DType.FP16, cfg.wse());
+        LayerPlan p = new LayerPlan(m, 0, cols, rows, 1, capacity, Precision.DEFAULT, DType.FP16, cfg.wse(), 8);
         int hid = m.hiddenSize();
         int hd = m.headDim();
         int nh = m.numHeads();
@@ -143,7 +143,7 @@ class LayerFunctionalTest {
                             int row = blk < group ? (g * group + blk) * hd + dim : g * hd + dim;
                             col[j] = w[row][h0 + kk];
                         }
-                        write(fab, u, r, p.wqkv + kk * LayerPlan.pad(qkvOut) * 2, col);
+                        write(fab, u, r, p.wqkv(u, r) + kk * p.colPad(qkvOut) * 2, col);
                     }
                 }
                 // Output projection tile: input j of row r is (query head, dim) of the band.
@@ -155,7 +155,7 @@ class LayerFunctionalTest {
                     for (int i = 0; i < hl; i++) {
                         col[i] = wo[h0 + i][head * hd + dim];
                     }
-                    write(fab, u, r, p.wo + j * LayerPlan.pad(hl) * 2, col);
+                    write(fab, u, r, p.wo(u, r) + j * p.colPad(hl) * 2, col);
                 }
                 // Gate/up tile and down tile.
                 int fl = p.fLen(r);
@@ -166,14 +166,14 @@ class LayerFunctionalTest {
                         col[j] = wg[f0 + j][h0 + kk];
                         col[fl + j] = wu[f0 + j][h0 + kk];
                     }
-                    write(fab, u, r, p.wgu + kk * LayerPlan.pad(2 * fl) * 2, col);
+                    write(fab, u, r, p.wgu(u, r) + kk * p.colPad(2 * fl) * 2, col);
                 }
                 for (int j = 0; j < fl; j++) {
                     double[] col = new double[hl];
                     for (int i = 0; i < hl; i++) {
                         col[i] = wd[h0 + i][f0 + j];
                     }
-                    write(fab, u, r, p.wdown + j * LayerPlan.pad(hl) * 2, col);
+                    write(fab, u, r, p.wdown(u, r) + j * p.colPad(hl) * 2, col);
                 }
                 // KV cache of the cached positions held by this column, for this row's dims.
                 for (int t = 0; t < cached; t++) {
