@@ -28,7 +28,6 @@ import java.util.function.Supplier;
  */
 public final class SystemCatalog {
     /** The reason a wafer system cannot run yet; the single place that says so. */
-    static final String WAFER_UNAVAILABLE = "wafer decode is not available in this build";
 
     private static final Map<String, Entry> TABLE = index(table());
 

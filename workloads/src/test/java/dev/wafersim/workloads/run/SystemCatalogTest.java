@@ -33,9 +33,10 @@ class SystemCatalogTest {
         ConfigException unknown = assertThrows(ConfigException.class, () -> SystemCatalog.get("h300"));
         assertEquals("system=h300 is not a known system; expected one of a100-80gb, h100-sxm, h200, b200, wse2, wse3",
                 unknown.getMessage());
-        ConfigException wafer = assertThrows(ConfigException.class, () -> SystemCatalog.get("wse3"));
-        assertEquals("system=wse3: wafer decode is not available in this build", wafer.getMessage());
-        assertFalse(SystemCatalog.entries().get(5).available());
+        // Every system of the catalog can run (the wafer entries are registered).
+        for (SystemCatalog.Entry e : SystemCatalog.entries()) {
+            assertTrue(e.available(), e.name());
+        }
         assertEquals("H100-SXM".toLowerCase(java.util.Locale.ROOT), SystemCatalog.get(" H100-SXM ").name());
     }
 
