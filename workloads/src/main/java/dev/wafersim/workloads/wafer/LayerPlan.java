@@ -28,9 +28,10 @@ import dev.wafersim.workloads.model.TensorRole;
  * <li>Each PE (u, v) holds the weight tiles [outputs of row v] x [inputs of column u] of the
  *     projections whose outputs are split by rows (QKV, gate/up), and [outputs of column u] x
  *     [inputs of row v] of those whose inputs are split by rows (attention output, down).</li>
- * <li>The KV cache is split by token across columns ({@link #tStart(int)} slots per column; a ring
- *     of the window size on sliding-window layers) and by dimension across rows: PE (u, v) holds the
- *     keys and values of its row's dimensions for its column's tokens.</li>
+ * <li>The KV cache is split by token across columns, round-robin (token slot s in column s mod
+ *     cols, so every column attends to the same number of tokens, give or take one; a ring of the
+ *     window size on sliding-window layers) and by dimension across rows: PE (u, v) holds the keys
+ *     and values of its row's dimensions for its column's tokens.</li>
  * </ul>
  * All PEs share one SRAM layout sized for the largest share; placing it fails with a message
  * naming the layer, the buffer and the shortfall when a PE would need more than it holds.
@@ -517,47 +518,47 @@ final class LayerPlan {
         return fStart(v + 1) - fStart(v);
     }
 
-    /** First KV-cache slot of column u. */
-    long tStart(int u) {
-        return split(capacityPositions, cols, u);
+    /** KV-cache slots of column u: slots are striped round-robin over the columns (slot s in column s mod cols). */
+    long tLen(int u) {
+        return (capacityPositions + cols - 1 - u) / cols;
     }
 
-    /** KV-cache slots of column u. */
-    long tLen(int u) {
-        return tStart(u + 1) - tStart(u);
+    /** Slots filled when {@code positions} tokens (including the new one) are in the cache. */
+    long filled(long positions) {
+        return Math.min(positions, capacityPositions);
     }
 
     /**
-     * Slots of column u that hold attended tokens when {@code positions} tokens (including the new
-     * one) are in the cache: slots are filled from 0 upwards (a ring of the window on sliding layers).
+     * Slots of column u holding attended tokens when {@code positions} tokens (including the new one)
+     * are in the cache (a ring of the window on sliding layers): with round-robin striping every
+     * column holds filled/cols tokens, the first filled mod cols one more.
      */
     int attended(int u, long positions) {
-        long filled = Math.min(positions, capacityPositions);
-        long lo = tStart(u);
-        long hi = tStart(u + 1);
-        return (int) Math.max(0, Math.min(hi, filled) - lo);
+        long f = filled(positions);
+        return (int) ((f + cols - 1 - u) / cols);
     }
 
-    /** The column whose slots hold the token at position {@code pos} (0-based). */
-    int columnOf(long pos) {
+    /** The most attended tokens of any column: the length of the longest attention stream. */
+    int attendedMax(long positions) {
+        return attended(0, positions);
+    }
+
+    private long slotOf(long pos) {
         long slot = sliding ? pos % capacityPositions : pos;
         if (slot >= capacityPositions) {
             throw new IllegalStateException("position " + pos + " beyond the KV capacity " + capacityPositions);
         }
-        int u = (int) (slot * cols / capacityPositions);
-        while (tStart(u + 1) <= slot) {
-            u++;
-        }
-        while (tStart(u) > slot) {
-            u--;
-        }
-        return u;
+        return slot;
+    }
+
+    /** The column whose slots hold the token at position {@code pos} (0-based). */
+    int columnOf(long pos) {
+        return (int) (slotOf(pos) % cols);
     }
 
     /** The slot of position pos inside its column. */
     int slotInColumn(long pos) {
-        long slot = sliding ? pos % capacityPositions : pos;
-        return (int) (slot - tStart(columnOf(pos)));
+        return (int) (slotOf(pos) / cols);
     }
 
     /** Bytes per weight element as stored (for dequantisation costs): 16, 8 or 4 bits. */

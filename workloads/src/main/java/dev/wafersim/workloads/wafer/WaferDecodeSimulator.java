@@ -32,10 +32,12 @@ import java.util.Map;
  * link and enters the next wafer. The wafers and links run on the discrete-event engine
  * ({@link WaferPipeline}), which yields each token's latency.
  *
- * <p>Default mode simulates each distinct layer (same shape and region) at context lengths
- * {@code mapping.contextBucketTokens} apart, at the first and the last step's context, and
- * interpolates the cycles of the steps in between linearly; hand-offs and the LM head are
- * simulated once and reused. {@code exact} simulates every layer, hand-off and head of every step.
+ * <p>Default mode simulates each distinct layer (same shape and region) once per length of its
+ * longest attention stream (the tokens each column of the region attends; with round-robin KV
+ * striping that is the only way the context changes a layer's time), at lengths spaced by
+ * {@code mapping.contextBucketTokens} / columns, and interpolates between them; hand-offs and the LM
+ * head are simulated once and reused. {@code exact} simulates every layer, hand-off and head of every
+ * step at its exact context.
  */
 public final class WaferDecodeSimulator implements DecodeSimulator {
     /** The simulator (stateless). */
@@ -186,6 +188,12 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     () -> Episodes.parallelTransfer(from.cols, from::hLen, w.batchSize(), distance, cfg, phase));
         }
 
+        /**
+         * A layer at a step. Exact mode simulates it. Default mode uses that the step's time depends
+         * on the context only through the longest attention stream (the most tokens any column
+         * attends, ceil(filled / cols) with round-robin striping): it simulates the layer at values
+         * of that length spaced by bucket / cols (at least 1) and interpolates between them.
+         */
         private Episodes.Result layer(Segment s, long positions, int t) {
             LayerPlan plan = s.plan();
             int passes = expertPasses();
@@ -196,17 +204,18 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 return r;
             }
             String key = model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows;
-            long first = w.contextTokens() + 1;
-            long last = w.contextTokens() + tokens;
-            long bucket = cfg.mapping().contextBucketTokens();
-            long lo = first + ((positions - first) / bucket) * bucket;
-            long hi = Math.min(lo + bucket, last);
-            Episodes.Result a = cached(key + " @" + lo, () -> Episodes.layer(plan, cfg, lo, passes));
-            if (positions == lo || hi == lo) {
+            long n = plan.attendedMax(positions);
+            long nFirst = plan.attendedMax(w.contextTokens() + 1);
+            long nLast = plan.attendedMax(w.contextTokens() + tokens);
+            long step = Math.max(1, cfg.mapping().contextBucketTokens() / plan.cols);
+            long lo = nFirst + ((n - nFirst) / step) * step;
+            long hi = Math.min(lo + step, nLast);
+            Episodes.Result a = cached(key + " n" + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes));
+            if (n == lo || hi == lo) {
                 return a;
             }
-            Episodes.Result b = cached(key + " @" + hi, () -> Episodes.layer(plan, cfg, hi, passes));
-            double f = (double) (positions - lo) / (hi - lo);
+            Episodes.Result b = cached(key + " n" + hi, () -> Episodes.layer(plan, cfg, positionsFor(plan, hi), passes));
+            double f = (double) (n - lo) / (hi - lo);
             long[] by = new long[a.byCategory().length];
             long total = 0;
             for (int c = 0; c < by.length; c++) {
@@ -214,6 +223,17 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 total += by[c];
             }
             return new Episodes.Result(total, by, 0, 0, 0);
+        }
+
+        /**
+         * A representative context whose longest attention stream is n tokens: half-way through the
+         * contexts with that length ((n - 1) cols + cols / 2 slots filled), so that the columns one
+         * token short and the column receiving the new token's key and value are typical.
+         */
+        private static long positionsFor(LayerPlan plan, long n) {
+            long p = (n - 1) * plan.cols + Math.max(1, plan.cols / 2);
+            // The last run may be cut short by the cache's capacity (the run's final length).
+            return Math.min(p, plan.capacityPositions);
         }
 
         private int expertPasses() {
@@ -327,9 +347,9 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                         + " multiply-adds");
             }
             if (!exact) {
-                b.note("default mode: each distinct layer simulated at context lengths "
-                        + cfg.mapping().contextBucketTokens() + " tokens apart and interpolated; --exact simulates"
-                        + " every layer of every step");
+                b.note("default mode: each distinct layer simulated once per attention length (tokens per column,"
+                        + " spaced by mapping.contextBucketTokens / region columns) and interpolated; --exact"
+                        + " simulates every layer of every step");
             }
             b.note("per-token latency covers the decode step on the wafer (lookup, layers, LM head, argmax, token"
                     + " id back to the table); host I/O and sampling beyond argmax are not modelled");
