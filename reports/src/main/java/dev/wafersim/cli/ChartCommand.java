@@ -16,7 +16,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -250,8 +249,7 @@ public final class ChartCommand implements Callable<Integer> {
                 List<BreakdownChart.Bar> bars = new ArrayList<>();
                 for (JsonNode r : results) {
                     Map<String, Double> cats = new LinkedHashMap<>();
-                    for (Iterator<Map.Entry<String, JsonNode>> it = r.path("breakdownMs").fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> e = it.next();
+                    for (Map.Entry<String, JsonNode> e : r.path("breakdownMs").properties()) {
                         cats.put(e.getKey(), e.getValue().asDouble());
                     }
                     bars.add(new BreakdownChart.Bar(r.path("label").asText(r.path("system").asText()), cats,

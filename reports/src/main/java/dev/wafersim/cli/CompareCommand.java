@@ -107,7 +107,7 @@ public final class CompareCommand implements Callable<Integer> {
                 throw new ConfigException("--systems lists " + s.label() + " twice");
             }
         }
-        ExperimentSpec base = Experiments.spec(config, contents, null, workload, sets);
+        ExperimentSpec base = Experiments.spec(contents, null, workload, sets);
         List<Experiment> experiments = new ArrayList<>();
         for (SystemSpec s : specs) {
             ExperimentSpec e = base.with(ExperimentKey.SYSTEM, s.name(), "system spec " + s.label(), "system")
@@ -259,8 +259,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<BreakdownChart.Bar> bars = new ArrayList<>();
         for (int i = 0; i < jsons.size(); i++) {
             Map<String, Double> cats = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = jsons.get(i).path("breakdownMs").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : jsons.get(i).path("breakdownMs").properties()) {
                 cats.put(e.getKey(), e.getValue().asDouble());
             }
             bars.add(new BreakdownChart.Bar(jsons.get(i).get("label").asText(), cats, results.get(i).meanMs()));

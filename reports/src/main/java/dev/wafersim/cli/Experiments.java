@@ -16,13 +16,12 @@ final class Experiments {
     /**
      * The experiment of a command.
      *
-     * @param file     the {@code --config} file, or null
      * @param contents the file's contents (read by the caller with the sections it takes), or null
      * @param system   {@code --system}, or null
      * @param options  the workload options
      * @param sets     {@code --set KEY=VALUE} entries, applied in order, last
      */
-    static ExperimentSpec spec(Path file, ExperimentFile.Contents contents, String system, WorkloadOptions options,
+    static ExperimentSpec spec(ExperimentFile.Contents contents, String system, WorkloadOptions options,
                                List<String> sets) {
         ExperimentSpec s = ExperimentSpec.defaults();
         if (contents != null) {

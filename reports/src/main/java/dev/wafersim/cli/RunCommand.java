@@ -72,7 +72,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ExperimentFile.Contents contents = Experiments.read(config, Set.of());
-        Experiment experiment = Experiments.spec(config, contents, system, workload, sets).resolve(true);
+        Experiment experiment = Experiments.spec(contents, system, workload, sets).resolve(true);
         DecodeResult result = experiment.run();
         PrintWriter out = spec.commandLine().getOut();
         out.print(RunSummary.text(result));

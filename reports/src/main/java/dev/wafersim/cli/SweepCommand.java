@@ -125,7 +125,7 @@ public final class SweepCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ExperimentFile.Contents contents = Experiments.read(specFile, Set.of("sweep"));
         SweepPlan plan = new SweepPlan(axes(contents));
-        ExperimentSpec base = Experiments.spec(specFile, contents, system, workload, List.of());
+        ExperimentSpec base = Experiments.spec(contents, system, workload, List.of());
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : Parallel.threads(threads, "--threads");
         SweepAxis xAxis = SweepCharts.xAxis(plan, x);
         List<Integer> all = new ArrayList<>();

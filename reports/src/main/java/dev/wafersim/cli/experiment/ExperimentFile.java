@@ -15,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -94,8 +93,7 @@ public final class ExperimentFile {
         ExperimentSpec spec = ExperimentSpec.empty();
         List<String> systems = new ArrayList<>();
         Map<String, List<Object>> sweep = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             String key = e.getKey();
             JsonNode v = e.getValue();
             switch (key) {
@@ -175,8 +173,7 @@ public final class ExperimentFile {
                     ExperimentKey.workloadNames()) + "; found " + kind(v));
         }
         ExperimentSpec s = spec;
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             String name = e.getKey();
             ExperimentKey k = ExperimentKey.find("workload." + name);
             if (k == null) {
@@ -222,8 +219,7 @@ public final class ExperimentFile {
     }
 
     private static void flattenInto(JsonNode v, String prefix, Map<String, JsonNode> out, String origin, String section) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             String key = prefix + e.getKey();
             if (e.getValue().isObject()) {
                 flattenInto(e.getValue(), key + ".", out, origin, section);
