@@ -109,10 +109,11 @@ public final class CompareCommand implements Callable<Integer> {
         }
         ExperimentSpec base = Experiments.spec(contents, null, workload, sets);
         List<Experiment> experiments = new ArrayList<>();
+        Set<String> shared = Experiments.parameterKeys(specs.stream().map(SystemSpec::name).toList());
         for (SystemSpec s : specs) {
             ExperimentSpec e = base.with(ExperimentKey.SYSTEM, s.name(), "system spec " + s.label(), "system")
                     .overlay(s.layer());
-            experiments.add(e.resolve(false));
+            experiments.add(e.resolve(false, shared));
         }
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : Parallel.threads(threads, "--threads");
         List<DecodeResult> results = Parallel.map(experiments, Experiment::run, n, i -> specs.get(i).label());

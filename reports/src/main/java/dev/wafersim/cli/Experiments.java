@@ -4,7 +4,10 @@ import dev.wafersim.cli.experiment.ExperimentFile;
 import dev.wafersim.cli.experiment.ExperimentKey;
 import dev.wafersim.cli.experiment.ExperimentSpec;
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.workloads.run.SystemCatalog;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -40,6 +43,22 @@ final class Experiments {
             s = s.assign(kv.key(), kv.value(), "--set");
         }
         return s;
+    }
+
+    /**
+     * The parameter keys of the available systems among {@code systems} (names; unknown or unavailable
+     * ones are skipped here and reported when their experiment is resolved).
+     */
+    static Set<String> parameterKeys(Collection<String> systems) {
+        Set<String> keys = new HashSet<>();
+        for (String name : systems) {
+            for (SystemCatalog.Entry e : SystemCatalog.entries()) {
+                if (e.name().equalsIgnoreCase(name.trim()) && e.available()) {
+                    keys.addAll(e.schema().keys());
+                }
+            }
+        }
+        return keys;
     }
 
     /** Reads the {@code --config} file, or returns null when there is none. */

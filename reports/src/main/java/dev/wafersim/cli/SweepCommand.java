@@ -3,6 +3,7 @@ package dev.wafersim.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.cli.experiment.ExperimentFile;
+import dev.wafersim.cli.experiment.ExperimentKey;
 import dev.wafersim.cli.experiment.ExperimentSpec;
 import dev.wafersim.cli.io.Csv;
 import dev.wafersim.cli.sweep.Progress;
@@ -132,7 +133,13 @@ public final class SweepCommand implements Callable<Integer> {
         for (int i = 0; i < plan.size(); i++) {
             all.add(i);
         }
-        List<Experiment> experiments = Parallel.map(all, i -> plan.spec(base, i).resolve(false), n,
+        List<String> systems = new ArrayList<>();
+        if (base.get(ExperimentKey.SYSTEM) != null) {
+            systems.add(base.get(ExperimentKey.SYSTEM).text());
+        }
+        plan.axes().stream().filter(a -> a.key().equals(ExperimentKey.SYSTEM.key())).forEach(a -> systems.addAll(a.values()));
+        Set<String> shared = Experiments.parameterKeys(systems);
+        List<Experiment> experiments = Parallel.map(all, i -> plan.spec(base, i).resolve(false, shared), n,
                 i -> "sweep point " + i + " (" + describe(plan, i) + ")");
         SweepCsv csv = new SweepCsv(plan.axes().stream().map(SweepAxis::key).toList());
         PrintWriter stdout = spec.commandLine().getOut();

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An experiment as the user wrote it, before validation: a setting (value and origin) per
@@ -163,6 +164,18 @@ public final class ExperimentSpec {
      * @throws ConfigException naming the setting, the value and what is allowed
      */
     public Experiment resolve(boolean strictKinds) {
+        return resolve(strictKinds, Set.of());
+    }
+
+    /**
+     * Validates the spec and builds the experiment, dropping (with a note) the parameter overrides in
+     * {@code elsewhere} that this system does not have: parameters shared by a comparison or sweep whose
+     * other systems have them (a GPU's {@code hbm.*} on a wafer). A parameter no system has is still an error.
+     *
+     * @param strictKinds see {@link #resolve(boolean)}
+     * @param elsewhere   parameter keys some other system of the comparison or sweep has
+     */
+    public Experiment resolve(boolean strictKinds, Set<String> elsewhere) {
         Setting sys = fields.get(ExperimentKey.SYSTEM);
         if (sys == null) {
             throw new ConfigException("no system given; use --system SYSTEM or 'system:' in the experiment file"
@@ -194,6 +207,10 @@ public final class ExperimentSpec {
         Map<String, Object> overrides = new LinkedHashMap<>();
         for (Map.Entry<String, Setting> e : params.entrySet()) {
             Setting s = e.getValue();
+            if (!p.schema().has(e.getKey()) && elsewhere.contains(e.getKey())) {
+                notes.add(s.where() + "=" + s.text() + " is not a parameter of " + entry.name() + " (ignored)");
+                continue;
+            }
             String origin = s.origin().isEmpty() ? "--set" : s.origin();
             p = s.value() instanceof String text ? p.with(e.getKey(), text, origin)
                     : p.withValue(e.getKey(), s.value(), origin);

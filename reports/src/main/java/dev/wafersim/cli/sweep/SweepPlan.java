@@ -65,7 +65,7 @@ public final class SweepPlan {
         List<String> v = values(i);
         ExperimentSpec s = base;
         for (int a = 0; a < axes.size(); a++) {
-            s = s.assign(axes.get(a).key(), v.get(a), "sweep point " + i);
+            s = s.assign(axes.get(a).key(), v.get(a), axes.get(a).origin());
         }
         return s;
     }
