@@ -28,6 +28,9 @@ public final class Main {
 
     public static void main(String[] args) {
         Locale.setDefault(Locale.ROOT);
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
         System.exit(run(args));
     }
 
@@ -38,7 +41,11 @@ public final class Main {
 
     /** A configured picocli command line for the root command. */
     public static CommandLine newCommandLine() {
-        CommandLine cl = new CommandLine(new WafersimCommand());
+        return configure(new CommandLine(new WafersimCommand()));
+    }
+
+    /** Installs the exit-code handlers on {@code cl} (the root command line, or a subcommand's in tests). */
+    static CommandLine configure(CommandLine cl) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();

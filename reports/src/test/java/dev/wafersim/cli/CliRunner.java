@@ -17,7 +17,15 @@ final class CliRunner {
     }
 
     static CliRunner run(String... args) {
-        CommandLine cl = Main.newCommandLine();
+        return execute(Main.newCommandLine(), args);
+    }
+
+    /** Runs {@code command} (a subcommand built by the test) with the exit-code handlers of the root. */
+    static CliRunner runCommand(Object command, String... args) {
+        return execute(Main.configure(new CommandLine(command)), args);
+    }
+
+    private static CliRunner execute(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));

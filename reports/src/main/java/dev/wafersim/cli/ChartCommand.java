@@ -1,0 +1,281 @@
+package dev.wafersim.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wafersim.cli.chart.BreakdownChart;
+import dev.wafersim.cli.chart.ChartFiles;
+import dev.wafersim.cli.chart.LatencyCdfChart;
+import dev.wafersim.cli.chart.LineChart;
+import dev.wafersim.cli.experiment.Suggest;
+import dev.wafersim.cli.io.Csv;
+import dev.wafersim.core.config.ConfigException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jfree.chart.JFreeChart;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wafersim chart}: draws a chart from a sweep CSV (a metric against a column, one line per value of
+ * the series columns) or from a run or compare result JSON (the breakdown as stacked bars, or the latency
+ * CDF).
+ */
+@Command(name = "chart", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Draw a chart from a sweep CSV or a result JSON.",
+            "",
+            "PNG, and SVG too with --svg or an .svg name:",
+            "  from a sweep CSV:  --csv FILE --x COLUMN [--y COLUMN] [--series COLUMN[,COLUMN]] --out FILE.png",
+            "  from a result:     --json FILE --kind breakdown|cdf --out FILE.png",
+            "Rows of a CSV with a status column are drawn when ok, in point order."})
+public final class ChartCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "A CSV with a header line (e.g. from wafersim sweep).")
+    Path csv;
+
+    @Option(names = "--x", paramLabel = "COLUMN", description = "Column on the x axis.")
+    String x;
+
+    @Option(names = "--y", paramLabel = "COLUMN", description = "Column on the y axis (default: ${DEFAULT-VALUE}).")
+    String y = "perTokenLatencyMs";
+
+    @Option(names = "--series", paramLabel = "COLUMN[,COLUMN]", split = ",",
+            description = "Columns whose values make the lines (default: one line).")
+    List<String> series = new ArrayList<>();
+
+    @Option(names = "--where", paramLabel = "COLUMN=VALUE", description = "Keep only rows with this value; repeatable.")
+    List<String> where = new ArrayList<>();
+
+    @Option(names = "--x-scale", paramLabel = "linear|log|auto",
+            description = "Scale of a numeric x axis; auto is log when the values span 50x or more (default: ${DEFAULT-VALUE}).")
+    String xScale = "auto";
+
+    @Option(names = "--json", paramLabel = "FILE", description = "A result of wafersim run --json or compare --json.")
+    Path json;
+
+    @Option(names = "--kind", paramLabel = "breakdown|cdf", description = "Chart of a result (default: ${DEFAULT-VALUE}).")
+    String kind = "breakdown";
+
+    @Option(names = "--title", paramLabel = "TEXT", description = "Chart title (default: from the data).")
+    String title;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "The chart file.")
+    Path out;
+
+    @Option(names = "--svg", description = "Write an SVG too.")
+    boolean svg;
+
+    @Option(names = "--width", paramLabel = "PX", description = "Width in pixels (default: ${DEFAULT-VALUE}).")
+    int width = ChartFiles.WIDTH;
+
+    @Option(names = "--height", paramLabel = "PX", description = "Height in pixels (default: ${DEFAULT-VALUE}).")
+    int height = ChartFiles.HEIGHT;
+
+    @Override
+    public Integer call() {
+        if ((csv == null) == (json == null)) {
+            throw new ConfigException("give exactly one of --csv (a sweep CSV) or --json (a run or compare result)");
+        }
+        JFreeChart chart = csv != null ? fromCsv() : fromJson();
+        PrintWriter o = spec.commandLine().getOut();
+        for (Path p : ChartFiles.save(chart, out, svg, width, height)) {
+            o.println("chart: " + p);
+        }
+        o.flush();
+        return Main.EXIT_OK;
+    }
+
+    private JFreeChart fromCsv() {
+        if (x == null) {
+            throw new ConfigException("--csv needs --x COLUMN (the column on the x axis)");
+        }
+        LineChart.Scale scale = switch (xScale.toLowerCase(Locale.ROOT)) {
+            case "linear" -> LineChart.Scale.LINEAR;
+            case "log" -> LineChart.Scale.LOG;
+            case "auto" -> LineChart.Scale.AUTO;
+            default -> throw new ConfigException("--x-scale=" + xScale + " is not allowed; expected linear, log or auto");
+        };
+        Csv.Table t = Csv.read(csv);
+        int xi = column(t, x, "--x");
+        int yi = column(t, y, "--y");
+        List<Integer> si = new ArrayList<>();
+        for (String s : series) {
+            si.add(column(t, s.trim(), "--series"));
+        }
+        Map<Integer, String> filters = new LinkedHashMap<>();
+        for (String w : where) {
+            Experiments.KeyValue kv = Experiments.KeyValue.parse(w, "--where");
+            filters.put(column(t, kv.key(), "--where"), kv.value());
+        }
+        int status = t.column("status");
+        int point = t.column("point");
+        List<List<String>> rows = new ArrayList<>();
+        for (List<String> r : t.rows()) {
+            boolean keep = status < 0 || r.get(status).equals("ok");
+            for (Map.Entry<Integer, String> f : filters.entrySet()) {
+                keep &= r.get(f.getKey()).equals(f.getValue());
+            }
+            if (keep) {
+                rows.add(r);
+            }
+        }
+        if (point >= 0) {
+            rows.sort(Comparator.comparingLong(r -> parseLong(r.get(point))));
+        }
+        if (rows.isEmpty()) {
+            throw new ConfigException(csv + ": no rows to draw" + (status >= 0 ? " (none with status ok)" : ""));
+        }
+        boolean numeric = true;
+        for (List<String> r : rows) {
+            numeric &= isNumber(r.get(xi));
+        }
+        Map<String, List<LineChart.Point>> lines = new LinkedHashMap<>();
+        for (List<String> r : rows) {
+            StringBuilder name = new StringBuilder();
+            for (int i = 0; i < si.size(); i++) {
+                name.append(i == 0 ? "" : ", ").append(t.header().get(si.get(i))).append('=').append(r.get(si.get(i)));
+            }
+            String yv = r.get(yi);
+            if (!isNumber(yv)) {
+                throw new ConfigException(csv + ": --y column " + y + " holds '" + yv + "', not a number");
+            }
+            lines.computeIfAbsent(name.length() == 0 ? label(y) : name.toString(), k -> new ArrayList<>())
+                    .add(new LineChart.Point(numeric ? Double.parseDouble(r.get(xi)) : null, r.get(xi),
+                            Double.parseDouble(yv), null));
+        }
+        List<LineChart.Line> ls = new ArrayList<>();
+        lines.forEach((n, pts) -> ls.add(new LineChart.Line(n, pts)));
+        String t0 = title != null ? title : label(y).replaceAll(" \\(.*\\)$", "") + " against "
+                + label(x).replaceAll(" \\(.*\\)$", "");
+        String sub = filters.isEmpty() ? csv.getFileName().toString() : csv.getFileName() + " where " + String.join(", ", where);
+        return LineChart.of(new LineChart.Data(t0, sub, label(x), label(y), ls), scale);
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            return Double.isFinite(Double.parseDouble(s));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private int column(Csv.Table t, String name, String option) {
+        int i = t.column(name);
+        if (i < 0) {
+            throw new ConfigException(option + "=" + name + ": no such column in " + csv
+                    + Suggest.didYouMean(name, t.header()) + "; columns are " + String.join(", ", t.header()));
+        }
+        return i;
+    }
+
+    /** An axis label with the unit the column name carries. */
+    static String label(String column) {
+        return switch (column) {
+            case "perTokenLatencyMs" -> "per-token latency (ms)";
+            case "p50Ms" -> "p50 per-token latency (ms)";
+            case "p99Ms" -> "p99 per-token latency (ms)";
+            case "minMs" -> "fastest token (ms)";
+            case "maxMs" -> "slowest token (ms)";
+            case "tokensPerSecond" -> "tokens/s per user";
+            case "tokensPerSecondTotal" -> "tokens/s, all sequences";
+            case "workload.context", "contextTokens" -> "context length (tokens)";
+            case "workload.batch", "batch" -> "batch (sequences)";
+            case "workload.tokens", "tokens" -> "tokens generated";
+            case "workload.gpus" -> "GPUs";
+            case "workload.wafers" -> "wafers";
+            default -> {
+                if (column.startsWith("breakdown.") && column.endsWith("Ms")) {
+                    yield column.substring("breakdown.".length(), column.length() - 2) + " (ms per token)";
+                }
+                if (column.endsWith("Ms")) {
+                    yield column.substring(0, column.length() - 2) + " (ms)";
+                }
+                if (column.endsWith("Bytes")) {
+                    yield column.substring(0, column.length() - 5) + " (bytes)";
+                }
+                yield column;
+            }
+        };
+    }
+
+    private JFreeChart fromJson() {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(json));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("--json " + json + ": no such file");
+        } catch (IOException e) {
+            throw new ConfigException("--json " + json + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        List<JsonNode> results = new ArrayList<>();
+        if (root != null && root.path("results").isArray()) {
+            root.get("results").forEach(results::add);
+        } else if (root != null && root.path("perTokenLatencyMs").isNumber()) {
+            results.add(root);
+        }
+        if (results.isEmpty()) {
+            throw new ConfigException("--json " + json + ": not a wafersim run or compare result");
+        }
+        JsonNode r0 = results.get(0);
+        String workloadLine = String.format(Locale.ROOT, "%s; batch %d, context %d tokens, mean of %d tokens",
+                r0.path("precision").asText(), r0.path("batch").asInt(), r0.path("contextTokens").asLong(),
+                r0.path("tokens").asInt());
+        switch (kind.toLowerCase(Locale.ROOT)) {
+            case "breakdown" -> {
+                List<BreakdownChart.Bar> bars = new ArrayList<>();
+                for (JsonNode r : results) {
+                    Map<String, Double> cats = new LinkedHashMap<>();
+                    for (Map.Entry<String, JsonNode> e : r.path("breakdownMs").properties()) {
+                        cats.put(e.getKey(), e.getValue().asDouble());
+                    }
+                    bars.add(new BreakdownChart.Bar(r.path("label").asText(r.path("system").asText()), cats,
+                            r.path("perTokenLatencyMs").asDouble()));
+                }
+                return BreakdownChart.of(title != null ? title : "Per-token latency: " + r0.path("model").asText(),
+                        workloadLine, bars);
+            }
+            case "cdf" -> {
+                List<LatencyCdfChart.Series> ss = new ArrayList<>();
+                for (JsonNode r : results) {
+                    JsonNode lat = r.path("tokenLatenciesMs");
+                    if (!lat.isArray() || lat.isEmpty()) {
+                        throw new ConfigException("--json " + json + ": no tokenLatenciesMs to draw a CDF from");
+                    }
+                    long[] ps = new long[lat.size()];
+                    for (int i = 0; i < ps.length; i++) {
+                        ps[i] = Math.round(lat.get(i).asDouble() * 1e9);
+                    }
+                    String name = r.path("label").asText(r.path("system").asText()) + ", " + r.path("model").asText();
+                    ss.add(new LatencyCdfChart.Series(name, ps, r.path("model").asText() + " on "
+                            + r.path("machine").asText() + ": " + workloadLine));
+                }
+                return LatencyCdfChart.of(ss);
+            }
+            default -> throw new ConfigException("--kind=" + kind + " is not allowed; expected breakdown or cdf");
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package dev.wafersim.cli.experiment;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wafersim.core.config.ParamSet;
+import dev.wafersim.workloads.model.DecodeWorkload;
+import dev.wafersim.workloads.model.ModelSpec;
+import dev.wafersim.workloads.model.Precision;
+import dev.wafersim.workloads.run.DecodeRequest;
+import dev.wafersim.workloads.run.DecodeResult;
+import dev.wafersim.workloads.run.GpuOptions;
+import dev.wafersim.workloads.run.MachineOptions;
+import dev.wafersim.workloads.run.SystemCatalog;
+import dev.wafersim.workloads.run.WaferOptions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A validated experiment, ready to run: the system, its effective parameters, the model, the workload
+ * and the machine options.
+ *
+ * <p>{@link #hash()} is the identity of the experiment: SHA-256 over the system, the effective
+ * parameters ({@link ParamSet#hash()}), the whole model spec, the workload and the machine options. Two
+ * experiments with the same hash run the same simulation, however they were written (command line,
+ * file, sweep). {@code DecodeResult}'s {@code configHash} covers the hardware parameters only; result
+ * files carry both.
+ *
+ * @param entry     the system
+ * @param params    the effective parameters (preset plus overrides)
+ * @param model     the model
+ * @param modelName the model preset as given, or null when the model came from a file
+ * @param modelFile the config.json path, or null for a preset
+ * @param workload  batch, context, tokens, precision
+ * @param options   machine options of the system's kind
+ * @param overrides the parameters set away from the preset, key to effective value, in order
+ * @param notes     options that were given but do not apply to this system (dropped)
+ */
+public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec model, String modelName,
+                         String modelFile, DecodeWorkload workload, MachineOptions options,
+                         Map<String, Object> overrides, List<String> notes) {
+    public Experiment {
+        Objects.requireNonNull(entry, "entry");
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(workload, "workload");
+        Objects.requireNonNull(options, "options");
+        overrides = Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
+        notes = List.copyOf(notes);
+    }
+
+    /** The request for the system's simulator. */
+    public DecodeRequest request() {
+        return new DecodeRequest(entry.name(), params, model, workload, options);
+    }
+
+    /** Runs the experiment on the system's simulator. */
+    public DecodeResult run() {
+        return entry.simulate(request());
+    }
+
+    /** SHA-256 (hex) of everything that determines the simulation; see the class comment. */
+    public String hash() {
+        String text = "system=" + entry.name() + "\n"
+                + "params=" + params.hash() + "\n"
+                + "model=" + model + "\n"
+                + "workload=" + workload + "\n"
+                + "options=" + options + "\n";
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The experiment as written into result files, in the experiment-file format (so a result file can
+     * be given back to {@code --config} to run the same experiment): {@code system}, {@code model} or
+     * {@code modelFile}, {@code workload} (batch, context, tokens, precision and the machine options of the
+     * system's kind, {@code auto} where the simulator chooses) and {@code set} (the parameters set away
+     * from the preset).
+     */
+    public ObjectNode toJson() {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode o = f.objectNode();
+        o.put("system", entry.name());
+        if (modelName != null) {
+            o.put("model", modelName);
+        } else {
+            o.put("modelFile", modelFile);
+        }
+        ObjectNode w = o.putObject("workload");
+        w.put("batch", workload.batchSize());
+        w.put("context", workload.contextTokens());
+        w.put("tokens", workload.tokensToGenerate());
+        w.put("precision", precisionWord());
+        if (options instanceof GpuOptions g) {
+            count(w, "gpus", g.gpus());
+            count(w, "tp", g.tp());
+            count(w, "pp", g.pp());
+        } else if (options instanceof WaferOptions wo) {
+            count(w, "wafers", wo.wafers());
+            w.put("exact", wo.exact());
+        }
+        ObjectNode set = o.putObject("set");
+        for (Map.Entry<String, Object> e : overrides.entrySet()) {
+            Object v = e.getValue();
+            if (v instanceof Integer i) {
+                set.put(e.getKey(), i);
+            } else if (v instanceof Long l) {
+                set.put(e.getKey(), l);
+            } else if (v instanceof Double d) {
+                set.put(e.getKey(), d);
+            } else if (v instanceof Boolean b) {
+                set.put(e.getKey(), b);
+            } else {
+                set.put(e.getKey(), String.valueOf(v));
+            }
+        }
+        return o;
+    }
+
+    /** The precision word the workload was built from: {@code fp8} or {@code bf16}. */
+    private String precisionWord() {
+        return workload.precision().equals(Precision.parse("fp8", "bf16")) ? "fp8" : "bf16";
+    }
+
+    private static void count(ObjectNode w, String key, int v) {
+        if (v == 0) {
+            w.put(key, "auto");
+        } else {
+            w.put(key, v);
+        }
+    }
+
+    /**
+     * The result file of {@code r}: {@link DecodeResult#toJson} plus {@code experiment} ({@link #toJson()})
+     * and {@code experimentHash} ({@link #hash()}).
+     */
+    public ObjectNode resultJson(DecodeResult r, String wafersimVersion) {
+        ObjectNode o = r.toJson(wafersimVersion);
+        o.set("experiment", toJson());
+        o.put("experimentHash", hash());
+        return o;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.wafersim.cli.validate;
+
+import dev.wafersim.fabric.gpu.GpuCalibration;
+import dev.wafersim.workloads.gpu.GpuDecodeValidation;
+import dev.wafersim.workloads.run.SystemKind;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Every validation source the project carries, in the order {@code wafersim validate} runs them. The table
+ * is fixed at class initialization; adding a source is one line in {@link #table()}.
+ */
+public final class ValidationSources {
+    private static final List<ValidationSource> TABLE = Collections.unmodifiableList(table());
+
+    private ValidationSources() {
+    }
+
+    private static List<ValidationSource> table() {
+        List<ValidationSource> t = new ArrayList<>();
+        t.add(ValidationSource.ofCalibrationPoints("gpu-decode", SystemKind.GPU,
+                "GPU end to end: published per-token decode latencies of whole models (gpt-fast), simulated with the"
+                        + " shipped presets (workloads.gpu.GpuDecodeValidation)",
+                GpuDecodeValidation::points));
+        t.add(ValidationSource.ofCalibrationPoints("gpu-calibration", SystemKind.GPU,
+                "GPU kernels and NCCL collectives: measured kernel times and collective latencies against the GPU"
+                        + " model (fabric.gpu.GpuCalibration)",
+                GpuCalibration::points));
+        // Wafer points: one line per source, e.g.
+        // t.add(ValidationSource.ofCalibrationPoints("wafer-decode", SystemKind.WAFER,
+        //         "wafer end to end: published WSE decode rates (...)", WaferDecodeValidation::points));
+        return t;
+    }
+
+    /** Every source, in run order. */
+    public static List<ValidationSource> all() {
+        return TABLE;
+    }
+}
