@@ -18,7 +18,6 @@ class ListDescribeCommandTest {
             assertTrue(r.out.matches("(?s).*\\n" + e.name() + " +" + e.kind().word() + " +"
                     + (e.available() ? "available" : "unavailable") + " .*"), e.name() + ": " + r.out);
         }
-        assertTrue(r.out.contains("wafer decode is not available in this build"), r.out);
     }
 
     @Test
@@ -52,11 +51,13 @@ class ListDescribeCommandTest {
     }
 
     @Test
-    void describeUnavailableWafer_showsItsHardwarePreset() {
+    void describeWafer_showsHardwareAndMappingParameters() {
         CliRunner r = CliRunner.run("describe", "wse3");
         assertEquals(Main.EXIT_OK, r.exitCode, r.err);
-        assertTrue(r.out.contains("wafer decode is not available in this build"), r.out);
         assertTrue(r.out.contains("fabric.gridWidthPes"), r.out);
+        assertTrue(r.out.contains("762"), r.out);
+        assertTrue(r.out.contains("mapping.strategy"), r.out);
+        assertTrue(r.out.contains("Luczynski"), r.out);
     }
 
     @Test

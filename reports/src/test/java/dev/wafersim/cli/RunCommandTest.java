@@ -111,7 +111,7 @@ class RunCommandTest {
                 "hbm.reservedGB=lots", "--json", f},
             {"--model-file", "run", "--system", "h100-sxm", "--model-file", tmp.resolve("none/config.json").toString(),
                 "--json", f},
-            {"--gpus applies to GPU systems", "run", "--system", "wse3", "--model", "llama-3.1-8b", "--gpus", "8",
+            {"--gpus applies to gpu systems; wse3 is a wafer system", "run", "--system", "wse3", "--model", "llama-3.1-8b", "--gpus", "8",
                 "--json", f},
             {"the smallest GPU count that holds it is 2", "run", "--system", "h100-sxm", "--model", "llama-3.1-70b",
                 "--gpus", "1", "--json", f},

@@ -142,7 +142,7 @@ class SweepCommandTest {
             {"workload.batch=0 is not allowed", "--set", "workload.batch=0,1"},
             {"lists 1 twice", "--set", "workload.batch=1,1"},
             {"has an empty value", "--set", "workload.batch=1,,2"},
-            {"system=wse3: wafer decode is not available", "--set", "system=h100-sxm,wse3"},
+            {"system=h300 is not a known system", "--set", "system=h100-sxm,h300"},
             {"--x=workload.tokens is not allowed", "--set", "workload.batch=1,2", "--x", "workload.tokens"},
             {"nothing to sweep"},
         };
