@@ -69,10 +69,22 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--svg", description = "Write every chart as SVG too.")
     boolean svg;
 
+    @Option(names = "--heatmap", paramLabel = "FILE.png",
+            description = "Wafer systems: also draw the fabric link utilization over one layer's region during the"
+                    + " first decode step (the busiest outgoing link of each PE's router).")
+    Path heatmap;
+
+    @Option(names = "--heatmap-layer", paramLabel = "L", description = "Layer of the heatmap (default: ${DEFAULT-VALUE}).")
+    int heatmapLayer = 0;
+
     @Override
     public Integer call() {
         ExperimentFile.Contents contents = Experiments.read(config, Set.of());
         Experiment experiment = Experiments.spec(contents, system, workload, sets).resolve(true);
+        if (heatmap != null && experiment.entry().kind() != dev.wafersim.workloads.run.SystemKind.WAFER) {
+            throw new dev.wafersim.core.config.ConfigException("--heatmap applies to wafer systems; "
+                    + experiment.entry().name() + " is a " + experiment.entry().kind().word() + " system");
+        }
         DecodeResult result = experiment.run();
         PrintWriter out = spec.commandLine().getOut();
         out.print(RunSummary.text(result));
@@ -82,6 +94,15 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (cdf != null) {
             ChartFiles.save(LatencyCdfChart.of(List.of(LatencyCdfChart.Series.of(result))), cdf, svg);
+        }
+        if (heatmap != null) {
+            dev.wafersim.workloads.wafer.WaferDecodeSimulator.LinkUtilization lu =
+                    dev.wafersim.workloads.wafer.WaferDecodeSimulator.INSTANCE.linkUtilization(experiment.request(),
+                            heatmapLayer);
+            dev.wafersim.cli.chart.LinkUtilizationGrid grid = new dev.wafersim.cli.chart.LinkUtilizationGrid(
+                    lu.title(), lu.width(), lu.height(), lu.utilization());
+            int[] size = dev.wafersim.cli.chart.HeatmapChart.preferredSize(grid);
+            ChartFiles.save(dev.wafersim.cli.chart.HeatmapChart.of(grid), heatmap, svg, size[0], size[1]);
         }
         return Main.EXIT_OK;
     }

@@ -76,7 +76,11 @@ public final class HeatmapChart {
         y.setInverted(true);
         y.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
 
-        Viridis scale = new Viridis(0, 100);
+        // Colours span 0 .. the busiest cell (rounded up to a round number), so that a lightly loaded
+        // fabric (decode at batch 1 keeps links busy a few percent of the time) still shows its pattern;
+        // the legend's axis says what the top colour means.
+        double top = niceCeiling(Math.max(1e-9, 100 * maxCell(zs)));
+        Viridis scale = new Viridis(0, top);
         XYBlockRenderer r = new XYBlockRenderer();
         r.setBlockWidth(k);
         r.setBlockHeight(k);
@@ -90,8 +94,8 @@ public final class HeatmapChart {
         JFreeChart chart = new JFreeChart(grid.title(), ChartStyle.TITLE, plot, false);
 
         NumberAxis legendAxis = new NumberAxis("link utilization (% of the step's cycles busy)");
-        legendAxis.setRange(0, 100);
-        legendAxis.setTickUnit(new NumberTickUnit(20));
+        legendAxis.setRange(0, top);
+        legendAxis.setTickUnit(new NumberTickUnit(top / 5));
         PaintScaleLegend legend = new PaintScaleLegend(scale, legendAxis);
         legend.setPosition(RectangleEdge.RIGHT);
         legend.setStripWidth(18);
@@ -108,6 +112,25 @@ public final class HeatmapChart {
         legendAxis.setLabelFont(ChartStyle.LABEL);
         legendAxis.setTickLabelFont(ChartStyle.TICK);
         return chart;
+    }
+
+    private static double maxCell(double[] zs) {
+        double m = 0;
+        for (double z : zs) {
+            m = Math.max(m, z);
+        }
+        return m / 100;
+    }
+
+    /** The smallest of 1, 2, 2.5, 5 x 10^k at or above v (a round top for the colour scale), at most 100. */
+    static double niceCeiling(double v) {
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+            if (m * p >= v - 1e-12) {
+                return Math.min(100, m * p);
+            }
+        }
+        return 100;
     }
 
     /**

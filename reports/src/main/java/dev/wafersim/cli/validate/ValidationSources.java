@@ -3,6 +3,7 @@ package dev.wafersim.cli.validate;
 import dev.wafersim.fabric.gpu.GpuCalibration;
 import dev.wafersim.workloads.gpu.GpuDecodeValidation;
 import dev.wafersim.workloads.run.SystemKind;
+import dev.wafersim.workloads.wafer.WaferDecodeValidation;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,8 +29,8 @@ public final class ValidationSources {
                         + " model (fabric.gpu.GpuCalibration)",
                 GpuCalibration::points));
         // Wafer points: one line per source, e.g.
-        // t.add(ValidationSource.ofCalibrationPoints("wafer-decode", SystemKind.WAFER,
-        //         "wafer end to end: published WSE decode rates (...)", WaferDecodeValidation::points));
+        t.add(ValidationSource.ofCalibrationPoints("wafer-decode", SystemKind.WAFER,
+                "wafer end to end: published Cerebras decode rate and deployment", WaferDecodeValidation::points));
         return t;
     }
 

@@ -60,6 +60,31 @@ final class Episodes {
         return run(f, code, cfg.wse());
     }
 
+    /**
+     * Link utilization of one layer's decode step: for each PE of the region, the busiest of the
+     * four links leaving its router, as wavelets carried / cycles of the step (0..1), row-major.
+     */
+    static double[] layerLinkUtilization(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses) {
+        Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), new Fabric.Options(false, true));
+        RouteBook routes = new RouteBook(f);
+        CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
+        LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg, positions,
+                expertPasses);
+        Result r = run(f, code, cfg.wse());
+        double[] u = new double[plan.cols * plan.rows];
+        double cycles = Math.max(1, r.cycles());
+        for (int y = 0; y < plan.rows; y++) {
+            for (int x = 0; x < plan.cols; x++) {
+                long busiest = 0;
+                for (int d = 0; d < 4; d++) {
+                    busiest = Math.max(busiest, f.linkWavelets(x, y, d));
+                }
+                u[y * plan.cols + x] = Math.min(1.0, busiest / cycles);
+            }
+        }
+        return u;
+    }
+
     /** The LM head's step (final norm, vocabulary projection, argmax). */
     static Result head(LayerPlan plan, WaferDecodeConfig cfg) {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);

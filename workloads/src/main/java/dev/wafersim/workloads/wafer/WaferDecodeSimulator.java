@@ -56,6 +56,45 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         return ParamSet.combine(preset, WsePresets.load(preset), MappingParams.defaults());
     }
 
+    /**
+     * Fabric link utilization over one layer's region during one decode step.
+     *
+     * @param title       a title for the chart
+     * @param width       region columns
+     * @param height      region rows
+     * @param utilization per PE, row-major, the busiest outgoing link's share of the step's cycles
+     */
+    public record LinkUtilization(String title, int width, int height, double[] utilization) {
+    }
+
+    /** Link utilization of layer {@code layer} during the first decode step of {@code request}. */
+    public LinkUtilization linkUtilization(DecodeRequest request, int layer) {
+        WaferDecodeConfig cfg = WaferDecodeConfig.from(request.params());
+        ModelSpec model = request.model();
+        if (layer < 0 || layer >= model.numLayers()) {
+            throw new dev.wafersim.core.config.ConfigException("--layer=" + layer + " is not allowed; expected 0.."
+                    + (model.numLayers() - 1));
+        }
+        DecodeWorkload w = request.workload();
+        Placement placement = MappingStrategies.get(cfg.mapping().strategy()).place(model, w, cfg,
+                request.options(WaferOptions.class).wafers());
+        for (Placement.WaferLayout wl : placement.wafers()) {
+            for (Segment s : wl.segments()) {
+                if (s.kind() == Segment.Kind.LAYER && s.layer() == layer) {
+                    LayerPlan plan = s.plan();
+                    int passes = model.isMixtureOfExperts() ? (int) Math.ceil(w.routing().distinctExperts(
+                            model.numExperts(), model.expertsPerToken(), w.batchSize()) - 1e-9) : 1;
+                    double[] u = Episodes.layerLinkUtilization(plan, cfg, w.contextTokens() + 1, passes);
+                    String title = String.format(Locale.ROOT, "Fabric link utilization, %s layer %d, one decode step"
+                            + " (%s, context %d, batch %d)", model.name(), layer, request.system(), w.contextTokens(),
+                            w.batchSize());
+                    return new LinkUtilization(title, plan.cols, plan.rows, u);
+                }
+            }
+        }
+        throw new IllegalStateException("layer " + layer + " not placed");
+    }
+
     @Override
     public DecodeResult simulate(DecodeRequest request) {
         WaferDecodeConfig cfg = WaferDecodeConfig.from(request.params());
