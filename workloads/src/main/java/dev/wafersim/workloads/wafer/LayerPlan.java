@@ -479,9 +479,10 @@ final class LayerPlan {
     /**
      * Splits the FFN's inner dimension across rows so that every row carries the same weight bytes:
      * a row's tiles hold (QKV rows + attention-output inputs) attention weights per hidden element
-     * and 3 per FFN element (gate, up, down), so row v gets f(v) = (T - a(v)) / 3 FFN elements with
-     * a(v) = qkvRows(v) + oRows(v) and T chosen so the shares add up to the FFN width. (The LM head
-     * and embedding regions have no FFN.)
+     * and 3 E per FFN element (gate, up, down of each of the E experts; E = 1 for a dense FFN), so
+     * row v gets f(v) = (T - a(v)) / (3 E) FFN elements with a(v) = qkvRows(v) + oRows(v) and T
+     * chosen so the shares add up to the FFN width. (The LM head and embedding regions have no FFN.)
+     * With many experts the FFN dwarfs attention and the split is close to even.
      */
     private int[] balanceFfn() {
         int[] starts = new int[rows + 1];
@@ -492,11 +493,12 @@ final class LayerPlan {
         for (int v = 0; v < rows; v++) {
             sumA += qkvRows(v) + oRows(v);
         }
-        double t = (3.0 * ffn + sumA) / rows;
+        double perFfnElement = 3.0 * experts;
+        double t = (perFfnElement * ffn + sumA) / rows;
         double[] want = new double[rows];
         double total = 0;
         for (int v = 0; v < rows; v++) {
-            want[v] = Math.max(0, (t - qkvRows(v) - oRows(v)) / 3);
+            want[v] = Math.max(0, (t - qkvRows(v) - oRows(v)) / perFfnElement);
             total += want[v];
         }
         // Scale (when some rows were clipped at 0) and round cumulatively so the sum is exact.
