@@ -45,8 +45,14 @@ public final class Main {
     }
 
     /** Installs the exit-code handlers on {@code cl} (the root command line, or a subcommand's in tests). */
+    /** Columns of --help output. */
+    static final int USAGE_HELP_WIDTH = 110;
+
     static CommandLine configure(CommandLine cl) {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // Descriptions are written as lines of up to about 105 characters; a narrower help width would
+        // wrap each of them into a long and a short line.
+        cl.setUsageHelpWidth(USAGE_HELP_WIDTH);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("wafersim: " + ex.getMessage());

@@ -38,7 +38,8 @@ public final class WorkloadOptions {
     String tokens;
 
     @Option(names = "--precision", paramLabel = "P",
-            description = "Weights: bf16 or fp8 (fp8 also computes in FP8 where the GPU has it) (default: bf16).")
+            description = "Weights: bf16, fp8, int8 or int4 (int4:g64 sets the scale group; fp8 also computes in FP8"
+                    + " where the GPU has it; int8/int4 are weight-only, widened to 16 bits before the multiply) (default: bf16).")
     String precision;
 
     @Option(names = "--cuda-graphs", paramLabel = "on|off",

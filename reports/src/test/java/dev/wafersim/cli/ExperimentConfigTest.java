@@ -151,8 +151,8 @@ class ExperimentConfigTest {
             {"system: nope\nmodel: llama-3.1-8b\n", "system=nope is not a known system", "expected one of"},
             {"system: h100-sxm\nmodel: lama-3.1-8b\n", "model=lama-3.1-8b is not a known model",
                 "did you mean llama-3.1-8b"},
-            {"system: h100-sxm\nmodel: llama-3.1-8b\nworkload:\n  precision: int4\n",
-                "workload.precision=int4 is not allowed; expected bf16 or fp8"},
+            {"system: h100-sxm\nmodel: llama-3.1-8b\nworkload:\n  precision: int3\n",
+                "workload.precision=int3 is not allowed; expected weights bf16, fp8, int8 or int4 (int4:g64 sets the group size)"},
         };
         int n = 0;
         for (String[] c : cases) {

@@ -96,6 +96,17 @@ class RunCommandTest {
     }
 
     @Test
+    void run_int8Weights_storeEightBitBlockMatricesAndBf16Tables() throws Exception {
+        JsonNode r = runJson(tmp.resolve("int8.json"), "--precision", "int8");
+        // Llama-3.1-8B: per layer q 4096^2 + k, v 2 x 4096 x 1024 + o 4096^2 + gate, up, down 3 x 4096 x 14336
+        // = 218,103,808 weights, x 32 layers = 6,979,321,856 bytes at int8; per-channel bf16 scales on the
+        // 43,008 outputs of a layer: 2,752,512 bytes; embedding and LM head stay bf16: 2 x 128,256 x 4,096 x 2
+        // = 2,101,346,304 bytes; norms 2 x 4,096 x 2 x 32 + 4,096 x 2 = 532,480 bytes. Sum 9,083,953,152.
+        assertEquals(9_083_953_152L, r.get("memory").get("weightsBytes").asLong());
+        assertTrue(r.get("precision").asText().startsWith("int8"), r.get("precision").asText());
+    }
+
+    @Test
     void run_badInputs_exit2WithOneLineNamingItAndNoJson() {
         Path file = tmp.resolve("never.json");
         String f = file.toString();
@@ -115,7 +126,8 @@ class RunCommandTest {
                 "--json", f},
             {"the smallest GPU count that holds it is 2", "run", "--system", "h100-sxm", "--model", "llama-3.1-70b",
                 "--gpus", "1", "--json", f},
-            {"--precision=int4", "run", "--system", "h100-sxm", "--model", "llama-3.1-8b", "--precision", "int4",
+            {"--precision=int5 is not allowed; expected weights bf16, fp8, int8 or int4", "run", "--system", "h100-sxm",
+                "--model", "llama-3.1-8b", "--precision", "int5",
                 "--json", f},
             {"--wafers applies to wafer systems", "run", "--system", "h100-sxm", "--model", "llama-3.1-8b",
                 "--wafers", "2", "--json", f},

@@ -27,6 +27,12 @@ public final class CodeMap {
             new it.unimi.dsi.fastutil.longs.Long2ObjectLinkedOpenHashMap<>();
     private final String name;
     private int tag = -1;
+    /**
+     * One instance of each distinct instruction: PEs of a region mostly run the same instructions, and
+     * a whole-wafer layer has hundreds of millions of them (Llama-3.1-405B on 762 x 234 PEs), so each
+     * PE's list holds shared references rather than copies.
+     */
+    private final HashMap<Op, Op> opPool = new HashMap<>();
 
     /**
      * @param name a name for the programs (e.g. the collective or layer)
@@ -198,6 +204,10 @@ public final class CodeMap {
         public PeCode op(Op op) {
             Objects.requireNonNull(op);
             Op o = tag >= 0 && op.tag() < 0 ? op.tagged(tag) : op;
+            Op shared = opPool.putIfAbsent(o, o);
+            if (shared != null) {
+                o = shared;
+            }
             ops.add(o);
             hash = 31 * hash + o.hashCode();
             return this;

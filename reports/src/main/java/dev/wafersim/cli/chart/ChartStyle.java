@@ -31,14 +31,22 @@ final class ChartStyle {
      * Preferred colours of the latency categories wafersim results carry, so that a category keeps its
      * colour from chart to chart; a category not named here takes the next free palette colour.
      */
-    private static final Map<String, Color> CATEGORY_COLOURS = Map.of(
-            "weightReads", new Color(0x0072B2),
-            "kvCacheReads", new Color(0x56B4E9),
-            "elementwise", new Color(0xE69F00),
-            "compute", new Color(0x009E73),
-            "communication", new Color(0xD55E00),
-            "launchOverhead", new Color(0xCC79A7),
-            "idle", new Color(0xBBBBBB));
+    private static final Map<String, Color> CATEGORY_COLOURS = Map.ofEntries(
+            // GPU categories: Okabe-Ito.
+            Map.entry("weightReads", new Color(0x0072B2)),
+            Map.entry("kvCacheReads", new Color(0x56B4E9)),
+            Map.entry("elementwise", new Color(0xE69F00)),
+            Map.entry("compute", new Color(0x009E73)),
+            Map.entry("communication", new Color(0xD55E00)),
+            Map.entry("launchOverhead", new Color(0xCC79A7)),
+            Map.entry("idle", new Color(0xBBBBBB)),
+            // Wafer-only categories: Paul Tol's muted scheme, so that a wafer and a GPU bar side by side
+            // never share a colour for different categories.
+            Map.entry("fabricTransfer", new Color(0x332288)),
+            Map.entry("reductions", new Color(0x882255)),
+            Map.entry("attention", new Color(0xDDCC77)),
+            Map.entry("interWafer", new Color(0x44AA99)),
+            Map.entry("pipelineIdle", new Color(0x777777)));
 
     static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 18);
     static final Font SUBTITLE = new Font(Font.SANS_SERIF, Font.PLAIN, 13);

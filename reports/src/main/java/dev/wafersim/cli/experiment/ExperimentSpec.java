@@ -8,6 +8,7 @@ import dev.wafersim.workloads.model.ExpertRouting;
 import dev.wafersim.workloads.model.HfConfigReader;
 import dev.wafersim.workloads.model.ModelCatalog;
 import dev.wafersim.workloads.model.ModelSpec;
+import dev.wafersim.workloads.model.NumberFormat;
 import dev.wafersim.workloads.model.Precision;
 import dev.wafersim.workloads.run.GpuOptions;
 import dev.wafersim.workloads.run.MachineOptions;
@@ -228,19 +229,23 @@ public final class ExperimentSpec {
         ModelSpec model = model();
         Setting precision = applicable.get(ExperimentKey.PRECISION);
         String prec = precision == null ? DEFAULT_PRECISION : precision.text().toLowerCase(Locale.ROOT);
-        if (!prec.equals("bf16") && !prec.equals("fp8")) {
-            throw new ConfigException(precision.where() + "=" + precision.text() + " is not allowed; expected bf16 or fp8");
+        Precision parsed;
+        try {
+            parsed = Precision.parse(prec, "bf16");
+        } catch (ConfigException e) {
+            throw new ConfigException(precision.where() + "=" + precision.text() + " is not allowed; expected "
+                    + ExperimentKey.PRECISION.meaning());
         }
         int batch = (int) integer(applicable.get(ExperimentKey.BATCH), DEFAULT_BATCH, 1, DecodeWorkload.MAX_BATCH, false, "");
         long context = integer(applicable.get(ExperimentKey.CONTEXT), DEFAULT_CONTEXT, 1, DecodeWorkload.MAX_CONTEXT, false,
                 " (tokens)");
         int tokens = (int) integer(applicable.get(ExperimentKey.TOKENS), DEFAULT_TOKENS, 1, MAX_TOKENS, false, "");
-        DecodeWorkload workload = new DecodeWorkload(batch, context, tokens, Precision.parse(prec, "bf16"),
+        DecodeWorkload workload = new DecodeWorkload(batch, context, tokens, parsed,
                 ExpertRouting.UNIFORM_EXPECTED);
 
         MachineOptions options;
         if (entry.kind() == SystemKind.GPU) {
-            DataType compute = prec.equals("fp8") ? DataType.FP8 : DataType.BF16;
+            DataType compute = parsed.weights() == NumberFormat.FP8 ? DataType.FP8 : DataType.BF16;
             options = new GpuOptions(count(applicable.get(ExperimentKey.GPUS)), count(applicable.get(ExperimentKey.TP)),
                     count(applicable.get(ExperimentKey.PP)), compute, false);
         } else {
