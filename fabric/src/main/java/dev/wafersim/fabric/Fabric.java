@@ -116,6 +116,9 @@ public final class Fabric implements ProgressMonitor {
     private static final int Q_PEND = 1;
     private static final int Q_PCYC = 2;
     private static final int Q_PE = 3;
+    private static final int Q_AUTO_LEFT = 4;
+    private static final int Q_AUTO_DONE = 5;
+    private static final int Q_AUTO_BITS = 6;
     private static final int Q_HDR = 8;
     private static final int Q_ROUTER_WAITING = 1 << 9;
 
@@ -199,6 +202,12 @@ public final class Fabric implements ProgressMonitor {
     private long cycle;
     private LongConsumer observer;
     private boolean completedThisVisit;
+    // Receive fusion (see processRouter): cycles in (cycle, cycle + 63] in which a consumption
+    // accounted by a router happens (bit c & 63), not yet counted as active.
+    private long fusedActive;
+    private boolean fusedPending;
+    private final boolean fusionPossible;
+    private long fuseLimit = Long.MAX_VALUE;
 
     // Statistics (plain counters).
     private long waveletHops;
@@ -257,6 +266,7 @@ public final class Fabric implements ProgressMonitor {
         this.peOf = new int[routers];
         Arrays.fill(peOf, -1);
         this.ring = new ActivityRing(2 * routers);
+        this.fusionPossible = ramp <= 62;
         if (options.trackLinks()) {
             linkWavelets = new long[routers * 4];
         }
@@ -664,7 +674,17 @@ public final class Fabric implements ProgressMonitor {
         if (!prepared) {
             prepare();
         }
-        return peOf[r];
+        int pe = peOf[r];
+        if (fusedPending) {
+            // Fused steps consumed by now write their values (see fusedCompute).
+            for (int q = 0; q < queuesPerPe; q++) {
+                int qs = pb[pe * peStride + P_INQ + q];
+                if (qs >= 0 && qb[qs * qStride + Q_AUTO_BITS] != 0) {
+                    qSettle(qs * qStride, (int) cycle + 1);
+                }
+            }
+        }
+        return pe;
     }
 
     private void requireFunctional() {
@@ -709,6 +729,12 @@ public final class Fabric implements ProgressMonitor {
     /** Calls {@code afterEachCycle} with the cycle number after every simulated cycle (tests). */
     public void setCycleObserver(LongConsumer afterEachCycle) {
         this.observer = afterEachCycle;
+        if (afterEachCycle != null && qb != null) {
+            // Observed runs visit every PE itself: no new receive fusion from here on.
+            for (int q = 0; q < queues; q++) {
+                qb[q * qStride + Q_AUTO_LEFT] = 0;
+            }
+        }
     }
 
     /**
@@ -720,12 +746,15 @@ public final class Fabric implements ProgressMonitor {
      */
     public long run(long maxCycles) {
         prepare();
+        fuseLimit = maxCycles;
         while (true) {
             long t = ring.advance();
             if (t == Long.MAX_VALUE) {
+                flushFusion();
                 break;
             }
             if (t > maxCycles) {
+                flushFusion();
                 throw new SimulationStalledException(String.format(Locale.ROOT,
                         "watchdog: fabric cycle budget of %,d cycles exceeded with work pending:%s",
                         maxCycles, describeStalls(12)));
@@ -742,7 +771,11 @@ public final class Fabric implements ProgressMonitor {
     /** The earliest cycle with scheduled activity, or {@link Long#MAX_VALUE} (for event-driven hosts). */
     public long nextActiveCycle() {
         prepare();
-        return ring.advance();
+        long t = ring.advance();
+        if (t == Long.MAX_VALUE) {
+            flushFusion();
+        }
+        return t;
     }
 
     /**
@@ -750,6 +783,9 @@ public final class Fabric implements ProgressMonitor {
      * scheduled for it, in router order (handle 2r is router r, 2r + 1 its PE).
      */
     public void processCycle(long t) {
+        if (fusedActive != 0) {
+            countFusedCycles(t);
+        }
         cycle = t;
         activeCycles++;
         lastActiveCycle = t;
@@ -822,12 +858,59 @@ public final class Fabric implements ProgressMonitor {
         rs[b + RS_STATE] = st + 1;
     }
 
+    /** Places in PE queue block qbase the router sees at cycle t (int-truncated). */
     private int qFree(int qbase, int ti) {
+        if (qb[qbase + Q_AUTO_BITS] != 0) {
+            qSettle(qbase, ti);
+        }
         int used = qb[qbase + Q_STATE] & 31;
         if (qb[qbase + Q_PCYC] == ti) {
             used += qb[qbase + Q_PEND];
         }
         return qDepth - used;
+    }
+
+    /**
+     * Removes from the head of queue block qbase the fused entries (consumed by the PE at their
+     * ready cycle, see processRouter) whose ready cycle is before {@code limit}, and counts them in
+     * Q_AUTO_DONE for the PE's position. A fused entry consumed at cycle c holds its place at c, as
+     * the pop it stands for is visible from c + 1: the router (limit = t) frees only earlier ones;
+     * the PE (limit = t + 1) takes those of its own cycle too.
+     */
+    private void qSettle(int qbase, int limit) {
+        int st = qb[qbase + Q_STATE];
+        int auto = qb[qbase + Q_AUTO_BITS];
+        int h = (st >>> 5) & 15;
+        int n = st & 31;
+        int popped = 0;
+        while (n > 0 && (auto & (1 << h)) != 0 && qb[qbase + Q_HDR + qDepth + h] - limit < 0) {
+            if (mem != null) {
+                fusedCompute(qbase, qb[qbase + Q_HDR + h]);
+            }
+            auto &= ~(1 << h);
+            h = h + 1 == qDepth ? 0 : h + 1;
+            n--;
+            popped++;
+            qb[qbase + Q_AUTO_DONE]++;
+        }
+        if (popped != 0) {
+            qb[qbase + Q_STATE] = (st & ~(31 | (15 << 5))) | n | (h << 5);
+            qb[qbase + Q_AUTO_BITS] = auto;
+        }
+    }
+
+    /**
+     * Functional mode: the values of a fused step, computed when its entry leaves the queue, in
+     * queue order with the PE's other steps (so a step reading what an earlier one wrote sees it).
+     */
+    private void fusedCompute(int qbase, int value) {
+        int pe = qb[qbase + Q_PE];
+        int base = pe * peStride;
+        Role role = roleArr[pb[base + P_ROLE]];
+        int tb = base + threadBase(0);
+        int op = pb[tb + TH_OP];
+        int e = role.elemsPerStep[op];
+        computeStep(pe, base, role, op, pb[tb + TH_POS] + qb[qbase + Q_AUTO_DONE] * e, e, value, 0);
     }
 
     private boolean qHeadReady(int qbase, int ti) {
@@ -906,7 +989,7 @@ public final class Fabric implements ProgressMonitor {
                     if (!control) {
                         int qbase = s0[b + RS_RAMP] * qStride;
                         if (qFree(qbase, ti) <= 0) {
-                            qb[qbase + Q_STATE] |= Q_ROUTER_WAITING;
+                            refusedByQueue(qbase, r, t);
                             ok = false;
                         }
                     }
@@ -955,7 +1038,12 @@ public final class Fabric implements ProgressMonitor {
                         qb[qbase + Q_HDR + qDepth + slot] = ti + ramp;
                         qb[qbase + Q_STATE] = qst + 1;
                         rampDeliveries++;
-                        ring.schedule(t + ramp, (r << 1) | 1);
+                        if (qb[qbase + Q_AUTO_LEFT] > 0 && t + ramp < fuseLimit) {
+                            qb[qbase + Q_AUTO_BITS] |= 1 << slot;
+                            fusedConsume(qbase, t + ramp);
+                        } else {
+                            ring.schedule(t + ramp, (r << 1) | 1);
+                        }
                     }
                 } else {
                     int s2 = s0[b + RS_NEXT + d];
@@ -1000,6 +1088,98 @@ public final class Fabric implements ProgressMonitor {
         if (next != Long.MAX_VALUE) {
             ring.schedule(next, r << 1);
         }
+    }
+
+    /**
+     * The PE queue in block qbase refused router r's wavelet at cycle t: the router is woken the
+     * cycle after the next pop. When the head is a fused entry its pop happens at its ready cycle
+     * without a PE visit, so the router is scheduled for then directly.
+     */
+    private void refusedByQueue(int qbase, int r, long t) {
+        int st = qb[qbase + Q_STATE];
+        int h = (st >>> 5) & 15;
+        if ((qb[qbase + Q_AUTO_BITS] & (1 << h)) != 0) {
+            ring.schedule(t + (qb[qbase + Q_HDR + qDepth + h] - (int) t) + 1, r << 1);
+        } else {
+            qb[qbase + Q_STATE] = st | Q_ROUTER_WAITING;
+        }
+    }
+
+    /**
+     * Receive fusion: the wavelet just delivered into queue block qbase at cycle tc - rampLatency is
+     * consumed by the PE, which is armed (Q_AUTO_LEFT > 0), exactly at its ready cycle tc, the way
+     * its own visit at tc would consume it: one step of its receive operation, a memory write ending
+     * at tc + opLatency, and a visit at tc + 1 that finds nothing to do. The entry stays in the queue
+     * until tc (it holds its place for the router's credit check) and is dropped lazily by qSettle.
+     * The PE's position advances when it is next visited (by Q_AUTO_DONE); the cycles tc and tc + 1
+     * count as active.
+     */
+    private void fusedConsume(int qbase, long tc) {
+        qb[qbase + Q_AUTO_LEFT]--;
+        consumed++;
+        peSteps++;
+        long end = tc + opLat;
+        if (end > lastWriteEnd) {
+            lastWriteEnd = end;
+        }
+        fusedActive |= (1L << tc) | (1L << (tc + 1));
+        fusedPending = true;
+    }
+
+    /** Counts the fused consumption cycles before t as active (t itself is being processed). */
+    private void countFusedCycles(long t) {
+        long prev = cycle;
+        long m = fusedActive;
+        while (m != 0) {
+            int i = Long.numberOfTrailingZeros(m);
+            m &= m - 1;
+            long c = prev + ((i - (int) prev) & 63);
+            if (c < t) {
+                activeCycles++;
+                fusedActive &= ~(1L << i);
+            } else if (c == t) {
+                fusedActive &= ~(1L << i);
+            }
+        }
+    }
+
+    /**
+     * At the end of a run: counts the remaining fused consumption cycles as active, the last of them
+     * as the last active cycle, and drops every fused entry from the queues (all are consumed by now).
+     */
+    private void flushFusion() {
+        if (!fusedPending) {
+            return;
+        }
+        long prev = cycle;
+        long m = fusedActive;
+        while (m != 0) {
+            int i = Long.numberOfTrailingZeros(m);
+            m &= m - 1;
+            long c = prev + ((i - (int) prev) & 63);
+            activeCycles++;
+            if (c > lastActiveCycle) {
+                lastActiveCycle = c;
+            }
+        }
+        fusedActive = 0;
+        cycle = Math.max(cycle, lastActiveCycle);
+        for (int q = 0; q < queues; q++) {
+            int qbase = q * qStride;
+            qb[qbase + Q_AUTO_LEFT] = 0;
+            if (qb[qbase + Q_AUTO_BITS] != 0) {
+                qSettle(qbase, Integer.MAX_VALUE);
+            }
+            int done = qb[qbase + Q_AUTO_DONE];
+            if (done != 0) {
+                int base = qb[qbase + Q_PE] * peStride;
+                Role role = roleArr[pb[base + P_ROLE]];
+                int tb = base + threadBase(0);
+                pb[tb + TH_POS] += done * role.elemsPerStep[pb[tb + TH_OP]];
+                qb[qbase + Q_AUTO_DONE] = 0;
+            }
+        }
+        fusedPending = false;
     }
 
     /** Wakes, at t + 1, the senders in directions {@code waiting} of router r (bit 4: its PE). */
@@ -1236,7 +1416,22 @@ public final class Fabric implements ProgressMonitor {
         int qs1 = -1;
         if (q0 >= 0) {
             qs0 = pb[base + P_INQ + q0];
-            if (!qHeadReady(qs0 * qStride, ti)) {
+            int qbase0 = qs0 * qStride;
+            if (role.fusable[op]) {
+                // Fused entries consumed by now advance the position (see fusedConsume).
+                if (qb[qbase0 + Q_AUTO_BITS] != 0) {
+                    qSettle(qbase0, ti + 1);
+                }
+                int done = qb[qbase0 + Q_AUTO_DONE];
+                if (done != 0) {
+                    pb[tb + TH_POS] += done * role.elemsPerStep[op];
+                    qb[qbase0 + Q_AUTO_DONE] = 0;
+                }
+            }
+            if (!qHeadReady(qbase0, ti)) {
+                if (role.fusable[op] && observer == null && fusionPossible) {
+                    arm(qbase0, role, op, pb[tb + TH_POS]);
+                }
                 return BLOCKED; // the router schedules this PE when the wavelet is ready
             }
             int q1 = role.inQ1[op];
@@ -1294,6 +1489,20 @@ public final class Fabric implements ProgressMonitor {
             pb[tb + TH_END] = ti + role.cyclesPerStep[op];
         }
         return ISSUED;
+    }
+
+    /**
+     * Arms receive fusion on the queue in block qbase: the PE waits for input on a fusable operation
+     * at element pos, so from now on it consumes every wavelet of this operation at its ready cycle
+     * (one step per cycle keeps up with one arrival per cycle, and nothing else can run on it). The
+     * router may account for all of them but the last (which completes the operation and is left to
+     * a real visit); those already in the queue are counted off.
+     */
+    private void arm(int qbase, Role role, int op, int pos) {
+        int e = role.elemsPerStep[op];
+        int remaining = (role.len[op] - pos + e - 1) / e;
+        int left = remaining - (qb[qbase + Q_STATE] & 31) - 1;
+        qb[qbase + Q_AUTO_LEFT] = Math.max(0, left);
     }
 
     /** True when router slot block b has a credit and its current configuration receives from the ramp. */
@@ -1512,7 +1721,8 @@ public final class Fabric implements ProgressMonitor {
             held += rs[s * rsStride + RS_STATE] & 31;
         }
         for (int q = 0; q < queues; q++) {
-            held += qb[q * qStride + Q_STATE] & 31;
+            // Fused entries are consumed already (see fusedConsume).
+            held += (qb[q * qStride + Q_STATE] & 31) - Integer.bitCount(qb[q * qStride + Q_AUTO_BITS]);
         }
         return held;
     }

@@ -49,6 +49,12 @@ final class Role {
     final int[] target;
     final boolean[] writesMemory;
     final boolean[] usesWavelet;
+    /**
+     * Per operation: a receive into memory that a router may account for directly (receive fusion,
+     * see Fabric): the program runs on the main thread only, and the operation is a fabric
+     * operation with one input queue, no output queue and one cycle per step.
+     */
+    final boolean[] fusable;
     final int threadsUsed;
 
     Role(Program program, int index, WseParams p, SramBankModel bank) {
@@ -112,6 +118,7 @@ final class Role {
         target = new int[n];
         writesMemory = new boolean[n];
         usesWavelet = new boolean[n];
+        fusable = new boolean[n];
         String task = "?";
         for (int i = 0; i < n; i++) {
             Op op = ops[i];
@@ -122,6 +129,8 @@ final class Role {
             }
             task = taskOf(i);
             compileOp(i, op, p, bank, task);
+            fusable[i] = threadsUsed == 1 && kind[i] == K_FABRIC && inQ0[i] >= 0 && inQ1[i] < 0 && outQ[i] < 0
+                    && cyclesPerStep[i] == 1;
         }
         for (Task t : program.tasks()) {
             if (t != null) {
