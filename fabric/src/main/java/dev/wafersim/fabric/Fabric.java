@@ -109,6 +109,7 @@ public final class Fabric implements ProgressMonitor {
     private static final int RS_NEXT = 8;
     private static final int RS_CTRL = 12;
     private static final int RS_CUR = 13;
+    private static final int RS_AUTO = 14;
     private static final int RS_HDR = 16;
     private static final int MAX_CONFIGS = 6;
 
@@ -116,9 +117,7 @@ public final class Fabric implements ProgressMonitor {
     private static final int Q_PEND = 1;
     private static final int Q_PCYC = 2;
     private static final int Q_PE = 3;
-    private static final int Q_AUTO_LEFT = 4;
-    private static final int Q_AUTO_DONE = 5;
-    private static final int Q_AUTO_BITS = 6;
+    private static final int Q_SLOT = 4;
     private static final int Q_HDR = 8;
     private static final int Q_ROUTER_WAITING = 1 << 9;
 
@@ -266,7 +265,9 @@ public final class Fabric implements ProgressMonitor {
         this.peOf = new int[routers];
         Arrays.fill(peOf, -1);
         this.ring = new ActivityRing(2 * routers);
-        this.fusionPossible = ramp <= 62;
+        // Receive fusion needs the queue to have room for everything in flight on the ramp (see
+        // fusedConsume) and the consumption cycles within the 64-cycle window of fusedActive.
+        this.fusionPossible = !options.functional() && qDepth > ramp && ramp <= 62;
         if (options.trackLinks()) {
             linkWavelets = new long[routers * 4];
         }
@@ -540,6 +541,7 @@ public final class Fabric implements ProgressMonitor {
                             + c + "; a colour is delivered to one queue");
                 }
                 rs[s * rsStride + RS_RAMP] = qs;
+                qb[qs * qStride + Q_SLOT] = s;
             }
             for (int q = 0; q < 32; q++) {
                 int c = role.program.outputColours()[q];
@@ -674,17 +676,7 @@ public final class Fabric implements ProgressMonitor {
         if (!prepared) {
             prepare();
         }
-        int pe = peOf[r];
-        if (fusedPending) {
-            // Fused steps consumed by now write their values (see fusedCompute).
-            for (int q = 0; q < queuesPerPe; q++) {
-                int qs = pb[pe * peStride + P_INQ + q];
-                if (qs >= 0 && qb[qs * qStride + Q_AUTO_BITS] != 0) {
-                    qSettle(qs * qStride, (int) cycle + 1);
-                }
-            }
-        }
-        return pe;
+        return peOf[r];
     }
 
     private void requireFunctional() {
@@ -732,7 +724,7 @@ public final class Fabric implements ProgressMonitor {
         if (afterEachCycle != null && qb != null) {
             // Observed runs visit every PE itself: no new receive fusion from here on.
             for (int q = 0; q < queues; q++) {
-                qb[q * qStride + Q_AUTO_LEFT] = 0;
+                rs[qb[q * qStride + Q_SLOT] * rsStride + RS_AUTO] &= ~0xFFFF;
             }
         }
     }
@@ -858,59 +850,12 @@ public final class Fabric implements ProgressMonitor {
         rs[b + RS_STATE] = st + 1;
     }
 
-    /** Places in PE queue block qbase the router sees at cycle t (int-truncated). */
     private int qFree(int qbase, int ti) {
-        if (qb[qbase + Q_AUTO_BITS] != 0) {
-            qSettle(qbase, ti);
-        }
         int used = qb[qbase + Q_STATE] & 31;
         if (qb[qbase + Q_PCYC] == ti) {
             used += qb[qbase + Q_PEND];
         }
         return qDepth - used;
-    }
-
-    /**
-     * Removes from the head of queue block qbase the fused entries (consumed by the PE at their
-     * ready cycle, see processRouter) whose ready cycle is before {@code limit}, and counts them in
-     * Q_AUTO_DONE for the PE's position. A fused entry consumed at cycle c holds its place at c, as
-     * the pop it stands for is visible from c + 1: the router (limit = t) frees only earlier ones;
-     * the PE (limit = t + 1) takes those of its own cycle too.
-     */
-    private void qSettle(int qbase, int limit) {
-        int st = qb[qbase + Q_STATE];
-        int auto = qb[qbase + Q_AUTO_BITS];
-        int h = (st >>> 5) & 15;
-        int n = st & 31;
-        int popped = 0;
-        while (n > 0 && (auto & (1 << h)) != 0 && qb[qbase + Q_HDR + qDepth + h] - limit < 0) {
-            if (mem != null) {
-                fusedCompute(qbase, qb[qbase + Q_HDR + h]);
-            }
-            auto &= ~(1 << h);
-            h = h + 1 == qDepth ? 0 : h + 1;
-            n--;
-            popped++;
-            qb[qbase + Q_AUTO_DONE]++;
-        }
-        if (popped != 0) {
-            qb[qbase + Q_STATE] = (st & ~(31 | (15 << 5))) | n | (h << 5);
-            qb[qbase + Q_AUTO_BITS] = auto;
-        }
-    }
-
-    /**
-     * Functional mode: the values of a fused step, computed when its entry leaves the queue, in
-     * queue order with the PE's other steps (so a step reading what an earlier one wrote sees it).
-     */
-    private void fusedCompute(int qbase, int value) {
-        int pe = qb[qbase + Q_PE];
-        int base = pe * peStride;
-        Role role = roleArr[pb[base + P_ROLE]];
-        int tb = base + threadBase(0);
-        int op = pb[tb + TH_OP];
-        int e = role.elemsPerStep[op];
-        computeStep(pe, base, role, op, pb[tb + TH_POS] + qb[qbase + Q_AUTO_DONE] * e, e, value, 0);
     }
 
     private boolean qHeadReady(int qbase, int ti) {
@@ -989,7 +934,7 @@ public final class Fabric implements ProgressMonitor {
                     if (!control) {
                         int qbase = s0[b + RS_RAMP] * qStride;
                         if (qFree(qbase, ti) <= 0) {
-                            refusedByQueue(qbase, r, t);
+                            qb[qbase + Q_STATE] |= Q_ROUTER_WAITING;
                             ok = false;
                         }
                     }
@@ -1026,6 +971,10 @@ public final class Fabric implements ProgressMonitor {
                     if (control) {
                         controlAbsorbed++;
                         consumed++;
+                    } else if ((s0[b + RS_AUTO] & 0xFFFF) != 0 && t + ramp < fuseLimit) {
+                        s0[b + RS_AUTO] += (1 << 16) - 1;
+                        rampDeliveries++;
+                        fusedConsume(t + ramp);
                     } else {
                         int qs = s0[b + RS_RAMP];
                         int qbase = qs * qStride;
@@ -1038,12 +987,7 @@ public final class Fabric implements ProgressMonitor {
                         qb[qbase + Q_HDR + qDepth + slot] = ti + ramp;
                         qb[qbase + Q_STATE] = qst + 1;
                         rampDeliveries++;
-                        if (qb[qbase + Q_AUTO_LEFT] > 0 && t + ramp < fuseLimit) {
-                            qb[qbase + Q_AUTO_BITS] |= 1 << slot;
-                            fusedConsume(qbase, t + ramp);
-                        } else {
-                            ring.schedule(t + ramp, (r << 1) | 1);
-                        }
+                        ring.schedule(t + ramp, (r << 1) | 1);
                     }
                 } else {
                     int s2 = s0[b + RS_NEXT + d];
@@ -1091,31 +1035,21 @@ public final class Fabric implements ProgressMonitor {
     }
 
     /**
-     * The PE queue in block qbase refused router r's wavelet at cycle t: the router is woken the
-     * cycle after the next pop. When the head is a fused entry its pop happens at its ready cycle
-     * without a PE visit, so the router is scheduled for then directly.
+     * Receive fusion. A PE whose only thread waits for input on a receive into memory (a fabric
+     * operation with one input queue, no output queue, one cycle per step) consumes every further
+     * wavelet of that operation exactly at its ready cycle: one step per cycle keeps up with one
+     * arrival per cycle, and nothing else can run on it. Such a PE arms the router slot that feeds
+     * its queue (RS_AUTO: wavelets the router may account for | accounted << 16), and the router then
+     * accounts each delivery but the operation's last (left to a real visit, which completes the
+     * operation) as consumed at its ready cycle tc: one step, a memory write ending at
+     * tc + opLatency, and PE visits at tc and tc + 1 (the second finds nothing to do), which count as
+     * active cycles; the PE's position catches up at its next visit. The wavelet is not put into the
+     * queue: while the PE keeps up, everything in its queue at a cycle t arrived in the last
+     * rampLatency cycles, so with a queue deeper than rampLatency a fused wavelet can never have made
+     * the router find the queue full, and the queue holds exactly the wavelets that are not fused.
+     * Only in timing mode (functional runs compute values at the PE's visit).
      */
-    private void refusedByQueue(int qbase, int r, long t) {
-        int st = qb[qbase + Q_STATE];
-        int h = (st >>> 5) & 15;
-        if ((qb[qbase + Q_AUTO_BITS] & (1 << h)) != 0) {
-            ring.schedule(t + (qb[qbase + Q_HDR + qDepth + h] - (int) t) + 1, r << 1);
-        } else {
-            qb[qbase + Q_STATE] = st | Q_ROUTER_WAITING;
-        }
-    }
-
-    /**
-     * Receive fusion: the wavelet just delivered into queue block qbase at cycle tc - rampLatency is
-     * consumed by the PE, which is armed (Q_AUTO_LEFT > 0), exactly at its ready cycle tc, the way
-     * its own visit at tc would consume it: one step of its receive operation, a memory write ending
-     * at tc + opLatency, and a visit at tc + 1 that finds nothing to do. The entry stays in the queue
-     * until tc (it holds its place for the router's credit check) and is dropped lazily by qSettle.
-     * The PE's position advances when it is next visited (by Q_AUTO_DONE); the cycles tc and tc + 1
-     * count as active.
-     */
-    private void fusedConsume(int qbase, long tc) {
-        qb[qbase + Q_AUTO_LEFT]--;
+    private void fusedConsume(long tc) {
         consumed++;
         peSteps++;
         long end = tc + opLat;
@@ -1145,7 +1079,7 @@ public final class Fabric implements ProgressMonitor {
 
     /**
      * At the end of a run: counts the remaining fused consumption cycles as active, the last of them
-     * as the last active cycle, and drops every fused entry from the queues (all are consumed by now).
+     * as the last active cycle, and brings the PEs' positions up to date.
      */
     private void flushFusion() {
         if (!fusedPending) {
@@ -1166,17 +1100,14 @@ public final class Fabric implements ProgressMonitor {
         cycle = Math.max(cycle, lastActiveCycle);
         for (int q = 0; q < queues; q++) {
             int qbase = q * qStride;
-            qb[qbase + Q_AUTO_LEFT] = 0;
-            if (qb[qbase + Q_AUTO_BITS] != 0) {
-                qSettle(qbase, Integer.MAX_VALUE);
-            }
-            int done = qb[qbase + Q_AUTO_DONE];
+            int sb = qb[qbase + Q_SLOT] * rsStride;
+            int done = rs[sb + RS_AUTO] >>> 16;
+            rs[sb + RS_AUTO] = 0;
             if (done != 0) {
                 int base = qb[qbase + Q_PE] * peStride;
                 Role role = roleArr[pb[base + P_ROLE]];
                 int tb = base + threadBase(0);
                 pb[tb + TH_POS] += done * role.elemsPerStep[pb[tb + TH_OP]];
-                qb[qbase + Q_AUTO_DONE] = 0;
             }
         }
         fusedPending = false;
@@ -1417,19 +1348,17 @@ public final class Fabric implements ProgressMonitor {
         if (q0 >= 0) {
             qs0 = pb[base + P_INQ + q0];
             int qbase0 = qs0 * qStride;
-            if (role.fusable[op]) {
-                // Fused entries consumed by now advance the position (see fusedConsume).
-                if (qb[qbase0 + Q_AUTO_BITS] != 0) {
-                    qSettle(qbase0, ti + 1);
-                }
-                int done = qb[qbase0 + Q_AUTO_DONE];
+            if (role.fusable[op] && fusionPossible) {
+                // Wavelets fused by the router advance the position (see fusedConsume).
+                int sb = qb[qbase0 + Q_SLOT] * rsStride;
+                int done = rs[sb + RS_AUTO] >>> 16;
                 if (done != 0) {
                     pb[tb + TH_POS] += done * role.elemsPerStep[op];
-                    qb[qbase0 + Q_AUTO_DONE] = 0;
+                    rs[sb + RS_AUTO] &= 0xFFFF;
                 }
             }
             if (!qHeadReady(qbase0, ti)) {
-                if (role.fusable[op] && observer == null && fusionPossible) {
+                if (role.fusable[op] && fusionPossible && observer == null) {
                     arm(qbase0, role, op, pb[tb + TH_POS]);
                 }
                 return BLOCKED; // the router schedules this PE when the wavelet is ready
@@ -1492,17 +1421,17 @@ public final class Fabric implements ProgressMonitor {
     }
 
     /**
-     * Arms receive fusion on the queue in block qbase: the PE waits for input on a fusable operation
-     * at element pos, so from now on it consumes every wavelet of this operation at its ready cycle
-     * (one step per cycle keeps up with one arrival per cycle, and nothing else can run on it). The
-     * router may account for all of them but the last (which completes the operation and is left to
-     * a real visit); those already in the queue are counted off.
+     * Arms receive fusion (see fusedConsume) for the queue in block qbase: the PE waits for input on
+     * a fusable operation at element pos (counting the wavelets fused so far). The router may account
+     * for every further wavelet of the operation but the last; those already in the queue are
+     * consumed by the PE's own visits.
      */
     private void arm(int qbase, Role role, int op, int pos) {
         int e = role.elemsPerStep[op];
         int remaining = (role.len[op] - pos + e - 1) / e;
-        int left = remaining - (qb[qbase + Q_STATE] & 31) - 1;
-        qb[qbase + Q_AUTO_LEFT] = Math.max(0, left);
+        int left = Math.min(0xFFFF, Math.max(0, remaining - (qb[qbase + Q_STATE] & 31) - 1));
+        int sb = qb[qbase + Q_SLOT] * rsStride;
+        rs[sb + RS_AUTO] = (rs[sb + RS_AUTO] & ~0xFFFF) | left;
     }
 
     /** True when router slot block b has a credit and its current configuration receives from the ramp. */
@@ -1721,8 +1650,7 @@ public final class Fabric implements ProgressMonitor {
             held += rs[s * rsStride + RS_STATE] & 31;
         }
         for (int q = 0; q < queues; q++) {
-            // Fused entries are consumed already (see fusedConsume).
-            held += (qb[q * qStride + Q_STATE] & 31) - Integer.bitCount(qb[q * qStride + Q_AUTO_BITS]);
+            held += qb[q * qStride + Q_STATE] & 31;
         }
         return held;
     }
