@@ -94,7 +94,7 @@ public final class Fabric implements ProgressMonitor {
      *   then   payload[depth], ready cycle[depth]
      * PE input queue, stride qStride ints: STATE count | head << 5 | router-waiting << 9, PEND, PCYC,
      *   owner PE, then payload[depth], ready cycle[depth].
-     * Router: active colours mask, round-robin pointer, last processed cycle (two words).
+     * Router (rt, 4 ints): unused, round-robin pointer, first slot, configured colours mask.
      * PE: task masks, the triggering wavelet, current task, round-robin pointer, memory-operation
      *   end and owner, router, role, last processed cycle, input queue handles, then 4 words per
      *   thread: operation, position, end cycle, state | mode << 8.
@@ -190,6 +190,9 @@ public final class Fabric implements ProgressMonitor {
     private int queues;
     private int queuesPerPe;
     private int threadStride;
+    private int pOut;
+    private int th0;
+    private boolean datapathShared;
     private int peStride;
     private int peThreads;
     private int[] pb;
@@ -197,6 +200,8 @@ public final class Fabric implements ProgressMonitor {
     private short[][] mem;
 
     private final ActivityRing ring;
+    private final long[] ringBits;
+    private final int ringWords;
     private boolean prepared;
     private long cycle;
     private LongConsumer observer;
@@ -265,6 +270,8 @@ public final class Fabric implements ProgressMonitor {
         this.peOf = new int[routers];
         Arrays.fill(peOf, -1);
         this.ring = new ActivityRing(2 * routers);
+        this.ringBits = ring.bits();
+        this.ringWords = ring.words();
         // Receive fusion needs the queue to have room for everything in flight on the ramp (see
         // fusedConsume) and the consumption cycles within the 64-cycle window of fusedActive.
         this.fusionPossible = !options.functional() && qDepth > ramp && ramp <= 62;
@@ -474,6 +481,7 @@ public final class Fabric implements ProgressMonitor {
             return;
         }
         renumberInRouterOrder();
+        datapathShared = p.datapathShared();
         roleArr = roles.toArray(new Role[0]);
         int maxThreads = 1;
         for (Role role : roles) {
@@ -482,7 +490,9 @@ public final class Fabric implements ProgressMonitor {
         peThreads = maxThreads;
         queuesPerPe = p.peInputQueues();
         threadStride = 4;
-        peStride = P_INQ + queuesPerPe + 4 * maxThreads;
+        pOut = P_INQ + queuesPerPe;
+        th0 = pOut + p.peOutputQueues();
+        peStride = th0 + 4 * maxThreads;
         long peInts = (long) peCount * peStride;
         if (peInts > Integer.MAX_VALUE - 16) {
             throw new ConfigException("too many PEs with programs for one simulation: " + peCount);
@@ -554,6 +564,7 @@ public final class Fabric implements ProgressMonitor {
                             + " (output queue " + q + "), but its router has no route for colour " + c
                             + " that receives from the ramp");
                 }
+                pb[base + pOut + q] = s;
             }
         }
         // Every route must lead somewhere that accepts it; remember the neighbour slots.
@@ -630,7 +641,7 @@ public final class Fabric implements ProgressMonitor {
     }
 
     private int threadBase(int th) {
-        return P_INQ + queuesPerPe + th * threadStride;
+        return th0 + th * threadStride;
     }
 
     private boolean anyConfigAccepts(int s, int dir) {
@@ -806,7 +817,7 @@ public final class Fabric implements ProgressMonitor {
                     } else {
                         int pe = peOf[h >>> 1];
                         peVisits++;
-                        processPe(pe, pe * peStride, t);
+                        processPe(h >>> 1, pe, pe * peStride, t);
                     }
                 }
             }
@@ -863,9 +874,8 @@ public final class Fabric implements ProgressMonitor {
         return (st & 31) > 0 && qb[qbase + Q_HDR + qDepth + ((st >>> 5) & 15)] - ti <= 0;
     }
 
-    /** Pops the head of PE queue {@code qs} at cycle t and returns its payload. */
-    private int qPop(int qs, int ti, long t) {
-        int qbase = qs * qStride;
+    /** Pops the head of the PE queue in block qbase at cycle t and returns its payload. */
+    private int qPop(int qbase, int ti) {
         int st = qb[qbase + Q_STATE];
         int h = (st >>> 5) & 15;
         int value = qb[qbase + Q_HDR + h];
@@ -879,7 +889,7 @@ public final class Fabric implements ProgressMonitor {
         consumed++;
         if ((st & Q_ROUTER_WAITING) != 0) {
             qb[qbase + Q_STATE] &= ~Q_ROUTER_WAITING;
-            ring.schedule(t + 1, pb[qb[qbase + Q_PE] * peStride + P_ROUTER] << 1);
+            sched(1, pb[qb[qbase + Q_PE] * peStride + P_ROUTER] << 1);
         }
         return value;
     }
@@ -889,19 +899,23 @@ public final class Fabric implements ProgressMonitor {
 
     private void processRouter(int r, long t) {
         final int rb = r << 2;
-        int mask = rt[rb];
-        if (mask == 0) {
-            return;
-        }
+        final int[] rtab = rt;
+        final int configured = rtab[rb + 3];
+        final int first = rtab[rb + 2];
         final int nc = colours;
         final int[] s0 = rs;
         final int stride = rsStride;
         final int dep = depth;
         final int ti = (int) t;
-        final int rr = rt[rb + 1];
+        final int rr = rtab[rb + 1];
         int usedOut = 0;
-        long next = Long.MAX_VALUE;
-        int rotated = rr == 0 ? mask : ((mask >>> rr) | (mask << (nc - rr))) & (nc == 32 ? -1 : (1 << nc) - 1);
+        int next = Integer.MAX_VALUE; // cycles after t of the next visit this router needs
+        boolean any = false;
+        // Colours with wavelets, round-robin from rr (the configured colours' slots are consecutive
+        // from first, in colour order; a slot with no wavelet is skipped).
+        final boolean single = (configured & (configured - 1)) == 0;
+        int rotated = single || rr == 0 ? configured
+                : ((configured >>> rr) | (configured << (nc - rr))) & (nc == 32 ? -1 : (1 << nc) - 1);
         while (rotated != 0) {
             int k = Integer.numberOfTrailingZeros(rotated);
             rotated &= rotated - 1;
@@ -909,29 +923,38 @@ public final class Fabric implements ProgressMonitor {
             if (c >= nc) {
                 c -= nc;
             }
-            int b = (rt[rb + 2] + Integer.bitCount(rt[rb + 3] & ((1 << c) - 1))) * stride;
+            if (single) {
+                c = k;
+            }
+            int b = (first + Integer.bitCount(configured & ((1 << c) - 1))) * stride;
             int st = s0[b + RS_STATE];
+            if ((st & 31) == 0) {
+                continue;
+            }
+            any = true;
             int head = (st >>> 5) & 15;
             int readyRel = s0[b + RS_HDR + dep + head] - ti;
             if (readyRel > 0) {
-                if (t + readyRel < next) {
-                    next = t + readyRel;
+                if (readyRel < next) {
+                    next = readyRel;
                 }
                 continue;
             }
-            int out = curCfg(b) >>> 5;
+            int out = s0[b + RS_CUR] >>> 5;
             if ((out & usedOut) != 0) {
-                next = Math.min(next, t + 1);
+                next = 1;
                 continue;
             }
             int ctrlBits = s0[b + RS_CTRL];
             boolean control = ctrlBits != 0 && (ctrlBits & (1 << head)) != 0;
-            // Every output must have a credit and accept this direction (lossless multicast).
+            // Every output must have a credit and accept this direction (lossless multicast). A
+            // PE queue armed for receive fusion always has room (see fusedConsume).
+            boolean fused = (out & (1 << RAMP)) != 0 && !control && (s0[b + RS_AUTO] & 0xFFFF) != 0;
             boolean ok = true;
             for (int m = out; m != 0; m &= m - 1) {
                 int d = Integer.numberOfTrailingZeros(m);
                 if (d == RAMP) {
-                    if (!control) {
+                    if (!control && !fused) {
                         int qbase = s0[b + RS_RAMP] * qStride;
                         if (qFree(qbase, ti) <= 0) {
                             qb[qbase + Q_STATE] |= Q_ROUTER_WAITING;
@@ -941,8 +964,13 @@ public final class Fabric implements ProgressMonitor {
                 } else {
                     int b2 = s0[b + RS_NEXT + d] * stride;
                     int from = (d + 2) & 3;
-                    if (rsFree(b2, ti) <= 0 || (curCfg(b2) & (1 << from)) == 0) {
-                        s0[b2 + RS_STATE] |= 1 << (9 + from);
+                    int st2 = s0[b2 + RS_STATE];
+                    int used = st2 & 31;
+                    if (s0[b2 + RS_PCYC] == ti) {
+                        used += s0[b2 + RS_PEND];
+                    }
+                    if (used >= dep || (s0[b2 + RS_CUR] & (1 << from)) == 0) {
+                        s0[b2 + RS_STATE] = st2 | (1 << (9 + from));
                         ok = false;
                     }
                 }
@@ -959,9 +987,10 @@ public final class Fabric implements ProgressMonitor {
             s0[b + RS_STATE] = st;
             if (s0[b + RS_PCYC] != ti) {
                 s0[b + RS_PCYC] = ti;
-                s0[b + RS_PEND] = 0;
+                s0[b + RS_PEND] = 1;
+            } else {
+                s0[b + RS_PEND]++;
             }
-            s0[b + RS_PEND]++;
             if (waiting != 0) {
                 wake(waiting, r, t);
             }
@@ -971,7 +1000,7 @@ public final class Fabric implements ProgressMonitor {
                     if (control) {
                         controlAbsorbed++;
                         consumed++;
-                    } else if ((s0[b + RS_AUTO] & 0xFFFF) != 0 && t + ramp < fuseLimit) {
+                    } else if (fused && t + ramp < fuseLimit) {
                         s0[b + RS_AUTO] += (1 << 16) - 1;
                         rampDeliveries++;
                         fusedConsume(t + ramp);
@@ -987,15 +1016,25 @@ public final class Fabric implements ProgressMonitor {
                         qb[qbase + Q_HDR + qDepth + slot] = ti + ramp;
                         qb[qbase + Q_STATE] = qst + 1;
                         rampDeliveries++;
-                        ring.schedule(t + ramp, (r << 1) | 1);
+                        sched(ramp, (r << 1) | 1);
                     }
                 } else {
-                    int s2 = s0[b + RS_NEXT + d];
-                    int b2 = s2 * stride;
-                    rsPush(b2, value, ti + hop, control);
-                    int r2 = s0[b2 + RS_ROUTER];
-                    rt[r2 << 2] |= 1 << c;
-                    ring.schedule(t + hop, r2 << 1);
+                    int b2 = s0[b + RS_NEXT + d] * stride;
+                    int st2 = s0[b2 + RS_STATE];
+                    int slot = ((st2 >>> 5) & 15) + (st2 & 31);
+                    if (slot >= dep) {
+                        slot -= dep;
+                    }
+                    s0[b2 + RS_HDR + slot] = value;
+                    s0[b2 + RS_HDR + dep + slot] = ti + hop;
+                    int cb = s0[b2 + RS_CTRL];
+                    if (control) {
+                        s0[b2 + RS_CTRL] = cb | (1 << slot);
+                    } else if (cb != 0) {
+                        s0[b2 + RS_CTRL] = cb & ~(1 << slot);
+                    }
+                    s0[b2 + RS_STATE] = st2 + 1;
+                    sched(hop, neighbourFast(r, d) << 1);
                     waveletHops++;
                     if (linkWavelets != null) {
                         linkWavelets[r * 4 + d]++;
@@ -1019,18 +1058,38 @@ public final class Fabric implements ProgressMonitor {
             usedOut |= out;
             if ((st & 31) > 0) {
                 int rel = s0[b + RS_HDR + dep + nh] - ti;
-                long nr = rel <= 1 ? t + 1 : t + rel;
-                if (nr < next) {
-                    next = nr;
+                if (rel <= 1) {
+                    next = 1;
+                } else if (rel < next) {
+                    next = rel;
                 }
-            } else {
-                mask &= ~(1 << c);
             }
         }
-        rt[rb] = mask;
-        rt[rb + 1] = rr + 1 == nc ? 0 : rr + 1;
-        if (next != Long.MAX_VALUE) {
-            ring.schedule(next, r << 1);
+        if (any) {
+            rtab[rb + 1] = rr + 1 == nc ? 0 : rr + 1;
+        }
+        if (next != Integer.MAX_VALUE) {
+            sched(next, r << 1);
+        }
+    }
+
+    /**
+     * Schedules handle h for {@code rel} cycles after the cycle being processed ({@link #cycle}). A
+     * handle already scheduled for that cycle costs one load (measured: most schedules in a busy
+     * fabric repeat one already made, e.g. a router by itself and by its upstream neighbour).
+     */
+    private void sched(int rel, int h) {
+        if (rel < ActivityRing.SPAN) {
+            int slot = ((int) cycle + rel) & (ActivityRing.SPAN - 1);
+            int wi = slot * ringWords + (h >>> 6);
+            long w = ringBits[wi];
+            long bit = 1L << h;
+            if ((w & bit) == 0) {
+                ringBits[wi] = w | bit;
+                ring.markSlot(slot, h);
+            }
+        } else {
+            ring.schedule(cycle + rel, h);
         }
     }
 
@@ -1118,9 +1177,9 @@ public final class Fabric implements ProgressMonitor {
         for (int m = waiting; m != 0; m &= m - 1) {
             int d = Integer.numberOfTrailingZeros(m);
             if (d == RAMP) {
-                ring.schedule(t + 1, (r << 1) | 1);
+                sched(1, (r << 1) | 1);
             } else {
-                ring.schedule(t + 1, neighbourFast(r, d) << 1);
+                sched(1, neighbourFast(r, d) << 1);
             }
         }
     }
@@ -1145,11 +1204,11 @@ public final class Fabric implements ProgressMonitor {
         return pb[tb + TH_SM] & 0xFF;
     }
 
-    private void processPe(int pe, int base, long t) {
+    private void processPe(int r, int pe, int base, long t) {
         final Role role = roleArr[pb[base + P_ROLE]];
         final int nt = role.threadsUsed;
         final int ti = (int) t;
-        final int tb0 = base + threadBase(0);
+        final int tb0 = base + th0;
         if (nt == 1 && (pb[tb0 + TH_SM] & 0xFF) == READY && role.kind[pb[tb0 + TH_OP]] == Role.K_FABRIC) {
             // Fast path: a single-threaded PE streaming a fabric operation (the common case in
             // collectives). Same outcome as the general path below.
@@ -1159,9 +1218,9 @@ public final class Fabric implements ProgressMonitor {
             }
             int sm = pb[tb0 + TH_SM] & 0xFF;
             if (sm == BUSY) {
-                schedulePe(t + Math.max(1, pb[tb0 + TH_END] - ti), pe);
+                sched(Math.max(1, pb[tb0 + TH_END] - ti), (r << 1) | 1);
             } else {
-                schedulePe(t + 1, pe);
+                sched(1, (r << 1) | 1);
             }
             return;
         }
@@ -1183,7 +1242,7 @@ public final class Fabric implements ProgressMonitor {
             pickTask(pe, base, role, t);
         }
         boolean issued = false;
-        final boolean shared = p.datapathShared();
+        final boolean shared = datapathShared;
         int start = pb[base + P_RR];
         for (int k = 0; k < nt; k++) {
             int th = start + k;
@@ -1221,7 +1280,7 @@ public final class Fabric implements ProgressMonitor {
             }
         }
         if (next != Long.MAX_VALUE) {
-            schedulePe(next, pe);
+            sched((int) (next - t), (r << 1) | 1);
         }
     }
 
@@ -1249,7 +1308,7 @@ public final class Fabric implements ProgressMonitor {
         }
         int tb = base + threadBase(0);
         if ((role.dataTaskMask & (1 << id)) != 0) {
-            pb[base + P_WAVELET] = qPop(pb[base + P_INQ + role.taskQueue[id]], (int) t, t);
+            pb[base + P_WAVELET] = qPop(pb[base + P_INQ + role.taskQueue[id]] * qStride, (int) t);
             peInvocations[pe * Program.MAX_TASKS + id]++;
         } else {
             pb[base + P_ACTIVE] &= ~(1 << id);
@@ -1335,59 +1394,64 @@ public final class Fabric implements ProgressMonitor {
     }
 
     private int outSlot(int base, Role role, int outQueue) {
-        int rb = pb[base + P_ROUTER] << 2;
-        int c = role.program.outputColours()[outQueue];
-        return rt[rb + 2] + Integer.bitCount(rt[rb + 3] & ((1 << c) - 1));
+        return pb[base + pOut + outQueue];
     }
 
     private int fabricStep(int pe, int base, int th, int tb, Role role, int op, long t) {
         final int ti = (int) t;
-        int q0 = role.inQ0[op];
-        int qs0 = -1;
-        int qs1 = -1;
+        final int[] info = role.info;
+        final int ib = op * Role.OPI;
+        final int[] pbl = pb;
+        final int[] qbl = qb;
+        final int flags = info[ib + Role.I_FLAGS];
+        int q0 = info[ib + Role.I_IN0];
+        int qb0 = -1;
+        int qb1 = -1;
         if (q0 >= 0) {
-            qs0 = pb[base + P_INQ + q0];
-            int qbase0 = qs0 * qStride;
-            if (role.fusable[op] && fusionPossible) {
+            qb0 = pbl[base + P_INQ + q0] * qStride;
+            boolean fusable = (flags & Role.F_FUSABLE) != 0 && fusionPossible;
+            if (fusable) {
                 // Wavelets fused by the router advance the position (see fusedConsume).
-                int sb = qb[qbase0 + Q_SLOT] * rsStride;
+                int sb = qbl[qb0 + Q_SLOT] * rsStride;
                 int done = rs[sb + RS_AUTO] >>> 16;
                 if (done != 0) {
-                    pb[tb + TH_POS] += done * role.elemsPerStep[op];
+                    pbl[tb + TH_POS] += done * info[ib + Role.I_E];
                     rs[sb + RS_AUTO] &= 0xFFFF;
                 }
             }
-            if (!qHeadReady(qbase0, ti)) {
-                if (role.fusable[op] && fusionPossible && observer == null) {
-                    arm(qbase0, role, op, pb[tb + TH_POS]);
+            int st0 = qbl[qb0 + Q_STATE];
+            if ((st0 & 31) == 0 || qbl[qb0 + Q_HDR + qDepth + ((st0 >>> 5) & 15)] - ti > 0) {
+                if (fusable && observer == null) {
+                    arm(qb0, role, op, pbl[tb + TH_POS]);
                 }
                 return BLOCKED; // the router schedules this PE when the wavelet is ready
             }
-            int q1 = role.inQ1[op];
+            int q1 = info[ib + Role.I_IN1];
             if (q1 >= 0) {
-                qs1 = pb[base + P_INQ + q1];
-                if (!qHeadReady(qs1 * qStride, ti)) {
+                qb1 = pbl[base + P_INQ + q1] * qStride;
+                if (!qHeadReady(qb1, ti)) {
                     return BLOCKED;
                 }
             }
         }
-        int oq = role.outQ[op];
+        int oq = info[ib + Role.I_OUT];
         int b = -1;
         if (oq >= 0) {
-            b = outSlot(base, role, oq) * rsStride;
+            b = pbl[base + pOut + oq] * rsStride;
             if (!canInject(b, ti)) {
                 rs[b + RS_STATE] |= 1 << (9 + RAMP);
                 return BLOCKED;
             }
         }
-        int pos = pb[tb + TH_POS];
-        int e = Math.min(role.elemsPerStep[op], role.len[op] - pos);
+        int pos = pbl[tb + TH_POS];
+        int len = info[ib + Role.I_LEN];
+        int e = Math.min(info[ib + Role.I_E], len - pos);
         int in0 = 0;
         int in1 = 0;
-        if (qs0 >= 0) {
-            in0 = qPop(qs0, ti, t);
-            if (qs1 >= 0) {
-                in1 = qPop(qs1, ti, t);
+        if (qb0 >= 0) {
+            in0 = qPop(qb0, ti);
+            if (qb1 >= 0) {
+                in1 = qPop(qb1, ti);
             }
         }
         int outValue = 0;
@@ -1397,25 +1461,25 @@ public final class Fabric implements ProgressMonitor {
         if (b >= 0) {
             inject(b, outValue, t, false);
         }
-        if (role.writesMemory[op]) {
+        if ((flags & Role.F_WRITES_MEMORY) != 0) {
             long end = t + opLat;
             if (end > lastWriteEnd) {
                 lastWriteEnd = end;
             }
         }
         peSteps++;
-        if (p.datapathShared() && pb[base + P_BULKEND] - ti > 0 && pb[base + P_BULKOWNER] != th) {
+        if (datapathShared && pbl[base + P_BULKEND] - ti > 0 && pbl[base + P_BULKOWNER] != th) {
             // This step took a cycle from the memory-only operation in progress.
-            pb[base + P_BULKEND]++;
-            pb[base + threadBase(pb[base + P_BULKOWNER]) + TH_END]++;
+            pbl[base + P_BULKEND]++;
+            pbl[base + threadBase(pbl[base + P_BULKOWNER]) + TH_END]++;
         }
         pos += e;
-        pb[tb + TH_POS] = pos;
-        if (pos >= role.len[op]) {
+        pbl[tb + TH_POS] = pos;
+        if (pos >= len) {
             completeOp(pe, base, th, role, t);
-        } else if (role.cyclesPerStep[op] > 1) {
-            pb[tb + TH_SM] = BUSY | MODE_WAIT;
-            pb[tb + TH_END] = ti + role.cyclesPerStep[op];
+        } else if (info[ib + Role.I_CPS] > 1) {
+            pbl[tb + TH_SM] = BUSY | MODE_WAIT;
+            pbl[tb + TH_END] = ti + info[ib + Role.I_CPS];
         }
         return ISSUED;
     }
@@ -1443,9 +1507,7 @@ public final class Fabric implements ProgressMonitor {
     private void inject(int b, int value, long t, boolean control) {
         long ready = t + opLat + ramp;
         rsPush(b, value, (int) ready, control);
-        int r = rs[b + RS_ROUTER];
-        rt[r << 2] |= 1 << rs[b + RS_COLOUR];
-        ring.schedule(ready, r << 1);
+        sched(opLat + ramp, rs[b + RS_ROUTER] << 1);
         injected++;
         if (t < firstInjection) {
             firstInjection = t;
