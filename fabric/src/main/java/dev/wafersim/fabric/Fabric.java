@@ -49,11 +49,14 @@ import java.util.function.LongConsumer;
  * step taken while a memory-only operation runs delays that operation by a cycle.
  *
  * <h2>Simulation</h2>
- * Only active parts cost time: routers and PEs are int handles in an {@link ActivationWheel} and are
- * visited only in cycles where something can happen to them; a sender refused for lack of credit is
- * woken by the pop that frees one, and a PE waiting for input by the wavelet's arrival. All state
- * lives in primitive arrays indexed by router, PE, queue or thread. Within a cycle nothing one part
- * does is visible to another before the next cycle, so the visiting order cannot change results.
+ * Only active parts cost time: routers and PEs are int handles (2r for router r, 2r + 1 for its PE)
+ * in an {@link ActivityRing} and are visited only in cycles where something can happen to them, in
+ * ascending handle order (deterministic); a sender refused for lack of credit is woken by the pop
+ * that frees one, and a PE waiting for input by the wavelet's arrival. All state lives in primitive
+ * arrays of packed blocks indexed by router slot, PE queue or PE. Within a cycle what one part does
+ * (moves, pops, credits) is visible to others only from the next cycle. A PE that only receives into
+ * memory is not visited per wavelet: the router that delivers accounts for its consumption (receive
+ * fusion, see {@code fusedConsume}), with the same cycles, steps and statistics.
  * When nothing is scheduled but wavelets or operations are still pending, the run fails with a
  * message naming the stalled routers, colours and PEs (a deadlock). Cycle conventions follow the
  * model of Luczynski et al., "Near-Optimal Wafer-Scale Reduce", HPDC 2024: chain reduce of B
@@ -82,56 +85,65 @@ public final class Fabric implements ProgressMonitor {
      * 32 bits of the cycle number, compared with wrap-around arithmetic ((a - b) <= 0), which is
      * exact while the cycles compared are less than 2^31 apart; they are at most a few thousand.
      *
-     * Router colour slot (the input buffer of one colour in one router), stride rsStride ints:
+     * Router colour slot (the input buffer of one colour in one router), stride rsStride ints (16,
+     * one 64-byte block, for the presets in timing mode):
      *   STATE  count (bits 0-4) | head (5-8) | waiting senders by direction (9-13) | route
-     *          position (14-16) | number of route configurations (17-20)
-     *   PEND   places freed by pops in cycle PCYC, visible to senders from the next cycle
-     *   CFG    two words, three 10-bit configurations each: inputs (bits 0-4) | outputs (5-9)
-     *   NEXT   the same colour's slot in the neighbour N, E, S, W (-1 where the route never sends)
+     *          position (14-16) | number of route configurations (17-20) | places freed by pops
+     *          in cycle PCYC, visible to senders from the next cycle (21-25)
+     *   PCYC   the cycle of those pops
+     *   CUR    the current configuration (a copy of the CFG entry at the route position, inputs in
+     *          bits 0-4, outputs in 5-9) | control flag per ring position << 16
      *   RAMP   the PE input queue the ramp output feeds (-1 if none)
-     *   CTRL   control flag per ring position
- *   CUR    the current configuration (a copy of the CFG entry at the route position)
-     *   then   payload[depth], ready cycle[depth]
-     * PE input queue, stride qStride ints: STATE count | head << 5 | router-waiting << 9, PEND, PCYC,
-     *   owner PE, then payload[depth], ready cycle[depth].
+     *   NEXT   the same colour's slot in the neighbour N, E, S, W (-1 where the route never sends)
+     *   AUTO   receive fusion (see fusedConsume)
+     *   ID     router << 5 | colour
+     *   CFG    two words, three 10-bit configurations each
+     *   then   ready cycle[depth], and payload[depth] in functional mode only (timing runs never
+     *          look at values)
+     * PE input queue, stride qStride ints (8 for the presets in timing mode): STATE count | head << 5
+     *   | router-waiting << 9 | places freed in cycle PCYC << 10, PCYC, owner PE, the router slot
+     *   that feeds it, then ready cycle[depth] and, in functional mode, payload[depth].
      * Router (rt, 4 ints): unused, round-robin pointer, first slot, configured colours mask.
-     * PE: task masks, the triggering wavelet, current task, round-robin pointer, memory-operation
-     *   end and owner, router, role, last processed cycle, input queue handles, then 4 words per
-     *   thread: operation, position, end cycle, state | mode << 8.
+     * PE, stride peStride ints (32 for the presets): role, memory-operation end and owner, router,
+     *   task masks, the triggering wavelet, current task, round-robin pointer, then 4 words per
+     *   thread (operation, position, end cycle, state | mode << 8), then per queue number q the
+     *   input queue handle and the output router slot (interleaved, so a single-threaded PE
+     *   streaming from queue 0 to queue 0 finds all it needs in its first 64 bytes).
      */
     private static final int RS_STATE = 0;
-    private static final int RS_PEND = 1;
-    private static final int RS_PCYC = 2;
-    private static final int RS_CFG = 3;
-    private static final int RS_ROUTER = 5;
-    private static final int RS_COLOUR = 6;
-    private static final int RS_RAMP = 7;
-    private static final int RS_NEXT = 8;
-    private static final int RS_CTRL = 12;
-    private static final int RS_CUR = 13;
-    private static final int RS_AUTO = 14;
-    private static final int RS_HDR = 16;
+    private static final int RS_PCYC = 1;
+    private static final int RS_CUR = 2;
+    private static final int RS_RAMP = 3;
+    private static final int RS_NEXT = 4;
+    private static final int RS_AUTO = 8;
+    private static final int RS_ID = 9;
+    private static final int RS_CFG = 10;
+    private static final int RS_HDR = 12;
+    private static final int PEND_SHIFT = 21;
+    private static final int PEND_ONE = 1 << PEND_SHIFT;
+    private static final int PEND_MASK = 31 << PEND_SHIFT;
     private static final int MAX_CONFIGS = 6;
 
     private static final int Q_STATE = 0;
-    private static final int Q_PEND = 1;
-    private static final int Q_PCYC = 2;
-    private static final int Q_PE = 3;
-    private static final int Q_SLOT = 4;
-    private static final int Q_HDR = 8;
+    private static final int Q_PCYC = 1;
+    private static final int Q_PE = 2;
+    private static final int Q_SLOT = 3;
+    private static final int Q_HDR = 4;
     private static final int Q_ROUTER_WAITING = 1 << 9;
+    private static final int Q_PEND_SHIFT = 10;
+    private static final int Q_PEND_MASK = 31 << Q_PEND_SHIFT;
 
-    private static final int P_ACTIVE = 0;
-    private static final int P_BLOCKED = 1;
-    private static final int P_QBUSY = 2;
-    private static final int P_WAVELET = 3;
-    private static final int P_TASK = 4;
-    private static final int P_RR = 5;
-    private static final int P_BULKEND = 6;
-    private static final int P_BULKOWNER = 7;
-    private static final int P_ROUTER = 8;
-    private static final int P_ROLE = 9;
-    private static final int P_INQ = 10;
+    private static final int P_ROLE = 0;
+    private static final int P_BULKEND = 1;
+    private static final int P_BULKOWNER = 2;
+    private static final int P_ROUTER = 3;
+    private static final int P_ACTIVE = 4;
+    private static final int P_BLOCKED = 5;
+    private static final int P_QBUSY = 6;
+    private static final int P_WAVELET = 7;
+    private static final int P_TASK = 8;
+    private static final int P_RR = 9;
+    private static final int P_THREADS = 10;
 
     private static final int TH_OP = 0;
     private static final int TH_POS = 1;
@@ -169,6 +181,7 @@ public final class Fabric implements ProgressMonitor {
     private final int opLat;
     private final int depth;
     private final int rsStride;
+    private final boolean storePayload;
     private final int qDepth;
     private final int qStride;
 
@@ -190,6 +203,7 @@ public final class Fabric implements ProgressMonitor {
     private int queues;
     private int queuesPerPe;
     private int threadStride;
+    private int pIn;
     private int pOut;
     private int th0;
     private boolean datapathShared;
@@ -261,8 +275,9 @@ public final class Fabric implements ProgressMonitor {
         if (slotCount > Integer.MAX_VALUE) {
             throw new ConfigException("grid " + width + " x " + height + " with " + colours + " colours is too large");
         }
-        this.rsStride = (RS_HDR + 2 * depth + 15) & ~15;
-        this.qStride = (Q_HDR + 2 * qDepth + 7) & ~7;
+        this.storePayload = options.functional();
+        this.rsStride = (RS_HDR + (options.functional() ? 2 : 1) * depth + 15) & ~15;
+        this.qStride = (Q_HDR + (options.functional() ? 2 : 1) * qDepth + 7) & ~7;
         this.slotOf = new int[(int) slotCount];
         Arrays.fill(slotOf, -1);
         this.rs = new int[64 * rsStride];
@@ -379,8 +394,7 @@ public final class Fabric implements ProgressMonitor {
         int b = s * rsStride;
         rs[b + RS_STATE] = inMasks.length << 17;
         rs[b + RS_PCYC] = -1;
-        rs[b + RS_ROUTER] = r;
-        rs[b + RS_COLOUR] = colour;
+        rs[b + RS_ID] = r << 5 | colour;
         rs[b + RS_RAMP] = -1;
         for (int d = 0; d < 4; d++) {
             rs[b + RS_NEXT + d] = -1;
@@ -401,7 +415,7 @@ public final class Fabric implements ProgressMonitor {
     }
 
     private int curCfg(int b) {
-        return rs[b + RS_CUR];
+        return rs[b + RS_CUR] & 0x3FF;
     }
 
     private int ncfg(int b) {
@@ -490,9 +504,10 @@ public final class Fabric implements ProgressMonitor {
         peThreads = maxThreads;
         queuesPerPe = p.peInputQueues();
         threadStride = 4;
-        pOut = P_INQ + queuesPerPe;
-        th0 = pOut + p.peOutputQueues();
-        peStride = th0 + 4 * maxThreads;
+        th0 = P_THREADS;
+        pIn = th0 + threadStride * maxThreads;
+        pOut = pIn + 1;
+        peStride = (pIn + 2 * Math.max(queuesPerPe, p.peOutputQueues()) + 15) & ~15;
         long peInts = (long) peCount * peStride;
         if (peInts > Integer.MAX_VALUE - 16) {
             throw new ConfigException("too many PEs with programs for one simulation: " + peCount);
@@ -527,7 +542,7 @@ public final class Fabric implements ProgressMonitor {
             pb[base + P_ACTIVE] = role.activeAtStartMask;
             pb[base + P_BLOCKED] = role.blockedAtStartMask;
             for (int q = 0; q < queuesPerPe; q++) {
-                pb[base + P_INQ + q] = -1;
+                pb[base + pIn + 2 * q] = -1;
             }
             for (int th = 0; th < maxThreads; th++) {
                 pb[base + threadBase(th) + TH_OP] = -1;
@@ -540,7 +555,7 @@ public final class Fabric implements ProgressMonitor {
                 int qs = queues++;
                 qb[qs * qStride + Q_PE] = pe;
                 qb[qs * qStride + Q_PCYC] = -1;
-                pb[base + P_INQ + q] = qs;
+                pb[base + pIn + 2 * q] = qs;
                 int s = slotOf[r * colours + c];
                 if (s < 0) {
                     throw new ConfigException(pe(r) + " [" + role.program.name() + "] binds input queue " + q
@@ -564,14 +579,14 @@ public final class Fabric implements ProgressMonitor {
                             + " (output queue " + q + "), but its router has no route for colour " + c
                             + " that receives from the ramp");
                 }
-                pb[base + pOut + q] = s;
+                pb[base + pOut + 2 * q] = s;
             }
         }
         // Every route must lead somewhere that accepts it; remember the neighbour slots.
         for (int s = 0; s < slots; s++) {
             int b = s * rsStride;
-            int r = rs[b + RS_ROUTER];
-            int c = rs[b + RS_COLOUR];
+            int r = rs[b + RS_ID] >>> 5;
+            int c = rs[b + RS_ID] & 31;
             for (int k = 0; k < ncfg(b); k++) {
                 int out = cfg(b, k) >>> 5;
                 for (int d = 0; d < 4; d++) {
@@ -608,7 +623,7 @@ public final class Fabric implements ProgressMonitor {
         long[] keys = new long[slots];
         for (int sl = 0; sl < slots; sl++) {
             int b = sl * rsStride;
-            keys[sl] = ((long) rs[b + RS_ROUTER] * colours + rs[b + RS_COLOUR]) << 32 | sl;
+            keys[sl] = ((long) (rs[b + RS_ID] >>> 5) * colours + (rs[b + RS_ID] & 31)) << 32 | sl;
         }
         Arrays.sort(keys);
         int[] moved = new int[rs.length];
@@ -619,9 +634,9 @@ public final class Fabric implements ProgressMonitor {
         }
         rs = moved;
         for (int ns = slots - 1; ns >= 0; ns--) {
-            int r = rs[ns * rsStride + RS_ROUTER];
+            int r = rs[ns * rsStride + RS_ID] >>> 5;
             rt[(r << 2) + 2] = ns;
-            rt[(r << 2) + 3] |= 1 << rs[ns * rsStride + RS_COLOUR];
+            rt[(r << 2) + 3] |= 1 << (rs[ns * rsStride + RS_ID] & 31);
         }
         long[] pk = new long[peCount];
         for (int pe = 0; pe < peCount; pe++) {
@@ -837,9 +852,10 @@ public final class Fabric implements ProgressMonitor {
 
     /** Places in router slot block b a sender sees at cycle t (int-truncated). */
     private int rsFree(int b, int ti) {
-        int used = rs[b + RS_STATE] & 31;
+        int st = rs[b + RS_STATE];
+        int used = st & 31;
         if (rs[b + RS_PCYC] == ti) {
-            used += rs[b + RS_PEND];
+            used += (st >>> PEND_SHIFT) & 31;
         }
         return depth - used;
     }
@@ -851,44 +867,48 @@ public final class Fabric implements ProgressMonitor {
         if (slot >= depth) {
             slot -= depth;
         }
-        rs[b + RS_HDR + slot] = value;
-        rs[b + RS_HDR + depth + slot] = readyCycle;
+        rs[b + RS_HDR + slot] = readyCycle;
+        if (storePayload) {
+            rs[b + RS_HDR + depth + slot] = value;
+        }
         if (control) {
-            rs[b + RS_CTRL] |= 1 << slot;
+            rs[b + RS_CUR] |= 1 << (16 + slot);
         } else {
-            rs[b + RS_CTRL] &= ~(1 << slot);
+            rs[b + RS_CUR] &= ~(1 << (16 + slot));
         }
         rs[b + RS_STATE] = st + 1;
     }
 
     private int qFree(int qbase, int ti) {
-        int used = qb[qbase + Q_STATE] & 31;
+        int st = qb[qbase + Q_STATE];
+        int used = st & 31;
         if (qb[qbase + Q_PCYC] == ti) {
-            used += qb[qbase + Q_PEND];
+            used += (st >>> Q_PEND_SHIFT) & 31;
         }
         return qDepth - used;
     }
 
     private boolean qHeadReady(int qbase, int ti) {
         int st = qb[qbase + Q_STATE];
-        return (st & 31) > 0 && qb[qbase + Q_HDR + qDepth + ((st >>> 5) & 15)] - ti <= 0;
+        return (st & 31) > 0 && qb[qbase + Q_HDR + ((st >>> 5) & 15)] - ti <= 0;
     }
 
     /** Pops the head of the PE queue in block qbase at cycle t and returns its payload. */
     private int qPop(int qbase, int ti) {
         int st = qb[qbase + Q_STATE];
         int h = (st >>> 5) & 15;
-        int value = qb[qbase + Q_HDR + h];
+        int value = storePayload ? qb[qbase + Q_HDR + qDepth + h] : 0;
         int nh = h + 1 == qDepth ? 0 : h + 1;
-        qb[qbase + Q_STATE] = ((st & ~(15 << 5)) | (nh << 5)) - 1;
+        int ns = ((st & ~(15 << 5)) | (nh << 5)) - 1;
         if (qb[qbase + Q_PCYC] != ti) {
             qb[qbase + Q_PCYC] = ti;
-            qb[qbase + Q_PEND] = 0;
+            ns = (ns & ~Q_PEND_MASK) | (1 << Q_PEND_SHIFT);
+        } else {
+            ns += 1 << Q_PEND_SHIFT;
         }
-        qb[qbase + Q_PEND]++;
+        qb[qbase + Q_STATE] = ns & ~Q_ROUTER_WAITING;
         consumed++;
         if ((st & Q_ROUTER_WAITING) != 0) {
-            qb[qbase + Q_STATE] &= ~Q_ROUTER_WAITING;
             sched(1, pb[qb[qbase + Q_PE] * peStride + P_ROUTER] << 1);
         }
         return value;
@@ -933,20 +953,20 @@ public final class Fabric implements ProgressMonitor {
             }
             any = true;
             int head = (st >>> 5) & 15;
-            int readyRel = s0[b + RS_HDR + dep + head] - ti;
+            int readyRel = s0[b + RS_HDR + head] - ti;
             if (readyRel > 0) {
                 if (readyRel < next) {
                     next = readyRel;
                 }
                 continue;
             }
-            int out = s0[b + RS_CUR] >>> 5;
+            int cur = s0[b + RS_CUR];
+            int out = (cur >>> 5) & 31;
             if ((out & usedOut) != 0) {
                 next = 1;
                 continue;
             }
-            int ctrlBits = s0[b + RS_CTRL];
-            boolean control = ctrlBits != 0 && (ctrlBits & (1 << head)) != 0;
+            boolean control = (cur & (1 << (16 + head))) != 0;
             // Every output must have a credit and accept this direction (lossless multicast). A
             // PE queue armed for receive fusion always has room (see fusedConsume).
             boolean fused = (out & (1 << RAMP)) != 0 && !control && (s0[b + RS_AUTO] & 0xFFFF) != 0;
@@ -967,7 +987,7 @@ public final class Fabric implements ProgressMonitor {
                     int st2 = s0[b2 + RS_STATE];
                     int used = st2 & 31;
                     if (s0[b2 + RS_PCYC] == ti) {
-                        used += s0[b2 + RS_PEND];
+                        used += (st2 >>> PEND_SHIFT) & 31;
                     }
                     if (used >= dep || (s0[b2 + RS_CUR] & (1 << from)) == 0) {
                         s0[b2 + RS_STATE] = st2 | (1 << (9 + from));
@@ -979,18 +999,18 @@ public final class Fabric implements ProgressMonitor {
                 creditStalls++;
                 continue;
             }
-            int value = s0[b + RS_HDR + head];
+            int value = storePayload ? s0[b + RS_HDR + dep + head] : 0;
             // Pop (credit visible next cycle) and wake the senders that found this buffer full.
             int nh = head + 1 == dep ? 0 : head + 1;
             int waiting = (st >>> 9) & 31;
             st = ((st & ~((15 << 5) | (31 << 9))) | (nh << 5)) - 1;
-            s0[b + RS_STATE] = st;
             if (s0[b + RS_PCYC] != ti) {
                 s0[b + RS_PCYC] = ti;
-                s0[b + RS_PEND] = 1;
+                st = (st & ~PEND_MASK) | PEND_ONE;
             } else {
-                s0[b + RS_PEND]++;
+                st += PEND_ONE;
             }
+            s0[b + RS_STATE] = st;
             if (waiting != 0) {
                 wake(waiting, r, t);
             }
@@ -1012,8 +1032,10 @@ public final class Fabric implements ProgressMonitor {
                         if (slot >= qDepth) {
                             slot -= qDepth;
                         }
-                        qb[qbase + Q_HDR + slot] = value;
-                        qb[qbase + Q_HDR + qDepth + slot] = ti + ramp;
+                        qb[qbase + Q_HDR + slot] = ti + ramp;
+                        if (storePayload) {
+                            qb[qbase + Q_HDR + qDepth + slot] = value;
+                        }
                         qb[qbase + Q_STATE] = qst + 1;
                         rampDeliveries++;
                         sched(ramp, (r << 1) | 1);
@@ -1025,13 +1047,15 @@ public final class Fabric implements ProgressMonitor {
                     if (slot >= dep) {
                         slot -= dep;
                     }
-                    s0[b2 + RS_HDR + slot] = value;
-                    s0[b2 + RS_HDR + dep + slot] = ti + hop;
-                    int cb = s0[b2 + RS_CTRL];
+                    s0[b2 + RS_HDR + slot] = ti + hop;
+                    if (storePayload) {
+                        s0[b2 + RS_HDR + dep + slot] = value;
+                    }
+                    int cb = s0[b2 + RS_CUR];
                     if (control) {
-                        s0[b2 + RS_CTRL] = cb | (1 << slot);
-                    } else if (cb != 0) {
-                        s0[b2 + RS_CTRL] = cb & ~(1 << slot);
+                        s0[b2 + RS_CUR] = cb | (1 << (16 + slot));
+                    } else if ((cb >>> 16) != 0) {
+                        s0[b2 + RS_CUR] = cb & ~(1 << (16 + slot));
                     }
                     s0[b2 + RS_STATE] = st2 + 1;
                     sched(hop, neighbourFast(r, d) << 1);
@@ -1046,7 +1070,7 @@ public final class Fabric implements ProgressMonitor {
                 int pos = (st >>> 14) & 7;
                 if (pos < ncfg(b) - 1) {
                     s0[b + RS_STATE] = st + (1 << 14);
-                    s0[b + RS_CUR] = cfg(b, pos + 1);
+                    s0[b + RS_CUR] = (s0[b + RS_CUR] & ~0x3FF) | cfg(b, pos + 1);
                     // The new configuration may accept senders the old one refused.
                     int w2 = (s0[b + RS_STATE] >>> 9) & 31;
                     if (w2 != 0) {
@@ -1057,7 +1081,7 @@ public final class Fabric implements ProgressMonitor {
             }
             usedOut |= out;
             if ((st & 31) > 0) {
-                int rel = s0[b + RS_HDR + dep + nh] - ti;
+                int rel = s0[b + RS_HDR + nh] - ti;
                 if (rel <= 1) {
                     next = 1;
                 } else if (rel < next) {
@@ -1086,7 +1110,10 @@ public final class Fabric implements ProgressMonitor {
             long bit = 1L << h;
             if ((w & bit) == 0) {
                 ringBits[wi] = w | bit;
-                ring.markSlot(slot, h);
+                if (w == 0) {
+                    // A word with bits set is in the summary already.
+                    ring.markSlot(slot, h);
+                }
             }
         } else {
             ring.schedule(cycle + rel, h);
@@ -1294,7 +1321,7 @@ public final class Fabric implements ProgressMonitor {
             int id = Integer.numberOfTrailingZeros(data);
             data &= data - 1;
             int qid = role.taskQueue[id];
-            if ((pb[base + P_QBUSY] & (1 << qid)) == 0 && qHeadReady(pb[base + P_INQ + qid] * qStride, ti)) {
+            if ((pb[base + P_QBUSY] & (1 << qid)) == 0 && qHeadReady(pb[base + pIn + 2 * qid] * qStride, ti)) {
                 cand |= 1 << id;
             }
         }
@@ -1308,7 +1335,7 @@ public final class Fabric implements ProgressMonitor {
         }
         int tb = base + threadBase(0);
         if ((role.dataTaskMask & (1 << id)) != 0) {
-            pb[base + P_WAVELET] = qPop(pb[base + P_INQ + role.taskQueue[id]] * qStride, (int) t);
+            pb[base + P_WAVELET] = qPop(pb[base + pIn + 2 * role.taskQueue[id]] * qStride, (int) t);
             peInvocations[pe * Program.MAX_TASKS + id]++;
         } else {
             pb[base + P_ACTIVE] &= ~(1 << id);
@@ -1394,7 +1421,7 @@ public final class Fabric implements ProgressMonitor {
     }
 
     private int outSlot(int base, Role role, int outQueue) {
-        return pb[base + pOut + outQueue];
+        return pb[base + pOut + 2 * outQueue];
     }
 
     private int fabricStep(int pe, int base, int th, int tb, Role role, int op, long t) {
@@ -1408,7 +1435,7 @@ public final class Fabric implements ProgressMonitor {
         int qb0 = -1;
         int qb1 = -1;
         if (q0 >= 0) {
-            qb0 = pbl[base + P_INQ + q0] * qStride;
+            qb0 = pbl[base + pIn + 2 * q0] * qStride;
             boolean fusable = (flags & Role.F_FUSABLE) != 0 && fusionPossible;
             if (fusable) {
                 // Wavelets fused by the router advance the position (see fusedConsume).
@@ -1420,7 +1447,7 @@ public final class Fabric implements ProgressMonitor {
                 }
             }
             int st0 = qbl[qb0 + Q_STATE];
-            if ((st0 & 31) == 0 || qbl[qb0 + Q_HDR + qDepth + ((st0 >>> 5) & 15)] - ti > 0) {
+            if ((st0 & 31) == 0 || qbl[qb0 + Q_HDR + ((st0 >>> 5) & 15)] - ti > 0) {
                 if (fusable && observer == null) {
                     arm(qb0, role, op, pbl[tb + TH_POS]);
                 }
@@ -1428,7 +1455,7 @@ public final class Fabric implements ProgressMonitor {
             }
             int q1 = info[ib + Role.I_IN1];
             if (q1 >= 0) {
-                qb1 = pbl[base + P_INQ + q1] * qStride;
+                qb1 = pbl[base + pIn + 2 * q1] * qStride;
                 if (!qHeadReady(qb1, ti)) {
                     return BLOCKED;
                 }
@@ -1437,7 +1464,7 @@ public final class Fabric implements ProgressMonitor {
         int oq = info[ib + Role.I_OUT];
         int b = -1;
         if (oq >= 0) {
-            b = pbl[base + pOut + oq] * rsStride;
+            b = pbl[base + pOut + 2 * oq] * rsStride;
             if (!canInject(b, ti)) {
                 rs[b + RS_STATE] |= 1 << (9 + RAMP);
                 return BLOCKED;
@@ -1507,7 +1534,7 @@ public final class Fabric implements ProgressMonitor {
     private void inject(int b, int value, long t, boolean control) {
         long ready = t + opLat + ramp;
         rsPush(b, value, (int) ready, control);
-        sched(opLat + ramp, rs[b + RS_ROUTER] << 1);
+        sched(opLat + ramp, (rs[b + RS_ID] >>> 5) << 1);
         injected++;
         if (t < firstInjection) {
             firstInjection = t;
@@ -1807,8 +1834,8 @@ public final class Fabric implements ProgressMonitor {
                 continue;
             }
             shown++;
-            int r = rs[b + RS_ROUTER];
-            int c = rs[b + RS_COLOUR];
+            int r = rs[b + RS_ID] >>> 5;
+            int c = rs[b + RS_ID] & 31;
             int out = curCfg(b) >>> 5;
             sb.append("\n  router of ").append(pe(r)).append(", colour ").append(c).append(": ")
                     .append(count).append(" wavelet(s) held; head waits for");
