@@ -969,30 +969,29 @@ public final class Fabric implements ProgressMonitor {
             boolean control = (cur & (1 << (16 + head))) != 0;
             // Every output must have a credit and accept this direction (lossless multicast). A
             // PE queue armed for receive fusion always has room (see fusedConsume).
-            boolean fused = (out & (1 << RAMP)) != 0 && !control && (s0[b + RS_AUTO] & 0xFFFF) != 0;
+            final boolean toRamp = (out & (1 << RAMP)) != 0;
+            final int links = out & 15;
+            boolean fused = toRamp && !control && (s0[b + RS_AUTO] & 0xFFFF) != 0;
             boolean ok = true;
-            for (int m = out; m != 0; m &= m - 1) {
+            if (toRamp && !control && !fused) {
+                int qbase = s0[b + RS_RAMP] * qStride;
+                if (qFree(qbase, ti) <= 0) {
+                    qb[qbase + Q_STATE] |= Q_ROUTER_WAITING;
+                    ok = false;
+                }
+            }
+            for (int m = links; m != 0; m &= m - 1) {
                 int d = Integer.numberOfTrailingZeros(m);
-                if (d == RAMP) {
-                    if (!control && !fused) {
-                        int qbase = s0[b + RS_RAMP] * qStride;
-                        if (qFree(qbase, ti) <= 0) {
-                            qb[qbase + Q_STATE] |= Q_ROUTER_WAITING;
-                            ok = false;
-                        }
-                    }
-                } else {
-                    int b2 = s0[b + RS_NEXT + d] * stride;
-                    int from = (d + 2) & 3;
-                    int st2 = s0[b2 + RS_STATE];
-                    int used = st2 & 31;
-                    if (s0[b2 + RS_PCYC] == ti) {
-                        used += (st2 >>> PEND_SHIFT) & 31;
-                    }
-                    if (used >= dep || (s0[b2 + RS_CUR] & (1 << from)) == 0) {
-                        s0[b2 + RS_STATE] = st2 | (1 << (9 + from));
-                        ok = false;
-                    }
+                int b2 = s0[b + RS_NEXT + d] * stride;
+                int from = (d + 2) & 3;
+                int st2 = s0[b2 + RS_STATE];
+                int used = st2 & 31;
+                if (s0[b2 + RS_PCYC] == ti) {
+                    used += (st2 >>> PEND_SHIFT) & 31;
+                }
+                if (used >= dep || (s0[b2 + RS_CUR] & (1 << from)) == 0) {
+                    s0[b2 + RS_STATE] = st2 | (1 << (9 + from));
+                    ok = false;
                 }
             }
             if (!ok) {
@@ -1014,33 +1013,21 @@ public final class Fabric implements ProgressMonitor {
             if (waiting != 0) {
                 wake(waiting, r, t);
             }
-            for (int m = out; m != 0; m &= m - 1) {
-                int d = Integer.numberOfTrailingZeros(m);
-                if (d == RAMP) {
-                    if (control) {
-                        controlAbsorbed++;
-                        consumed++;
-                    } else if (fused && t + ramp < fuseLimit) {
-                        s0[b + RS_AUTO] += (1 << 16) - 1;
-                        rampDeliveries++;
-                        fusedConsume(t + ramp);
-                    } else {
-                        int qs = s0[b + RS_RAMP];
-                        int qbase = qs * qStride;
-                        int qst = qb[qbase + Q_STATE];
-                        int slot = ((qst >>> 5) & 15) + (qst & 31);
-                        if (slot >= qDepth) {
-                            slot -= qDepth;
-                        }
-                        qb[qbase + Q_HDR + slot] = ti + ramp;
-                        if (storePayload) {
-                            qb[qbase + Q_HDR + qDepth + slot] = value;
-                        }
-                        qb[qbase + Q_STATE] = qst + 1;
-                        rampDeliveries++;
-                        sched(ramp, (r << 1) | 1);
-                    }
+            if (toRamp) {
+                if (control) {
+                    controlAbsorbed++;
+                    consumed++;
+                } else if (fused && t + ramp < fuseLimit) {
+                    s0[b + RS_AUTO] += (1 << 16) - 1;
+                    rampDeliveries++;
+                    fusedConsume(t + ramp);
                 } else {
+                    deliverToQueue(s0[b + RS_RAMP] * qStride, value, r, ti);
+                }
+            }
+            for (int m = links; m != 0; m &= m - 1) {
+                int d = Integer.numberOfTrailingZeros(m);
+                {
                     int b2 = s0[b + RS_NEXT + d] * stride;
                     int st2 = s0[b2 + RS_STATE];
                     int slot = ((st2 >>> 5) & 15) + (st2 & 31);
@@ -1095,6 +1082,22 @@ public final class Fabric implements ProgressMonitor {
         if (next != Integer.MAX_VALUE) {
             sched(next, r << 1);
         }
+    }
+
+    /** Puts a wavelet into the PE queue in block qbase at cycle ti; it is ready rampLatency later. */
+    private void deliverToQueue(int qbase, int value, int r, int ti) {
+        int qst = qb[qbase + Q_STATE];
+        int slot = ((qst >>> 5) & 15) + (qst & 31);
+        if (slot >= qDepth) {
+            slot -= qDepth;
+        }
+        qb[qbase + Q_HDR + slot] = ti + ramp;
+        if (storePayload) {
+            qb[qbase + Q_HDR + qDepth + slot] = value;
+        }
+        qb[qbase + Q_STATE] = qst + 1;
+        rampDeliveries++;
+        sched(ramp, (r << 1) | 1);
     }
 
     /**
@@ -1236,6 +1239,14 @@ public final class Fabric implements ProgressMonitor {
         final int nt = role.threadsUsed;
         final int ti = (int) t;
         final int tb0 = base + th0;
+        if (nt == 1 && (pb[tb0 + TH_SM] & 0xFF) == READY && !storePayload) {
+            final int[] info = role.info;
+            final int ib = pb[tb0 + TH_OP] * Role.OPI;
+            if ((info[ib + Role.I_FLAGS] & Role.F_STREAM) != 0) {
+                streamStep(r, base, tb0, info, ib, t);
+                return;
+            }
+        }
         if (nt == 1 && (pb[tb0 + TH_SM] & 0xFF) == READY && role.kind[pb[tb0 + TH_OP]] == Role.K_FABRIC) {
             // Fast path: a single-threaded PE streaming a fabric operation (the common case in
             // collectives). Same outcome as the general path below.
@@ -1309,6 +1320,49 @@ public final class Fabric implements ProgressMonitor {
         if (next != Long.MAX_VALUE) {
             sched((int) (next - t), (r << 1) | 1);
         }
+    }
+
+    /**
+     * Fast path of a single-threaded PE in timing mode whose main thread streams one input queue to
+     * one output queue (the chain stages of reductions): {@link #fabricStep} and the fast path of
+     * {@link #processPe} specialised, same outcome (measured: reduce-2d 512 x 512 simulate time
+     * in the commit message).
+     */
+    private void streamStep(int r, int base, int tb0, int[] info, int ib, long t) {
+        final int ti = (int) t;
+        final int[] pbl = pb;
+        final int[] qbl = qb;
+        final int[] s0 = rs;
+        int qbase = pbl[base + pIn + 2 * info[ib + Role.I_IN0]] * qStride;
+        int qst = qbl[qbase + Q_STATE];
+        if ((qst & 31) == 0 || qbl[qbase + Q_HDR + ((qst >>> 5) & 15)] - ti > 0) {
+            return; // the router schedules this PE when the wavelet is ready
+        }
+        int b = pbl[base + pOut + 2 * info[ib + Role.I_OUT]] * rsStride;
+        int st = s0[b + RS_STATE];
+        int used = st & 31;
+        if (s0[b + RS_PCYC] == ti) {
+            used += (st >>> PEND_SHIFT) & 31;
+        }
+        if (used >= depth || (s0[b + RS_CUR] & (1 << RAMP)) == 0) {
+            s0[b + RS_STATE] = st | (1 << (9 + RAMP));
+            return; // the pop that frees a place wakes it
+        }
+        qPop(qbase, ti);
+        inject(b, 0, t, false);
+        peSteps++;
+        if (datapathShared && pbl[base + P_BULKEND] - ti > 0 && pbl[base + P_BULKOWNER] != 0) {
+            pbl[base + P_BULKEND]++;
+            pbl[base + threadBase(pbl[base + P_BULKOWNER]) + TH_END]++;
+        }
+        int pos = pbl[tb0 + TH_POS];
+        int len = info[ib + Role.I_LEN];
+        pos += Math.min(info[ib + Role.I_E], len - pos);
+        pbl[tb0 + TH_POS] = pos;
+        if (pos >= len) {
+            completeOp(peOf[r], base, 0, roleArr[pbl[base + P_ROLE]], t);
+        }
+        sched(1, (r << 1) | 1);
     }
 
     /** The id of the task the main thread would pick now, or -1. */

@@ -71,6 +71,8 @@ final class Role {
     static final int I_FLAGS = 7;
     static final int F_WRITES_MEMORY = 1;
     static final int F_FUSABLE = 2;
+    /** A fabric operation from one input queue to one output queue at one step per cycle. */
+    static final int F_STREAM = 4;
     final int threadsUsed;
 
     Role(Program program, int index, WseParams p, SramBankModel bank) {
@@ -158,7 +160,10 @@ final class Role {
             info[b + I_E] = elemsPerStep[i];
             info[b + I_LEN] = len[i];
             info[b + I_CPS] = cyclesPerStep[i];
-            info[b + I_FLAGS] = (writesMemory[i] ? F_WRITES_MEMORY : 0) | (fusable[i] ? F_FUSABLE : 0);
+            boolean stream = kind[i] == K_FABRIC && inQ0[i] >= 0 && inQ1[i] < 0 && outQ[i] >= 0
+                    && cyclesPerStep[i] == 1;
+            info[b + I_FLAGS] = (writesMemory[i] ? F_WRITES_MEMORY : 0) | (fusable[i] ? F_FUSABLE : 0)
+                    | (stream ? F_STREAM : 0);
         }
         for (Task t : program.tasks()) {
             if (t != null) {
