@@ -922,19 +922,23 @@ public final class Fabric implements ProgressMonitor {
         final int[] rtab = rt;
         final int configured = rtab[rb + 3];
         final int first = rtab[rb + 2];
-        final int nc = colours;
-        final int[] s0 = rs;
         final int stride = rsStride;
-        final int dep = depth;
-        final int ti = (int) t;
+        if ((configured & (configured - 1)) == 0) {
+            // One colour: no round robin, no shared outputs.
+            int next = (int) (moveHead(r, first * stride, t, 0) >>> 32);
+            if (next != Integer.MAX_VALUE) {
+                sched(next, r << 1);
+            }
+            return;
+        }
+        final int nc = colours;
         final int rr = rtab[rb + 1];
         int usedOut = 0;
         int next = Integer.MAX_VALUE; // cycles after t of the next visit this router needs
         boolean any = false;
         // Colours with wavelets, round-robin from rr (the configured colours' slots are consecutive
         // from first, in colour order; a slot with no wavelet is skipped).
-        final boolean single = (configured & (configured - 1)) == 0;
-        int rotated = single || rr == 0 ? configured
+        int rotated = rr == 0 ? configured
                 : ((configured >>> rr) | (configured << (nc - rr))) & (nc == 32 ? -1 : (1 << nc) - 1);
         while (rotated != 0) {
             int k = Integer.numberOfTrailingZeros(rotated);
@@ -943,138 +947,10 @@ public final class Fabric implements ProgressMonitor {
             if (c >= nc) {
                 c -= nc;
             }
-            if (single) {
-                c = k;
-            }
-            int b = (first + Integer.bitCount(configured & ((1 << c) - 1))) * stride;
-            int st = s0[b + RS_STATE];
-            if ((st & 31) == 0) {
-                continue;
-            }
-            any = true;
-            int head = (st >>> 5) & 15;
-            int readyRel = s0[b + RS_HDR + head] - ti;
-            if (readyRel > 0) {
-                if (readyRel < next) {
-                    next = readyRel;
-                }
-                continue;
-            }
-            int cur = s0[b + RS_CUR];
-            int out = (cur >>> 5) & 31;
-            if ((out & usedOut) != 0) {
-                next = 1;
-                continue;
-            }
-            boolean control = (cur & (1 << (16 + head))) != 0;
-            // Every output must have a credit and accept this direction (lossless multicast). A
-            // PE queue armed for receive fusion always has room (see fusedConsume).
-            final boolean toRamp = (out & (1 << RAMP)) != 0;
-            final int links = out & 15;
-            boolean fused = toRamp && !control && (s0[b + RS_AUTO] & 0xFFFF) != 0;
-            boolean ok = true;
-            if (toRamp && !control && !fused) {
-                int qbase = s0[b + RS_RAMP] * qStride;
-                if (qFree(qbase, ti) <= 0) {
-                    qb[qbase + Q_STATE] |= Q_ROUTER_WAITING;
-                    ok = false;
-                }
-            }
-            for (int m = links; m != 0; m &= m - 1) {
-                int d = Integer.numberOfTrailingZeros(m);
-                int b2 = s0[b + RS_NEXT + d] * stride;
-                int from = (d + 2) & 3;
-                int st2 = s0[b2 + RS_STATE];
-                int used = st2 & 31;
-                if (s0[b2 + RS_PCYC] == ti) {
-                    used += (st2 >>> PEND_SHIFT) & 31;
-                }
-                if (used >= dep || (s0[b2 + RS_CUR] & (1 << from)) == 0) {
-                    s0[b2 + RS_STATE] = st2 | (1 << (9 + from));
-                    ok = false;
-                }
-            }
-            if (!ok) {
-                creditStalls++;
-                continue;
-            }
-            int value = storePayload ? s0[b + RS_HDR + dep + head] : 0;
-            // Pop (credit visible next cycle) and wake the senders that found this buffer full.
-            int nh = head + 1 == dep ? 0 : head + 1;
-            int waiting = (st >>> 9) & 31;
-            st = ((st & ~((15 << 5) | (31 << 9))) | (nh << 5)) - 1;
-            if (s0[b + RS_PCYC] != ti) {
-                s0[b + RS_PCYC] = ti;
-                st = (st & ~PEND_MASK) | PEND_ONE;
-            } else {
-                st += PEND_ONE;
-            }
-            s0[b + RS_STATE] = st;
-            if (waiting != 0) {
-                wake(waiting, r, t);
-            }
-            if (toRamp) {
-                if (control) {
-                    controlAbsorbed++;
-                    consumed++;
-                } else if (fused && t + ramp < fuseLimit) {
-                    s0[b + RS_AUTO] += (1 << 16) - 1;
-                    rampDeliveries++;
-                    fusedConsume(t + ramp);
-                } else {
-                    deliverToQueue(s0[b + RS_RAMP] * qStride, value, r, ti);
-                }
-            }
-            for (int m = links; m != 0; m &= m - 1) {
-                int d = Integer.numberOfTrailingZeros(m);
-                {
-                    int b2 = s0[b + RS_NEXT + d] * stride;
-                    int st2 = s0[b2 + RS_STATE];
-                    int slot = ((st2 >>> 5) & 15) + (st2 & 31);
-                    if (slot >= dep) {
-                        slot -= dep;
-                    }
-                    s0[b2 + RS_HDR + slot] = ti + hop;
-                    if (storePayload) {
-                        s0[b2 + RS_HDR + dep + slot] = value;
-                    }
-                    int cb = s0[b2 + RS_CUR];
-                    if (control) {
-                        s0[b2 + RS_CUR] = cb | (1 << (16 + slot));
-                    } else if ((cb >>> 16) != 0) {
-                        s0[b2 + RS_CUR] = cb & ~(1 << (16 + slot));
-                    }
-                    s0[b2 + RS_STATE] = st2 + 1;
-                    sched(hop, neighbourFast(r, d) << 1);
-                    waveletHops++;
-                    if (linkWavelets != null) {
-                        linkWavelets[r * 4 + d]++;
-                    }
-                }
-            }
-            copies += Integer.bitCount(out) - 1;
-            if (control) {
-                int pos = (st >>> 14) & 7;
-                if (pos < ncfg(b) - 1) {
-                    s0[b + RS_STATE] = st + (1 << 14);
-                    s0[b + RS_CUR] = (s0[b + RS_CUR] & ~0x3FF) | cfg(b, pos + 1);
-                    // The new configuration may accept senders the old one refused.
-                    int w2 = (s0[b + RS_STATE] >>> 9) & 31;
-                    if (w2 != 0) {
-                        s0[b + RS_STATE] &= ~(31 << 9);
-                        wake(w2, r, t);
-                    }
-                }
-            }
-            usedOut |= out;
-            if ((st & 31) > 0) {
-                int rel = s0[b + RS_HDR + nh] - ti;
-                if (rel <= 1) {
-                    next = 1;
-                } else if (rel < next) {
-                    next = rel;
-                }
-            }
+            long res = moveHead(r, (first + Integer.bitCount(configured & ((1 << c) - 1))) * stride, t, usedOut);
+            any |= (res & SLOT_BUSY) != 0;
+            usedOut |= (int) res & 31;
+            next = Math.min(next, (int) (res >>> 32));
         }
         if (any) {
             rtab[rb + 1] = rr + 1 == nc ? 0 : rr + 1;
@@ -1082,6 +958,143 @@ public final class Fabric implements ProgressMonitor {
         if (next != Integer.MAX_VALUE) {
             sched(next, r << 1);
         }
+    }
+
+    private static final long NO_NEXT = (long) Integer.MAX_VALUE << 32;
+    private static final long SLOT_BUSY = 1 << 5;
+
+    /**
+     * Moves the head wavelet of router r's slot block b at cycle t if it is ready, its outputs are
+     * not among {@code usedOut} (taken by another colour this cycle) and every output has a credit
+     * and accepts it. Returns the cycles after t at which the slot needs the router again
+     * (Integer.MAX_VALUE for none) << 32 | SLOT_BUSY when the slot holds wavelets | the outputs
+     * used.
+     */
+    private long moveHead(int r, int b, long t, int usedOut) {
+        final int[] s0 = rs;
+        final int stride = rsStride;
+        final int dep = depth;
+        final int ti = (int) t;
+        int st = s0[b + RS_STATE];
+        if ((st & 31) == 0) {
+            return NO_NEXT;
+        }
+        int head = (st >>> 5) & 15;
+        int readyRel = s0[b + RS_HDR + head] - ti;
+        if (readyRel > 0) {
+            return (long) readyRel << 32 | SLOT_BUSY;
+        }
+        int cur = s0[b + RS_CUR];
+        int out = (cur >>> 5) & 31;
+        if ((out & usedOut) != 0) {
+            return 1L << 32 | SLOT_BUSY;
+        }
+        boolean control = (cur & (1 << (16 + head))) != 0;
+        // Every output must have a credit and accept this direction (lossless multicast). A
+        // PE queue armed for receive fusion always has room (see fusedConsume).
+        final boolean toRamp = (out & (1 << RAMP)) != 0;
+        final int links = out & 15;
+        boolean fused = toRamp && !control && (s0[b + RS_AUTO] & 0xFFFF) != 0;
+        boolean ok = true;
+        if (toRamp && !control && !fused) {
+            int qbase = s0[b + RS_RAMP] * qStride;
+            if (qFree(qbase, ti) <= 0) {
+                qb[qbase + Q_STATE] |= Q_ROUTER_WAITING;
+                ok = false;
+            }
+        }
+        for (int m = links; m != 0; m &= m - 1) {
+            int d = Integer.numberOfTrailingZeros(m);
+            int b2 = s0[b + RS_NEXT + d] * stride;
+            int from = (d + 2) & 3;
+            int st2 = s0[b2 + RS_STATE];
+            int used = st2 & 31;
+            if (s0[b2 + RS_PCYC] == ti) {
+                used += (st2 >>> PEND_SHIFT) & 31;
+            }
+            if (used >= dep || (s0[b2 + RS_CUR] & (1 << from)) == 0) {
+                s0[b2 + RS_STATE] = st2 | (1 << (9 + from));
+                ok = false;
+            }
+        }
+        if (!ok) {
+            creditStalls++;
+            return NO_NEXT | SLOT_BUSY;
+        }
+        int value = storePayload ? s0[b + RS_HDR + dep + head] : 0;
+        // Pop (credit visible next cycle) and wake the senders that found this buffer full.
+        int nh = head + 1 == dep ? 0 : head + 1;
+        int waiting = (st >>> 9) & 31;
+        st = ((st & ~((15 << 5) | (31 << 9))) | (nh << 5)) - 1;
+        if (s0[b + RS_PCYC] != ti) {
+            s0[b + RS_PCYC] = ti;
+            st = (st & ~PEND_MASK) | PEND_ONE;
+        } else {
+            st += PEND_ONE;
+        }
+        s0[b + RS_STATE] = st;
+        if (waiting != 0) {
+            wake(waiting, r, t);
+        }
+        if (toRamp) {
+            if (control) {
+                controlAbsorbed++;
+                consumed++;
+            } else if (fused && t + ramp < fuseLimit) {
+                s0[b + RS_AUTO] += (1 << 16) - 1;
+                rampDeliveries++;
+                fusedConsume(t + ramp);
+            } else {
+                deliverToQueue(s0[b + RS_RAMP] * qStride, value, r, ti);
+            }
+        }
+        for (int m = links; m != 0; m &= m - 1) {
+            int d = Integer.numberOfTrailingZeros(m);
+            {
+                int b2 = s0[b + RS_NEXT + d] * stride;
+                int st2 = s0[b2 + RS_STATE];
+                int slot = ((st2 >>> 5) & 15) + (st2 & 31);
+                if (slot >= dep) {
+                    slot -= dep;
+                }
+                s0[b2 + RS_HDR + slot] = ti + hop;
+                if (storePayload) {
+                    s0[b2 + RS_HDR + dep + slot] = value;
+                }
+                int cb = s0[b2 + RS_CUR];
+                if (control) {
+                    s0[b2 + RS_CUR] = cb | (1 << (16 + slot));
+                } else if ((cb >>> 16) != 0) {
+                    s0[b2 + RS_CUR] = cb & ~(1 << (16 + slot));
+                }
+                s0[b2 + RS_STATE] = st2 + 1;
+                sched(hop, neighbourFast(r, d) << 1);
+                waveletHops++;
+                if (linkWavelets != null) {
+                    linkWavelets[r * 4 + d]++;
+                }
+            }
+        }
+        copies += Integer.bitCount(out) - 1;
+        if (control) {
+            int pos = (st >>> 14) & 7;
+            if (pos < ncfg(b) - 1) {
+                s0[b + RS_STATE] = st + (1 << 14);
+                s0[b + RS_CUR] = (s0[b + RS_CUR] & ~0x3FF) | cfg(b, pos + 1);
+                // The new configuration may accept senders the old one refused.
+                int w2 = (s0[b + RS_STATE] >>> 9) & 31;
+                if (w2 != 0) {
+                    s0[b + RS_STATE] &= ~(31 << 9);
+                    wake(w2, r, t);
+                }
+            }
+        }
+        long next = NO_NEXT;
+        if ((st & 31) > 0) {
+            int rel = s0[b + RS_HDR + nh] - ti;
+            next = (long) Math.max(1, rel) << 32;
+        }
+        return next | SLOT_BUSY | out;
     }
 
     /** Puts a wavelet into the PE queue in block qbase at cycle ti; it is ready rampLatency later. */
