@@ -1936,8 +1936,14 @@ public final class Fabric implements ProgressMonitor {
                         .append(th == 0 ? "main thread" : "microthread " + th).append(": ");
                 if (role.inQ0[op] >= 0) {
                     int q = role.inQ0[op];
+                    int pos = pb[tb + TH_POS];
+                    if (role.fusable[op]) {
+                        // Wavelets fused since the PE's last visit (see fusedConsume).
+                        int sb0 = qb[pb[base + pIn + 2 * q] * qStride + Q_SLOT] * rsStride;
+                        pos += (rs[sb0 + RS_AUTO] >>> 16) * role.elemsPerStep[op];
+                    }
                     sb.append(String.format(Locale.ROOT, "%s of %d elements at element %d waits for input queue %d"
-                                    + " (colour %d)", role.ops[op].code(), role.len[op], pb[tb + TH_POS], q,
+                                    + " (colour %d)", role.ops[op].code(), role.len[op], pos, q,
                             role.program.inputColours()[q]));
                 } else if (role.outQ[op] >= 0) {
                     int q = role.outQ[op];
