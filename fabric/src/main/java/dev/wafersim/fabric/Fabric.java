@@ -931,8 +931,35 @@ public final class Fabric implements ProgressMonitor {
             }
             return;
         }
+        processRouterColours(r, t, rb, configured, first);
+    }
+
+    /** A router with several colours: round robin from its pointer, outputs shared per cycle. */
+    private void processRouterColours(int r, long t, int rb, int configured, int first) {
+        final int[] rtab = rt;
+        final int stride = rsStride;
         final int nc = colours;
         final int rr = rtab[rb + 1];
+        final int rest = configured & (configured - 1);
+        if ((rest & (rest - 1)) == 0) {
+            // Two colours c0 < c1 (slots first, first + 1): c1 goes first when the round robin
+            // points past c0 up to c1, as the rotation below would order them.
+            int c0 = Integer.numberOfTrailingZeros(configured);
+            int c1 = Integer.numberOfTrailingZeros(rest);
+            int b0 = first * stride;
+            int b1 = b0 + stride;
+            boolean c1First = rr > c0 && rr <= c1;
+            long r0 = moveHead(r, c1First ? b1 : b0, t, 0);
+            long r1 = moveHead(r, c1First ? b0 : b1, t, (int) r0 & 31);
+            if (((r0 | r1) & SLOT_BUSY) != 0) {
+                rtab[rb + 1] = rr + 1 == nc ? 0 : rr + 1;
+            }
+            int next = Math.min((int) (r0 >>> 32), (int) (r1 >>> 32));
+            if (next != Integer.MAX_VALUE) {
+                sched(next, r << 1);
+            }
+            return;
+        }
         int usedOut = 0;
         int next = Integer.MAX_VALUE; // cycles after t of the next visit this router needs
         boolean any = false;
