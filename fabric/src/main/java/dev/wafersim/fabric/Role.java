@@ -51,6 +51,30 @@ final class Role {
     final boolean[] usesWavelet;
     final int[] tag;
     int maxTag = -1;
+    /**
+     * Per operation: a receive into memory that a router may account for directly (receive fusion,
+     * see Fabric): the program runs on the main thread only, and the operation is a fabric
+     * operation with one input queue, no output queue and one cycle per step.
+     */
+    final boolean[] fusable;
+    /**
+     * What a fabric step needs of operation i, packed at i * OPI: kind, input queues, output queue,
+     * elements per step, length, cycles per step, flags (one cache line instead of eight arrays).
+     */
+    final int[] info;
+    static final int OPI = 8;
+    static final int I_KIND = 0;
+    static final int I_IN0 = 1;
+    static final int I_IN1 = 2;
+    static final int I_OUT = 3;
+    static final int I_E = 4;
+    static final int I_LEN = 5;
+    static final int I_CPS = 6;
+    static final int I_FLAGS = 7;
+    static final int F_WRITES_MEMORY = 1;
+    static final int F_FUSABLE = 2;
+    /** A fabric operation from one input queue to one output queue at one step per cycle. */
+    static final int F_STREAM = 4;
     final int threadsUsed;
 
     Role(Program program, int index, WseParams p, SramBankModel bank) {
@@ -115,6 +139,8 @@ final class Role {
         writesMemory = new boolean[n];
         usesWavelet = new boolean[n];
         tag = new int[n];
+        fusable = new boolean[n];
+        info = new int[n * OPI];
         String task = "?";
         for (int i = 0; i < n; i++) {
             Op op = ops[i];
@@ -127,6 +153,22 @@ final class Role {
             }
             task = taskOf(i);
             compileOp(i, op, p, bank, task);
+            fusable[i] = threadsUsed == 1 && kind[i] == K_FABRIC && inQ0[i] >= 0 && inQ1[i] < 0 && outQ[i] < 0
+                    && cyclesPerStep[i] == 1;
+        }
+        for (int i = 0; i < n; i++) {
+            int b = i * OPI;
+            info[b + I_KIND] = kind[i];
+            info[b + I_IN0] = inQ0[i];
+            info[b + I_IN1] = inQ1[i];
+            info[b + I_OUT] = outQ[i];
+            info[b + I_E] = elemsPerStep[i];
+            info[b + I_LEN] = len[i];
+            info[b + I_CPS] = cyclesPerStep[i];
+            boolean stream = kind[i] == K_FABRIC && inQ0[i] >= 0 && inQ1[i] < 0 && outQ[i] >= 0
+                    && cyclesPerStep[i] == 1;
+            info[b + I_FLAGS] = (writesMemory[i] ? F_WRITES_MEMORY : 0) | (fusable[i] ? F_FUSABLE : 0)
+                    | (stream ? F_STREAM : 0);
         }
         for (Task t : program.tasks()) {
             if (t != null) {

@@ -56,6 +56,23 @@ public final class ActivityRing {
         }
     }
 
+    /**
+     * The rest of a schedule whose bit the caller has set itself in {@link #bits()}: marks word
+     * {@code handle >>> 6} of ring slot {@code slot} (cycle &amp; (SPAN - 1), a cycle within SPAN of
+     * the current one) in the summary and the slot as non-empty. For callers that schedule near
+     * cycles with precomputed offsets and skip handles already set.
+     */
+    public void markSlot(int slot, int handle) {
+        int w = handle >>> 6;
+        summary[slot * summaryWords + (w >>> 6)] |= 1L << w;
+        nonEmpty |= 1L << slot;
+    }
+
+    /** Number of bit words per cycle ({@link #bits()} holds SPAN cycles of them). */
+    public int words() {
+        return words;
+    }
+
     /** True when nothing is scheduled. */
     public boolean isEmpty() {
         return nonEmpty == 0 && overflow.isEmpty();
