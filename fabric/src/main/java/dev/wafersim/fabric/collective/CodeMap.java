@@ -196,8 +196,13 @@ public final class CodeMap {
                     return q;
                 }
             }
+            StringBuilder bound = new StringBuilder();
+            for (int q = 0; q < max; q++) {
+                bound.append(q == 0 ? "" : ", ").append(table[q]);
+            }
             throw new ConfigException("PE (" + x + "," + y + ") [" + name + "] needs more than " + max + " " + kind
-                    + " queues");
+                    + " queues: colour " + colour + " on top of colours " + bound + " (a queue is bound to one"
+                    + " colour for the whole program)");
         }
 
         /** Appends an instruction to the PE's main task. */

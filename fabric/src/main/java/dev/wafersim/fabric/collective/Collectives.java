@@ -243,6 +243,15 @@ public final class Collectives {
      */
     public static void reduceTwoPhase(RouteBook f, CodeMap code, Line line, int[] colours, int group, int addr,
                                       int elems, DType type) {
+        reduceTwoPhase(f, code, line, colours, group, addr, elems, type, VecOpCode.ADD);
+    }
+
+    /**
+     * Two-phase reduce with an element-wise combining operation ({@link VecOpCode#ADD} for sums,
+     * {@link VecOpCode#MAX} for maxima).
+     */
+    public static void reduceTwoPhase(RouteBook f, CodeMap code, Line line, int[] colours, int group, int addr,
+                                      int elems, DType type, VecOpCode combine) {
         int n = line.length();
         if (n == 1) {
             return;
@@ -255,7 +264,8 @@ public final class Collectives {
         for (int g = 0; g < groups; g++) {
             int start = g * group;
             int len = Math.min(group, n - start);
-            reduceChain(f, code, line.sub(start, len), new int[] {colours[0], colours[1]}, addr, elems, type);
+            reduceChain(f, code, line.sub(start, len), new int[] {colours[0], colours[1]}, addr, elems, type,
+                    combine);
         }
         if (groups == 1) {
             return;
@@ -270,10 +280,10 @@ public final class Collectives {
             if (g == groups - 1) {
                 pc.op(mov(type, elems, fabricOut(pc.out(colours[2 + ((g - 1) & 1)])), mine));
             } else if (g > 0) {
-                pc.op(add(type, elems, fabricOut(pc.out(colours[2 + ((g - 1) & 1)])),
+                pc.op(Op.vec(combine, type, elems, fabricOut(pc.out(colours[2 + ((g - 1) & 1)])),
                         fabricIn(pc.in(colours[2 + (g & 1)])), mine));
             } else {
-                pc.op(add(type, elems, mine, fabricIn(pc.in(colours[2])), mine));
+                pc.op(Op.vec(combine, type, elems, mine, fabricIn(pc.in(colours[2])), mine));
             }
         }
     }

@@ -58,6 +58,22 @@ final class LayerProgram {
         }
 
         static final int COUNT = 12;
+
+        /**
+         * The second pair of a two-phase reduction whose chains use {@code chain}: its leaders' chain.
+         * Colour 12 carries the key/value append; the row reductions' leaders use 13 and 14.
+         */
+        int[] leaders(int[] chain) {
+            if (chain[0] != rowReduce0) {
+                throw new IllegalArgumentException("no leader colours for chain colour " + chain[0]);
+            }
+            return new int[] {COUNT + 1, COUNT + 2};
+        }
+
+        /** Colours a layer program needs: the fixed ones, the key/value append, and the leader pair. */
+        static int needed(boolean twoPhase) {
+            return twoPhase ? COUNT + 3 : COUNT + 1;
+        }
     }
 
     /** The byte address of PE (u, v)'s tile of some weight matrix (tiles differ in size per PE). */
@@ -72,6 +88,7 @@ final class LayerProgram {
     private final CodeMap code;
     private final Colours c;
     private final WaferDecodeConfig cfg;
+    private final boolean twoPhase;
 
     private LayerProgram(LayerPlan plan, Region region, RouteBook routes, CodeMap code, WaferDecodeConfig cfg) {
         this.p = plan;
@@ -80,10 +97,46 @@ final class LayerProgram {
         this.code = code;
         this.c = Colours.standard();
         this.cfg = cfg;
-        if (cfg.wse().colours() < Colours.COUNT) {
-            throw new ConfigException("the layer mapping needs " + Colours.COUNT + " colours but the fabric has "
-                    + cfg.wse().colours() + " (fabric.colours)");
+        this.twoPhase = MappingParams.TWO_PHASE.equals(cfg.mapping().reduction());
+        int need = Colours.needed(twoPhase);
+        if (cfg.wse().colours() < need) {
+            throw new ConfigException("fabric.colours=" + cfg.wse().colours() + " is too few: the layer mapping"
+                    + (twoPhase ? " with mapping.reduction=two-phase" : "") + " needs " + need + " colours");
         }
+    }
+
+    /**
+     * Reduces {@code elems} values at {@code addr} along {@code line} into its first PE, combining with
+     * {@code combine}: a chain on the pair {@code chain}, or with {@code mapping.reduction=two-phase}
+     * a two-phase reduction (chains in groups of about sqrt(n) PEs, then a chain over the group
+     * leaders on the direction's leader pair) wherever the cycle model of Luczynski et al. says it is
+     * shorter: chain B + (2 T_R + 2)(n - 1) against 2 B + (2 T_R + 2)(g - 1 + ceil(n / g) - 1),
+     * B the vector's wavelets.
+     */
+    private void reduce(Line line, int[] chain, int addr, int elems, DType type, VecOpCode combine) {
+        int n = line.length();
+        // Only rows (reductions towards the west edge, the lines that grow with the hidden size): a
+        // PE's 8 input queues leave room for one leader colour, not one per direction.
+        if (twoPhase && n > 3 && chain[0] == c.rowReduce0()) {
+            int g = Collectives.twoPhaseGroup(n);
+            int groups = (n + g - 1) / g;
+            long perWavelet = Math.max(1, cfg.wse().waveletPayloadBits() / (type.sourceBytes() * 8L));
+            long b = (elems + perWavelet - 1) / perWavelet;
+            long stage = 2L * cfg.wse().rampLatencyCycles() + 2;
+            long chainCycles = b + stage * (n - 1);
+            long twoPhaseCycles = 2 * b + stage * (g - 1 + groups - 1);
+            if (twoPhaseCycles < chainCycles) {
+                int[] lead = c.leaders(chain);
+                Collectives.reduceTwoPhase(routes, code, line, new int[] {chain[0], chain[1], lead[0], lead[1]}, g,
+                        addr, elems, type, combine);
+                return;
+            }
+        }
+        Collectives.reduceChain(routes, code, line, chain, addr, elems, type, combine);
+    }
+
+    private void reduce(Line line, int[] chain, int addr, int elems, DType type) {
+        reduce(line, chain, addr, elems, type, VecOpCode.ADD);
     }
 
     /**
@@ -126,7 +179,7 @@ final class LayerProgram {
                 pc.op(vec(VecOpCode.MAX, DType.FP16, n, index, index, mem(acc16(b, stride))));
             }
         }
-        Collectives.reduceChain(routes, code, r.down(0, 0, p.rows), new int[] {c.upReduce0(), c.upReduce1()},
+        reduce(r.down(0, 0, p.rows), new int[] {c.upReduce0(), c.upReduce1()},
                 p.stats, 2 * p.batch, DType.FP16, VecOpCode.MAX);
         code.tag(-1);
     }
@@ -257,7 +310,7 @@ final class LayerProgram {
         }
         phase(Phase.NORM_REDUCE);
         Line row0 = r.row(0, 0, cols);
-        Collectives.reduceChain(routes, code, row0, new int[] {c.rowReduce0(), c.rowReduce1()}, p.ss, p.batch,
+        reduce(row0, new int[] {c.rowReduce0(), c.rowReduce1()}, p.ss, p.batch,
                 DType.FP32);
         phase(Phase.NORM_SCALE);
         CodeMap.PeCode root = pe(0, 0);
@@ -318,7 +371,7 @@ final class LayerProgram {
                 continue;
             }
             int stride = LayerPlan.even(out);
-            Collectives.reduceChain(routes, code, r.row(v, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
+            reduce(r.row(v, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
                     p.acc, p.batch * stride, accType());
             narrow(pe(0, v), p.acc, p.batch * stride);
         }
@@ -403,7 +456,7 @@ final class LayerProgram {
             Line col = toInputEdge ? r.down(u, 0, p.rows) : r.up(u, p.rows - 1, p.rows);
             int[] colours = toInputEdge ? new int[] {c.upReduce0(), c.upReduce1()}
                     : new int[] {c.downReduce0(), c.downReduce1()};
-            Collectives.reduceChain(routes, code, col, colours, accBase, p.batch * stride, accType());
+            reduce(col, colours, accBase, p.batch * stride, accType());
             narrow(pe(u, toInputEdge ? 0 : p.rows - 1), accBase, p.batch * stride);
         }
     }
@@ -555,7 +608,7 @@ final class LayerProgram {
             }
             int sn = LayerPlan.even(n);
             for (int band = 0; band < p.kvHeads; band++) {
-                Collectives.reduceChain(routes, code, r.down(u, p.bandStart(band), p.bandRows(band)),
+                reduce(r.down(u, p.bandStart(band), p.bandRows(band)),
                         new int[] {c.bandReduce0(), c.bandReduce1()}, p.scores, p.batch * g * sn, DType.FP16);
             }
         }
@@ -578,7 +631,7 @@ final class LayerProgram {
             }
             Line row = r.row(vr, 0, p.cols);
             phase(Phase.SOFTMAX_REDUCE);
-            Collectives.reduceChain(routes, code, row, new int[] {c.rowReduce0(), c.rowReduce1()}, max, stats,
+            reduce(row, new int[] {c.rowReduce0(), c.rowReduce1()}, max, stats,
                     DType.FP16, VecOpCode.MAX);
             phase(Phase.SOFTMAX_BROADCAST);
             Collectives.broadcast(routes, code, row, c.rowBroadcast(), max, stats, DType.FP16);
@@ -597,7 +650,7 @@ final class LayerProgram {
                 }
             }
             phase(Phase.SOFTMAX_REDUCE);
-            Collectives.reduceChain(routes, code, row, new int[] {c.rowReduce0(), c.rowReduce1()}, sum, stats,
+            reduce(row, new int[] {c.rowReduce0(), c.rowReduce1()}, sum, stats,
                     DType.FP16);
             phase(Phase.SOFTMAX);
             CodeMap.PeCode root = pe(0, vr);
@@ -666,7 +719,7 @@ final class LayerProgram {
             if (d == 0) {
                 continue;
             }
-            Collectives.reduceChain(routes, code, r.row(v, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
+            reduce(r.row(v, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
                     p.opart, p.batch * g * d, DType.FP16);
         }
     }
@@ -690,7 +743,7 @@ final class LayerProgram {
                 }
             }
         }
-        Collectives.reduceChain(routes, code, r.row(0, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
+        reduce(r.row(0, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
                 p.routerLogits, p.batch * stride, DType.FP16);
         CodeMap.PeCode root = pe(0, 0);
         int k = Math.max(1, p.model.expertsPerToken());
@@ -773,15 +826,10 @@ final class LayerProgram {
         phase(Phase.GEMV_REDUCE);
         for (int u = 0; u < p.cols; u++) {
             int stride = LayerPlan.even(p.hLen(u));
-            Collectives.reduceChain(routes, code, r.up(u, p.rows - 1, p.rows),
+            reduce(r.up(u, p.rows - 1, p.rows),
                     new int[] {c.downReduce0(), c.downReduce1()}, p.accd, p.batch * stride, accType());
             narrow(pe(u, p.rows - 1), p.accd, p.batch * stride);
         }
-    }
-
-    /** Number of colours a layer program uses (the fixed ones plus the key/value append). */
-    static int coloursNeeded() {
-        return Colours.COUNT + 1;
     }
 
     /** The fabric direction constant of local south, for hand-offs. */

@@ -19,10 +19,11 @@ import dev.wafersim.fabric.program.DType;
  * @param rmsNormEpsilon       epsilon of RMSNorm (functional runs)
  * @param ropeTheta            rotary base (functional runs)
  * @param tilePadElements      weight-tile columns padded to a multiple of this many elements
+ * @param reduction            how partial sums are reduced inside a layer: {@code chain} or {@code two-phase}
  */
 public record MappingParams(String strategy, DType accumulate, int contextBucketTokens, long tokenSeed,
                             int dequantPasses8bit, int dequantPasses4bit, double rmsNormEpsilon, double ropeTheta,
-                            int tilePadElements) {
+                            int tilePadElements, String reduction) {
 
     public static final String STRATEGY = "mapping.strategy";
     public static final String ACCUMULATE = "mapping.accumulate";
@@ -33,6 +34,11 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
     public static final String EPS = "mapping.rmsNormEpsilon";
     public static final String THETA = "mapping.ropeTheta";
     public static final String TILE_PAD = "mapping.tilePadElements";
+    public static final String REDUCTION = "mapping.reduction";
+    /** Reduction inside a layer: a chain along the whole row or column. */
+    public static final String CHAIN = "chain";
+    /** Reduction inside a layer: chains in groups of about sqrt(n) PEs, then a chain over the group leaders. */
+    public static final String TWO_PHASE = "two-phase";
 
     /** The mapping's parameters. */
     public static final ParamSchema SCHEMA = ParamSchema.of(
@@ -46,7 +52,9 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
             ParamSpec.real(EPS, "-", 0, 1, "RMSNorm epsilon (functional runs)."),
             ParamSpec.real(THETA, "-", 1, 1e12, "Rotary embedding base (functional runs)."),
             ParamSpec.integer(TILE_PAD, "elements", 2, 16,
-                    "Weight-tile columns padded to a multiple of this many elements (8 avoids bank conflicts)."));
+                    "Weight-tile columns padded to a multiple of this many elements (8 avoids bank conflicts)."),
+            ParamSpec.choice(REDUCTION, "Reductions inside a layer (GEMV partial sums, norm and softmax statistics,"
+                    + " attention scores, argmax).", CHAIN, TWO_PHASE));
 
     /** The defaults. */
     public static ParamSet defaults() {
@@ -57,6 +65,6 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
     public static MappingParams from(ParamSet p) {
         return new MappingParams(p.getString(STRATEGY), p.getString(ACCUMULATE).equals("fp16") ? DType.FP16
                 : DType.MIXED, p.getInt(BUCKET), p.getLong(SEED), p.getInt(DEQUANT8), p.getInt(DEQUANT4),
-                p.getDouble(EPS), p.getDouble(THETA), p.getInt(TILE_PAD));
+                p.getDouble(EPS), p.getDouble(THETA), p.getInt(TILE_PAD), p.getString(REDUCTION));
     }
 }

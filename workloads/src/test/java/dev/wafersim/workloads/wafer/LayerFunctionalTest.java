@@ -28,11 +28,12 @@ class LayerFunctionalTest {
     static final ModelSpec TINY = ModelSpec.builder("tiny").layers(2).hidden(48).heads(4, 2).headDim(16).ffn(80)
             .vocab(256).attention(AttentionPattern.full(2)).build();
 
-    @ParameterizedTest(name = "{0} x {1} PEs, {2} cached tokens")
-    @CsvSource({"4,4,5", "6,5,11", "3,8,2"})
-    void layerStep_functional_matchesDoubleReference(int cols, int rows, int cached) {
+    @ParameterizedTest(name = "{0} x {1} PEs, {2} cached tokens, {3} reductions")
+    @CsvSource({"4,4,5,chain", "6,5,11,chain", "3,8,2,chain", "9,5,7,two-phase", "16,4,3,two-phase"})
+    void layerStep_functional_matchesDoubleReference(int cols, int rows, int cached, String reduction) {
         ModelSpec m = TINY;
-        ParamSet ps = ParamSet.combine("wse3", WsePresets.load("wse3"), MappingParams.defaults());
+        ParamSet ps = ParamSet.combine("wse3", WsePresets.load("wse3"), MappingParams.defaults())
+                .with(MappingParams.REDUCTION, reduction, "test");
         WaferDecodeConfig cfg = WaferDecodeConfig.from(ps);
         int capacity = 16;
         LayerPlan p = new LayerPlan(m, 0, cols, rows, 1, capacity, Precision.DEFAULT, DType.FP16, cfg.wse(), 8);
