@@ -1,5 +1,6 @@
 package dev.wafersim.cli.experiment;
 
+import dev.wafersim.core.config.EditDistance;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class Suggest {
         List<String> best = new ArrayList<>();
         int bestDistance = Integer.MAX_VALUE;
         for (String k : known) {
-            int d = distance(lower, k.toLowerCase(Locale.ROOT));
+            int d = EditDistance.between(lower, k.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 bestDistance = d;
                 best.clear();
@@ -38,25 +39,5 @@ public final class Suggest {
             return List.of();
         }
         return best.subList(0, Math.min(3, best.size()));
-    }
-
-    /** Levenshtein edit distance. */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -70,7 +70,7 @@ public final class ParamSchema {
         int best = Integer.MAX_VALUE;
         String lower = key.toLowerCase(java.util.Locale.ROOT);
         for (String k : specs.keySet()) {
-            int d = distance(lower, k.toLowerCase(java.util.Locale.ROOT));
+            int d = EditDistance.between(lower, k.toLowerCase(java.util.Locale.ROOT));
             if (d < best) {
                 best = d;
                 close.clear();
@@ -91,25 +91,5 @@ public final class ParamSchema {
                     : "; parameters under '" + prefix + "' are: " + String.join(", ", same);
         }
         return "; did you mean " + String.join(" or ", close.subList(0, Math.min(3, close.size()))) + "?";
-    }
-
-    /** Levenshtein edit distance. */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

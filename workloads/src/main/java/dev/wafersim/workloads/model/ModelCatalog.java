@@ -1,5 +1,6 @@
 package dev.wafersim.workloads.model;
 
+import dev.wafersim.core.config.EditDistance;
 import dev.wafersim.core.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -128,7 +129,7 @@ public final class ModelCatalog {
         List<String> best = new ArrayList<>();
         int bestDistance = Integer.MAX_VALUE;
         for (String k : PRESETS.keySet()) {
-            int d = distance(lower, k);
+            int d = EditDistance.between(lower, k);
             if (d < bestDistance) {
                 bestDistance = d;
                 best.clear();
@@ -141,25 +142,5 @@ public final class ModelCatalog {
             return "";
         }
         return "did you mean " + String.join(" or ", best) + "? ";
-    }
-
-    /** Levenshtein edit distance. */
-    static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }
