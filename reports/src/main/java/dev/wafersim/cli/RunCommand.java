@@ -85,7 +85,14 @@ public final class RunCommand implements Callable<Integer> {
             throw new dev.wafersim.core.config.ConfigException("--heatmap applies to wafer systems; "
                     + experiment.entry().name() + " is a " + experiment.entry().kind().word() + " system");
         }
-        DecodeResult result = experiment.run();
+        ProgressLine progress = ProgressLine.onTerminal(spec.commandLine().getErr(), "simulating "
+                + experiment.entry().name());
+        DecodeResult result;
+        try {
+            result = experiment.run(progress);
+        } finally {
+            progress.done();
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.print(RunSummary.text(result));
         out.flush();

@@ -65,6 +65,11 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
         return entry.simulate(request());
     }
 
+    /** Runs the experiment, reporting to {@code progress} as it goes. */
+    public DecodeResult run(dev.wafersim.workloads.run.Progress progress) {
+        return entry.simulate(request(), progress);
+    }
+
     /** SHA-256 (hex) of everything that determines the simulation; see the class comment. */
     public String hash() {
         String text = "system=" + entry.name() + "\n"

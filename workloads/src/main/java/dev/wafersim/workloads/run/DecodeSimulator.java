@@ -17,4 +17,9 @@ public interface DecodeSimulator {
      * @throws dev.wafersim.core.event.SimulationStalledException when the simulation itself fails
      */
     DecodeResult simulate(DecodeRequest request);
+
+    /** Runs the request, reporting to {@code progress} as it goes where the simulator can. */
+    default DecodeResult simulate(DecodeRequest request, Progress progress) {
+        return simulate(request);
+    }
 }

@@ -148,6 +148,11 @@ public final class SystemCatalog {
          * @throws ConfigException when the request is for another system or the simulator rejects it
          */
         public DecodeResult simulate(DecodeRequest request) {
+            return simulate(request, Progress.NONE);
+        }
+
+        /** Runs {@code request}, reporting to {@code progress}; see {@link #simulate(DecodeRequest)}. */
+        public DecodeResult simulate(DecodeRequest request, Progress progress) {
             requireAvailable();
             if (!request.system().equals(name)) {
                 throw new IllegalArgumentException("request for " + request.system() + " sent to " + name);
@@ -157,7 +162,7 @@ public final class SystemCatalog {
                         + request.options().kind().word() + " system");
             }
             long t0 = System.nanoTime();
-            DecodeResult r = simulator.simulate(request);
+            DecodeResult r = simulator.simulate(request, progress);
             return r.withWallSeconds((System.nanoTime() - t0) / 1e9);
         }
 

@@ -13,6 +13,7 @@ import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.DecodeSimulator;
 import dev.wafersim.workloads.run.LatencyCategory;
 import dev.wafersim.workloads.run.MemoryUse;
+import dev.wafersim.workloads.run.Progress;
 import dev.wafersim.workloads.run.SystemKind;
 import dev.wafersim.workloads.run.WaferOptions;
 import java.util.HashMap;
@@ -97,6 +98,12 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
 
     @Override
     public DecodeResult simulate(DecodeRequest request) {
+        return simulate(request, Progress.NONE);
+    }
+
+    /** Runs the request, reporting after each wafer's stage of each token. */
+    @Override
+    public DecodeResult simulate(DecodeRequest request, Progress progress) {
         WaferDecodeConfig cfg = WaferDecodeConfig.from(request.params());
         WaferOptions opt = request.options(WaferOptions.class);
         ModelSpec model = request.model();
@@ -104,7 +111,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         MappingStrategy strategy = MappingStrategies.get(cfg.mapping().strategy());
         Placement placement = strategy.place(model, w, cfg, opt.wafers());
         Run run = new Run(cfg, model, w, placement, opt.exact());
-        run.simulate();
+        run.simulate(progress);
         return run.result(request, strategy);
     }
 
@@ -138,7 +145,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             this.stagePs = new long[tokens][wafers];
         }
 
-        void simulate() {
+        void simulate(Progress progress) {
             Rng ids = new Rng(cfg.mapping().tokenSeed());
             for (int t = 0; t < tokens; t++) {
                 int token = ids.nextInt(model.vocabSize());
@@ -152,6 +159,9 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                         categoryCycles[c] += cat[c];
                     }
                     stagePs[t][i] = cycles * period;
+                    progress.update((long) t * wafers + i + 1, (long) tokens * wafers, "token " + (t + 1) + "/"
+                            + tokens + (wafers > 1 ? ", wafer " + (i + 1) + "/" + wafers : "") + ", " + episodes
+                            + " fabric episodes simulated");
                 }
             }
             long actBytes = (long) w.batchSize() * model.hiddenSize() * Precision.ACTIVATION_BYTES;
