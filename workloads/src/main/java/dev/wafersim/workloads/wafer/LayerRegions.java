@@ -66,6 +66,11 @@ final class LayerRegions implements MappingStrategy {
     public Placement place(ModelSpec model, DecodeWorkload workload, WaferDecodeConfig cfg, int wafers) {
         int pad = cfg.mapping().tilePadElements();
         int[] pads = pad > 2 ? new int[] {pad, 2} : new int[] {pad};
+        if (wafers > model.numLayers()) {
+            throw new ConfigException(String.format(Locale.ROOT, "--wafers=%d is not allowed for %s: layers are split"
+                    + " across wafers and it has %d, so at most %d wafers", wafers, model.name(), model.numLayers(),
+                    model.numLayers()));
+        }
         if (wafers > 0) {
             for (int pd : pads) {
                 Placement p = tryPlace(model, workload, cfg, wafers, pd);

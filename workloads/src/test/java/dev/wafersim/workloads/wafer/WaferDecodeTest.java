@@ -127,6 +127,11 @@ class WaferDecodeTest {
         assertTrue(ex.getMessage().contains("does not fit on 3 wse3 wafer(s)"), ex.getMessage());
         assertTrue(ex.getMessage().endsWith("the smallest number of wafers that holds it is 4 (use --wafers 4)"),
                 ex.getMessage());
+        // 80 layers split across wafers: 81 wafers would leave one without a layer.
+        ConfigException tooMany = assertThrows(ConfigException.class,
+                () -> MappingStrategies.get("layer-regions").place(m, w, cfg, 81));
+        assertEquals("--wafers=81 is not allowed for llama-3.1-70b: layers are split across wafers and it has 80,"
+                + " so at most 80 wafers", tooMany.getMessage());
     }
 
     /**
