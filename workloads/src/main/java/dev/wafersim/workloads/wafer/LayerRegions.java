@@ -274,13 +274,16 @@ final class LayerRegions implements MappingStrategy {
 
     /**
      * A rough estimate, in cycles, of one layer's decode step on a cols x rows region, used only to
-     * choose the slot shape: local multiply-adds (the layer's weights spread over the region at 4 per
-     * cycle, the fp16 rate of a 64-bit-port SRAM) plus its chain reductions and broadcasts, three
+     * choose the slot shape: local multiply-adds (the weights a token uses, i.e. only the routed
+     * experts of a mixture, spread over the region at 4 per cycle, the fp16 rate of a 64-bit-port
+     * SRAM) plus its chain reductions and broadcasts, three
      * along rows and three along columns, each (2 T_R + 2) cycles per PE. The simulation, not this
      * estimate, gives the reported latency.
      */
     static double estimate(ModelSpec model, int cols, int rows, WseParams wp) {
-        double weights = (double) model.parametersPerLayer();
+        double idleExperts = model.isMixtureOfExperts()
+                ? (double) (model.numExperts() - model.expertsPerToken()) * model.parametersPerFfn() : 0;
+        double weights = model.parametersPerLayer() - idleExperts;
         double stage = 2.0 * wp.rampLatencyCycles() + 2;
         return weights / (4.0 * cols * rows) + 3 * stage * (cols + rows);
     }
