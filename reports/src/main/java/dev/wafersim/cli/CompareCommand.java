@@ -116,7 +116,21 @@ public final class CompareCommand implements Callable<Integer> {
             experiments.add(e.resolve(false, shared));
         }
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : Parallel.threads(threads, "--threads");
-        List<DecodeResult> results = Parallel.map(experiments, Experiment::run, n, i -> specs.get(i).label());
+        ProgressLine progress = ProgressLine.onTerminal(spec.commandLine().getErr(), "compare");
+        java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
+        List<DecodeResult> results;
+        try {
+            results = Parallel.map(experiments, e -> {
+                DecodeResult r = e.run();
+                synchronized (progress) {
+                    progress.update(finished.incrementAndGet(), experiments.size(), "systems done, last "
+                            + e.entry().name());
+                }
+                return r;
+            }, n, i -> specs.get(i).label());
+        } finally {
+            progress.done();
+        }
 
         List<ObjectNode> jsons = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
