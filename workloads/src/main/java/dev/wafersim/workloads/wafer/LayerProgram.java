@@ -214,7 +214,7 @@ final class LayerProgram {
         appendKv(positions - 1);
         broadcastQuery();
         attention(positions);
-        gemvWestThenEdge(p::wo, TensorRole.ATTENTION, v -> p.oRows(v), p.opart, p.acc, true);
+        gemvWestThenEdge(p::wo, TensorRole.ATTENTION, v -> p.oRows(v), p.opart, p.acc, true, true, true);
         // Residual add on the input edge; the residual also travels to the output edge.
         phase(Phase.ELEMENTWISE);
         for (int u = 0; u < cols; u++) {
@@ -246,7 +246,9 @@ final class LayerProgram {
             gemvTilesAndReduceWest((u, v) -> (int) (p.wgu(u, v) + ex * p.guTileBytes(u, v)), role, v -> 2 * p.fLen(v));
             activation(p.model.isMixtureOfExperts());
             boolean last = e == Math.max(1, expertPasses) - 1;
-            downProjection((u, v) -> (int) (p.wdown(u, v) + ex * p.downTileBytes(u, v)), role, e == 0, last);
+            // Down projection: activation along rows, tiles, reduction down each column to the output edge.
+            gemvWestThenEdge((u, v) -> (int) (p.wdown(u, v) + ex * p.downTileBytes(u, v)), role, p::fLen, p.qrow,
+                    p.accd, false, e == 0, last);
         }
         // Residual add on the output edge.
         phase(Phase.ELEMENTWISE);
@@ -422,10 +424,11 @@ final class LayerProgram {
     /**
      * Projection whose inputs are split by rows (on the west edge at {@code input}) and outputs by
      * columns: broadcast along rows, tiles, reduction along each column to the input edge
-     * ({@code toInputEdge}) or to the output edge.
+     * ({@code toInputEdge}) or to the output edge. Expert passes accumulate into one sum: the
+     * {@code first} pass starts the partial sums, the {@code last} reduces them.
      */
     private void gemvWestThenEdge(TileAddress weights, TensorRole role, java.util.function.IntUnaryOperator inRows,
-                                  int input, int accBase, boolean toInputEdge) {
+                                  int input, int accBase, boolean toInputEdge, boolean first, boolean last) {
         phase(Phase.GEMV_BROADCAST);
         for (int v = 0; v < p.rows; v++) {
             int in = inRows.applyAsInt(v);
@@ -442,13 +445,16 @@ final class LayerProgram {
                 int in = inRows.applyAsInt(v);
                 CodeMap.PeCode pc = pe(u, v);
                 if (in == 0) {
-                    for (int b = 0; b < p.batch; b++) {
+                    for (int b = 0; b < p.batch && first; b++) {
                         pc.op(vec(VecOpCode.MOV, accType(), out, mem(accAt(accBase, b, stride)), scalar(0)));
                     }
                 } else {
-                    tile(pc, weights.at(u, v), role, in, out, stride, input, in, accBase, true);
+                    tile(pc, weights.at(u, v), role, in, out, stride, input, in, accBase, first);
                 }
             }
+        }
+        if (!last) {
+            return;
         }
         phase(Phase.GEMV_REDUCE);
         for (int u = 0; u < p.cols; u++) {
@@ -789,46 +795,6 @@ final class LayerProgram {
                 // Pack the activation of sequence b for the broadcast along the row.
                 pc.op(vec(VecOpCode.MOV, DType.FP16, f, mem(p.qrow + b * f * 2), mem(gate)));
             }
-        }
-    }
-
-    /** Down projection: activation along rows, tiles, reduction down each column to the output edge. */
-    private void downProjection(TileAddress weights, TensorRole role, boolean first, boolean last) {
-        phase(Phase.GEMV_BROADCAST);
-        for (int v = 0; v < p.rows; v++) {
-            int f = p.fLen(v);
-            if (f > 0) {
-                Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), p.qrow, p.batch * f,
-                        DType.FP16);
-            }
-        }
-        phase(Phase.GEMV_COMPUTE);
-        for (int u = 0; u < p.cols; u++) {
-            int out = p.hLen(u);
-            int stride = LayerPlan.even(out);
-            for (int v = 0; v < p.rows; v++) {
-                int f = p.fLen(v);
-                CodeMap.PeCode pc = pe(u, v);
-                if (f == 0) {
-                    if (first) {
-                        for (int b = 0; b < p.batch; b++) {
-                            pc.op(vec(VecOpCode.MOV, accType(), out, mem(accAt(p.accd, b, stride)), scalar(0)));
-                        }
-                    }
-                } else {
-                    tile(pc, weights.at(u, v), role, f, out, stride, p.qrow, f, p.accd, first);
-                }
-            }
-        }
-        if (!last) {
-            return;
-        }
-        phase(Phase.GEMV_REDUCE);
-        for (int u = 0; u < p.cols; u++) {
-            int stride = LayerPlan.even(p.hLen(u));
-            reduce(r.up(u, p.rows - 1, p.rows),
-                    new int[] {c.downReduce0(), c.downReduce1()}, p.accd, p.batch * stride, accType());
-            narrow(pe(u, p.rows - 1), p.accd, p.batch * stride);
         }
     }
 
