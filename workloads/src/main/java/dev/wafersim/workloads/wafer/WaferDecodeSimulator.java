@@ -1,5 +1,6 @@
 package dev.wafersim.workloads.wafer;
 
+import dev.wafersim.fabric.WaferPipeline;
 import dev.wafersim.core.config.ParamSchema;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.core.random.Rng;

@@ -1,4 +1,4 @@
-package dev.wafersim.workloads.wafer;
+package dev.wafersim.fabric;
 
 import dev.wafersim.core.component.Component;
 import dev.wafersim.core.component.LinkSpec;
@@ -19,10 +19,10 @@ import dev.wafersim.core.stats.StatsRegistry;
  * With one wafer there are no links: the token id stays on the wafer (its way to the embedding table
  * is part of the stage time).
  */
-final class WaferPipeline {
+public final class WaferPipeline {
 
     /** What the engine measured. */
-    record Result(long[] tokenLatencyPs, long[] linkPs, StatsRegistry stats) {
+    public record Result(long[] tokenLatencyPs, long[] linkPs, StatsRegistry stats) {
     }
 
     private WaferPipeline() {
@@ -37,8 +37,8 @@ final class WaferPipeline {
      * @param activationBytes bytes of the hidden state sent between wafers
      * @param tokenBytes      bytes of the token ids sent back to the first wafer
      */
-    static Result run(long[][] stagePs, long linkLatencyPs, double linkBytesPerSec, long activationBytes,
-                      long tokenBytes) {
+    public static Result run(long[][] stagePs, long linkLatencyPs, double linkBytesPerSec, long activationBytes,
+                             long tokenBytes) {
         int tokens = stagePs.length;
         int n = stagePs[0].length;
         Engine engine = new Engine(new WheelEventQueue(16, 12));
