@@ -5,7 +5,7 @@ import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.core.config.ParamSpec;
 import dev.wafersim.core.config.ParamValue;
-import dev.wafersim.fabric.WsePresets;
+import dev.wafersim.fabric.wafer.WsePresets;
 import dev.wafersim.workloads.model.ModelCatalog;
 import dev.wafersim.workloads.model.ModelSpec;
 import dev.wafersim.workloads.model.Precision;

@@ -1,5 +1,6 @@
 package dev.wafersim.fabric.gpu;
 
+import dev.wafersim.fabric.validation.CalibrationPoint;
 import dev.wafersim.core.time.Ticks;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,5 +1,6 @@
 package dev.wafersim.fabric.gpu;
 
+import dev.wafersim.fabric.validation.CalibrationPoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

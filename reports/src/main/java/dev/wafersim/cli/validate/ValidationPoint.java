@@ -1,6 +1,6 @@
 package dev.wafersim.cli.validate;
 
-import dev.wafersim.fabric.gpu.CalibrationPoint;
+import dev.wafersim.fabric.validation.CalibrationPoint;
 import java.util.Objects;
 
 /**

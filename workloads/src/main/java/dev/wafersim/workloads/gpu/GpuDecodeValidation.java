@@ -1,7 +1,7 @@
 package dev.wafersim.workloads.gpu;
 
 import dev.wafersim.core.config.ParamSet;
-import dev.wafersim.fabric.gpu.CalibrationPoint;
+import dev.wafersim.fabric.validation.CalibrationPoint;
 import dev.wafersim.fabric.gpu.DataType;
 import dev.wafersim.fabric.gpu.GpuPresets;
 import dev.wafersim.workloads.model.DecodeWorkload;

@@ -1,16 +1,16 @@
 package dev.wafersim.workloads.wafer;
 
 import dev.wafersim.core.event.SimulationStalledException;
-import dev.wafersim.fabric.Fabric;
-import dev.wafersim.fabric.WseParams;
-import dev.wafersim.fabric.collective.CodeMap;
-import dev.wafersim.fabric.collective.Collectives;
-import dev.wafersim.fabric.collective.Line;
-import dev.wafersim.fabric.collective.RouteBook;
-import dev.wafersim.fabric.program.DType;
-import dev.wafersim.fabric.program.Op;
-import dev.wafersim.fabric.program.Operand;
-import dev.wafersim.fabric.program.VecOpCode;
+import dev.wafersim.fabric.wafer.Fabric;
+import dev.wafersim.fabric.wafer.WseParams;
+import dev.wafersim.fabric.wafer.collective.CodeMap;
+import dev.wafersim.fabric.wafer.collective.Collectives;
+import dev.wafersim.fabric.wafer.collective.Line;
+import dev.wafersim.fabric.wafer.collective.RouteBook;
+import dev.wafersim.fabric.wafer.program.DType;
+import dev.wafersim.fabric.wafer.program.Op;
+import dev.wafersim.fabric.wafer.program.Operand;
+import dev.wafersim.fabric.wafer.program.VecOpCode;
 import java.util.Arrays;
 import java.util.function.IntUnaryOperator;
 

@@ -1,8 +1,8 @@
 package dev.wafersim.workloads.wafer;
 
 import dev.wafersim.core.config.ConfigException;
-import dev.wafersim.fabric.WseParams;
-import dev.wafersim.fabric.program.DType;
+import dev.wafersim.fabric.wafer.WseParams;
+import dev.wafersim.fabric.wafer.program.DType;
 import dev.wafersim.memory.sram.SramLayout;
 import dev.wafersim.workloads.model.AttentionType;
 import dev.wafersim.workloads.model.ModelSpec;

@@ -1,20 +1,20 @@
 package dev.wafersim.workloads.wafer;
 
-import static dev.wafersim.fabric.program.Operand.fabricIn;
-import static dev.wafersim.fabric.program.Operand.fabricOut;
-import static dev.wafersim.fabric.program.Operand.mem;
-import static dev.wafersim.fabric.program.Operand.scalar;
+import static dev.wafersim.fabric.wafer.program.Operand.fabricIn;
+import static dev.wafersim.fabric.wafer.program.Operand.fabricOut;
+import static dev.wafersim.fabric.wafer.program.Operand.mem;
+import static dev.wafersim.fabric.wafer.program.Operand.scalar;
 
 import dev.wafersim.core.config.ConfigException;
-import dev.wafersim.fabric.Fabric;
-import dev.wafersim.fabric.collective.CodeMap;
-import dev.wafersim.fabric.collective.Collectives;
-import dev.wafersim.fabric.collective.Line;
-import dev.wafersim.fabric.collective.RouteBook;
-import dev.wafersim.fabric.program.DType;
-import dev.wafersim.fabric.program.Op;
-import dev.wafersim.fabric.program.Operand;
-import dev.wafersim.fabric.program.VecOpCode;
+import dev.wafersim.fabric.wafer.Fabric;
+import dev.wafersim.fabric.wafer.collective.CodeMap;
+import dev.wafersim.fabric.wafer.collective.Collectives;
+import dev.wafersim.fabric.wafer.collective.Line;
+import dev.wafersim.fabric.wafer.collective.RouteBook;
+import dev.wafersim.fabric.wafer.program.DType;
+import dev.wafersim.fabric.wafer.program.Op;
+import dev.wafersim.fabric.wafer.program.Operand;
+import dev.wafersim.fabric.wafer.program.VecOpCode;
 import dev.wafersim.workloads.model.GatedActivation;
 import dev.wafersim.workloads.model.TensorRole;
 

@@ -1,7 +1,7 @@
 package dev.wafersim.workloads.wafer;
 
 import dev.wafersim.core.config.ConfigException;
-import dev.wafersim.fabric.WseParams;
+import dev.wafersim.fabric.wafer.WseParams;
 import dev.wafersim.workloads.model.DecodeWorkload;
 import dev.wafersim.workloads.model.ModelSpec;
 import java.util.ArrayList;

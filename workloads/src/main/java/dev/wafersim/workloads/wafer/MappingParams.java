@@ -4,7 +4,7 @@ import dev.wafersim.core.config.ParamSchema;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.core.config.ParamSpec;
 import dev.wafersim.core.config.PresetLoader;
-import dev.wafersim.fabric.program.DType;
+import dev.wafersim.fabric.wafer.program.DType;
 
 /**
  * The parameters of the transformer-to-wafer mapping: software choices of how decode is laid out,

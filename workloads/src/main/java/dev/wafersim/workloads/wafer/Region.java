@@ -1,7 +1,7 @@
 package dev.wafersim.workloads.wafer;
 
-import dev.wafersim.fabric.Fabric;
-import dev.wafersim.fabric.collective.Line;
+import dev.wafersim.fabric.wafer.Fabric;
+import dev.wafersim.fabric.wafer.collective.Line;
 
 /**
  * A rectangle of PEs holding one segment of the model (a layer, the embedding table, the LM head),

@@ -1,7 +1,7 @@
 package dev.wafersim.workloads.wafer;
 
 import dev.wafersim.core.config.ParamSet;
-import dev.wafersim.fabric.WseParams;
+import dev.wafersim.fabric.wafer.WseParams;
 
 /**
  * The effective configuration of a wafer decode run: the hardware and the mapping, built from one

@@ -1,11 +1,11 @@
 package dev.wafersim.workloads.wafer;
 
-import dev.wafersim.fabric.WaferPipeline;
+import dev.wafersim.fabric.wafer.WaferPipeline;
 import dev.wafersim.core.config.ParamSchema;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.core.random.Rng;
-import dev.wafersim.fabric.WseParams;
-import dev.wafersim.fabric.WsePresets;
+import dev.wafersim.fabric.wafer.WseParams;
+import dev.wafersim.fabric.wafer.WsePresets;
 import dev.wafersim.workloads.model.DecodeWorkload;
 import dev.wafersim.workloads.model.ModelSpec;
 import dev.wafersim.workloads.model.Precision;

@@ -1,7 +1,7 @@
 package dev.wafersim.workloads.wafer;
 
 import dev.wafersim.core.config.ParamSet;
-import dev.wafersim.fabric.gpu.CalibrationPoint;
+import dev.wafersim.fabric.validation.CalibrationPoint;
 import dev.wafersim.workloads.model.DecodeWorkload;
 import dev.wafersim.workloads.model.ModelCatalog;
 import dev.wafersim.workloads.model.ModelSpec;

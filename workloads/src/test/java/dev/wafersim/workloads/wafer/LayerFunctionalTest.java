@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.core.random.Rng;
-import dev.wafersim.fabric.Fabric;
-import dev.wafersim.fabric.WsePresets;
-import dev.wafersim.fabric.collective.CodeMap;
-import dev.wafersim.fabric.collective.RouteBook;
-import dev.wafersim.fabric.program.DType;
+import dev.wafersim.fabric.wafer.Fabric;
+import dev.wafersim.fabric.wafer.WsePresets;
+import dev.wafersim.fabric.wafer.collective.CodeMap;
+import dev.wafersim.fabric.wafer.collective.RouteBook;
+import dev.wafersim.fabric.wafer.program.DType;
 import dev.wafersim.workloads.model.AttentionPattern;
 import dev.wafersim.workloads.model.ModelSpec;
 import dev.wafersim.workloads.model.Precision;
