@@ -1,7 +1,5 @@
 package dev.wafersim.cli;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wafersim.cli.io.Json;
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.workloads.model.DecodeWorkload;
@@ -73,21 +71,8 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                     x[0] / 1e9, x[1] / (double) (1L << 30), x[2] / 1e6);
         }
         if (json != null) {
-            ObjectNode o = JsonNodeFactory.instance.objectNode();
-            o.put("wafersimVersion", WafersimCommand.version());
-            o.put("system", system);
-            o.put("model", m.name());
-            o.put("context", context);
-            o.put("tokens", tokens);
-            o.put("defaultWallSeconds", d[0] / 1e9);
-            o.put("defaultPeakHeapBytes", d[1]);
-            o.put("defaultPerTokenMs", d[2] / 1e6);
-            if (x != null) {
-                o.put("exactOneTokenWallSeconds", x[0] / 1e9);
-                o.put("exactPeakHeapBytes", x[1]);
-                o.put("exactPerTokenMs", x[2] / 1e6);
-            }
-            Json.write(json, o);
+            Json.write(json, new BenchDecodeFile(WafersimCommand.version(), system, m.name(), context, tokens, d[0] / 1e9,
+                    d[1], d[2] / 1e6, x == null ? null : x[0] / 1e9, x == null ? null : x[1], x == null ? null : x[2] / 1e6));
         }
         out.printf(Locale.ROOT, "decode-seconds: %.2f%n", d[0] / 1e9);
         out.flush();
@@ -113,5 +98,12 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             }
         }
         return new long[] {wall, peak, Math.round(r.meanMs() * 1e6)};
+    }
+
+    /** The JSON of a decode benchmark; the exact-mode figures are absent when it was not run. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record BenchDecodeFile(String wafersimVersion, String system, String model, long context, int tokens,
+                           double defaultWallSeconds, long defaultPeakHeapBytes, double defaultPerTokenMs,
+                           Double exactOneTokenWallSeconds, Long exactPeakHeapBytes, Double exactPerTokenMs) {
     }
 }

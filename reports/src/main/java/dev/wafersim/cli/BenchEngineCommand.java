@@ -1,7 +1,5 @@
 package dev.wafersim.cli;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wafersim.cli.io.Json;
 import dev.wafersim.core.bench.Phold;
 import dev.wafersim.core.config.ConfigException;
@@ -104,26 +102,19 @@ public final class BenchEngineCommand implements Callable<Integer> {
                 Ticks.toMicros(simPs));
         out.printf(Locale.ROOT, "digest: %016x%n", phold.digest());
         if (json != null) {
-            ObjectNode o = JsonNodeFactory.instance.objectNode();
-            o.put("benchmark", "phold");
-            o.put("wafersimVersion", WafersimCommand.version());
-            o.put("lps", lps);
-            o.put("population", population);
-            o.put("lookaheadNs", lookaheadNs);
-            o.put("meanDelayNs", meanDelayNs);
-            o.put("queue", queue);
-            o.put("seed", seed);
-            o.put("warmupEvents", warmup);
-            o.put("events", events);
-            o.put("wallSeconds", seconds);
-            o.put("eventsPerSecond", rate);
-            o.put("simulatedPs", simPs);
-            o.put("digest", String.format(Locale.ROOT, "%016x", phold.digest()));
-            o.put("javaVersion", System.getProperty("java.version"));
-            Json.write(json, o);
+            Json.write(json, new BenchEngineFile("phold", WafersimCommand.version(), lps, population, lookaheadNs,
+                    meanDelayNs, queue, seed, warmup, events, seconds, rate, simPs,
+                    String.format(Locale.ROOT, "%016x", phold.digest()), System.getProperty("java.version")));
         }
         out.printf(Locale.ROOT, "events/s: %d%n", Math.round(rate));
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /** The JSON of the engine benchmark. */
+    record BenchEngineFile(String benchmark, String wafersimVersion, int lps, int population, double lookaheadNs,
+                           double meanDelayNs, String queue, long seed, long warmupEvents, long events,
+                           double wallSeconds, double eventsPerSecond, long simulatedPs, String digest,
+                           String javaVersion) {
     }
 }

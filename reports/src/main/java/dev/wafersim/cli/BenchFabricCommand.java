@@ -1,7 +1,5 @@
 package dev.wafersim.cli;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wafersim.cli.io.Json;
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.fabric.wafer.Fabric;
@@ -80,29 +78,18 @@ public final class BenchFabricCommand implements Callable<Integer> {
         double allSeconds = simSeconds + b.setupSeconds + r.setupSeconds;
         out.printf(Locale.ROOT, "both: %,d wavelet-hops in %.2f s simulating (%.2f s with building)%n", hops, simSeconds,
                 allSeconds);
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        long[] full = null;
         if (fullGrid) {
-            long[] full = fullGridRowBroadcast(p, wavelets);
+            full = fullGridRowBroadcast(p, wavelets);
             out.printf(Locale.ROOT, "full %s grid row broadcast (%d x %d PEs, every row from its west end, B = %d):"
                             + " wall %.2f s, peak heap %.2f GiB, %,d wavelet-hops%n", system, p.gridWidthPes(),
                     p.gridHeightPes(), wavelets, full[0] / 1e9, full[1] / (double) (1L << 30), full[2]);
-            o.put("fullGridWallSeconds", full[0] / 1e9);
-            o.put("fullGridPeakHeapBytes", full[1]);
-            o.put("fullGridWaveletHops", full[2]);
         }
         double rate = hops / simSeconds;
         if (json != null) {
-            o.put("wafersimVersion", WafersimCommand.version());
-            o.put("system", system);
-            o.put("size", size);
-            o.put("wavelets", wavelets);
-            o.put("broadcast2dSimulateSeconds", b.runSeconds);
-            o.put("reduce2dSimulateSeconds", r.runSeconds);
-            o.put("buildSeconds", b.setupSeconds + r.setupSeconds);
-            o.put("waveletHops", hops);
-            o.put("waveletHopsPerSecond", rate);
-            o.put("waveletHopsPerSecondWithBuild", hops / allSeconds);
-            Json.write(json, o);
+            Json.write(json, new BenchFabricFile(WafersimCommand.version(), system, size, wavelets, b.runSeconds,
+                    r.runSeconds, b.setupSeconds + r.setupSeconds, hops, rate, hops / allSeconds,
+                    full == null ? null : full[0] / 1e9, full == null ? null : full[1], full == null ? null : full[2]));
         }
         out.printf(Locale.ROOT, "wavelet-hops/s: %d%n", Math.round(rate));
         out.flush();
@@ -155,5 +142,13 @@ public final class BenchFabricCommand implements Callable<Integer> {
             }
         }
         return new long[] {wall, peak, f.waveletHops()};
+    }
+
+    /** The JSON of the fabric benchmark; the full-grid figures are absent when that part was not run. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record BenchFabricFile(String wafersimVersion, String system, int size, int wavelets,
+                           double broadcast2dSimulateSeconds, double reduce2dSimulateSeconds, double buildSeconds,
+                           long waveletHops, double waveletHopsPerSecond, double waveletHopsPerSecondWithBuild,
+                           Double fullGridWallSeconds, Long fullGridPeakHeapBytes, Long fullGridWaveletHops) {
     }
 }

@@ -1,7 +1,5 @@
 package dev.wafersim.cli;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wafersim.cli.io.Json;
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.core.config.ParamSet;
@@ -121,30 +119,21 @@ public final class CollectiveCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "cycles: %d (%.3f us at %.4f GHz)%n", res.cycles(), res.micros(), p.clock().effectiveGHz());
         out.flush();
         if (json != null) {
-            ObjectNode o = JsonNodeFactory.instance.objectNode();
-            o.put("wafersimVersion", WafersimCommand.version());
-            o.put("system", system);
-            o.put("algorithm", alg.cliName());
-            o.put("rows", r);
-            o.put("cols", c);
-            o.put("pes", r * c);
-            o.put("wavelets", wavelets);
-            o.put("dtype", type.name().toLowerCase(Locale.ROOT));
-            o.put("cycles", res.cycles());
-            o.put("microseconds", res.micros());
-            o.put("expectedCycles", res.expectedCycles());
-            o.put("expectedSource", alg.closedForm() ? "closed form (Luczynski et al., HPDC 2024)"
-                    : "general model of Luczynski et al., derived for this implementation");
-            o.put("waveletHops", res.waveletHops());
-            o.put("rampDeliveries", res.rampDeliveries());
-            o.put("coloursUsed", res.coloursUsed());
-            o.put("programs", res.programs());
-            o.put("verified", res.verified());
-            o.put("wallSeconds", res.wallSeconds());
-            o.set("config", ps.toJson());
-            o.put("configHash", ps.hash());
-            Json.write(json, o);
+            Json.write(json, new CollectiveFile(WafersimCommand.version(), system, alg.cliName(), r, c, r * c, wavelets,
+                    type.name().toLowerCase(Locale.ROOT), res.cycles(), res.micros(), res.expectedCycles(),
+                    alg.closedForm() ? "closed form (Luczynski et al., HPDC 2024)"
+                            : "general model of Luczynski et al., derived for this implementation",
+                    res.waveletHops(), res.rampDeliveries(), res.coloursUsed(), res.programs(), res.verified(),
+                    res.wallSeconds(), ps.toJson(), ps.hash()));
         }
         return Main.EXIT_OK;
+    }
+
+    /** The JSON of one collective run: the pattern, the simulated and expected cycles, the counters, the configuration. */
+    record CollectiveFile(String wafersimVersion, String system, String algorithm, int rows, int cols, int pes,
+                          int wavelets, String dtype, long cycles, double microseconds, long expectedCycles,
+                          String expectedSource, long waveletHops, long rampDeliveries, int coloursUsed, int programs,
+                          boolean verified, double wallSeconds, com.fasterxml.jackson.databind.JsonNode config,
+                          String configHash) {
     }
 }

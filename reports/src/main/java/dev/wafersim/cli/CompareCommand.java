@@ -1,27 +1,21 @@
 package dev.wafersim.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wafersim.cli.chart.BreakdownChart;
 import dev.wafersim.cli.chart.ChartFiles;
 import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.cli.experiment.ExperimentFile;
 import dev.wafersim.cli.experiment.ExperimentKey;
 import dev.wafersim.cli.experiment.ExperimentSpec;
-import dev.wafersim.cli.io.Json;
+import dev.wafersim.cli.report.CompareReport;
+import dev.wafersim.cli.report.Reporter;
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.workloads.run.DecodeResult;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -76,6 +70,10 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the results and speed-ups as JSON to FILE.")
     Path json;
+
+    @Option(names = "--csv", paramLabel = "FILE",
+            description = "Write one CSV row per system (its label, speed-up and the columns of a sweep row) to FILE.")
+    Path csv;
 
     @Option(names = "--chart", paramLabel = "FILE.png",
             description = "Draw per-token latency as stacked bars of the breakdown, one bar per system.")
@@ -132,156 +130,23 @@ public final class CompareCommand implements Callable<Integer> {
             progress.done();
         }
 
-        List<ObjectNode> jsons = new ArrayList<>();
-        for (int i = 0; i < specs.size(); i++) {
-            ObjectNode o = experiments.get(i).resultJson(results.get(i), WafersimCommand.version());
-            o.put("label", specs.get(i).label());
-            jsons.add(o);
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(table(specs, experiments, results, jsons));
-        out.flush();
-        if (json != null) {
-            Json.write(json, toJson(specs, results, jsons));
-        }
+        CompareReport report = new CompareReport(List.copyOf(labels), experiments, results, WafersimCommand.version());
+        Reporter.emit(spec.commandLine().getOut(), report, new Reporter.Outputs(json, csv, null));
         if (chart != null) {
-            ChartFiles.save(chart(results, jsons), chart, svg);
+            ChartFiles.save(chart(report), chart, svg);
         }
         return Main.EXIT_OK;
     }
 
-    /** Mean per-token latency of the first system over that of system {@code i}. */
-    private static double speedup(List<DecodeResult> results, int i) {
-        return results.get(0).meanMs() / results.get(i).meanMs();
-    }
-
-    /** The precision of every result when they share it, else "precision per system". */
-    private static String precision(List<DecodeResult> results) {
-        String p = results.get(0).precision();
-        for (DecodeResult r : results) {
-            if (!r.precision().equals(p)) {
-                return "precision per system";
-            }
-        }
-        return p;
-    }
-
-    private static String workloadLine(List<DecodeResult> results) {
-        DecodeResult r = results.get(0);
-        return String.format(Locale.ROOT, "%s, %s: batch %d, context %d tokens, %d tokens generated", r.model(),
-                precision(results), r.batch(), r.contextTokens(), r.tokens());
-    }
-
-    static String table(List<SystemSpec> specs, List<Experiment> experiments, List<DecodeResult> results,
-                        List<ObjectNode> jsons) {
-        StringBuilder sb = new StringBuilder();
-        String nl = System.lineSeparator();
-        sb.append("compare ").append(workloadLine(results)).append(nl).append(nl);
-        int w = "system".length();
-        for (SystemSpec s : specs) {
-            w = Math.max(w, s.label().length());
-        }
-        String head = "%-" + w + "s %10s %10s %10s %12s %9s%n";
-        sb.append(String.format(Locale.ROOT, head, "system", "mean ms", "p50 ms", "p99 ms", "tok/s/user", "speed-up"));
-        for (int i = 0; i < specs.size(); i++) {
-            DecodeResult r = results.get(i);
-            sb.append(String.format(Locale.ROOT, "%-" + w + "s %10.3f %10.3f %10.3f %12.1f %8.2fx%n", specs.get(i).label(),
-                    r.meanMs(), r.p50Ms(), r.p99Ms(), r.tokensPerSecond(), speedup(results, i)));
-        }
-        sb.append(nl).append("breakdown (mean ms per token)").append(nl);
-        List<String> cats = categories(jsons);
-        int cw = "category".length();
-        for (String c : cats) {
-            cw = Math.max(cw, c.length());
-        }
-        sb.append(String.format(Locale.ROOT, "%-" + cw + "s", "category"));
-        for (SystemSpec s : specs) {
-            sb.append(String.format(Locale.ROOT, "  %" + Math.max(10, s.label().length()) + "s", s.label()));
-        }
-        sb.append(nl);
-        for (String c : cats) {
-            sb.append(String.format(Locale.ROOT, "%-" + cw + "s", c));
-            for (int i = 0; i < specs.size(); i++) {
-                JsonNode v = jsons.get(i).path("breakdownMs").path(c);
-                int width = Math.max(10, specs.get(i).label().length());
-                sb.append(v.isNumber() ? String.format(Locale.ROOT, "  %" + width + ".3f", v.asDouble())
-                        : String.format(Locale.ROOT, "  %" + width + "s", "-"));
-            }
-            sb.append(nl);
-        }
-        sb.append(String.format(Locale.ROOT, "%-" + cw + "s", "total"));
-        for (int i = 0; i < specs.size(); i++) {
-            sb.append(String.format(Locale.ROOT, "  %" + Math.max(10, specs.get(i).label().length()) + ".3f",
-                    results.get(i).meanMs()));
-        }
-        sb.append(nl).append(nl).append("machines").append(nl);
-        for (int i = 0; i < specs.size(); i++) {
-            sb.append(String.format(Locale.ROOT, "  %-" + w + "s  %s%n", specs.get(i).label(), results.get(i).machine()));
-        }
-        boolean notes = false;
-        for (int i = 0; i < specs.size(); i++) {
-            List<String> all = new ArrayList<>(experiments.get(i).notes());
-            all.addAll(results.get(i).notes());
-            for (String note : all) {
-                if (!notes) {
-                    sb.append(nl);
-                    notes = true;
-                }
-                sb.append("note [").append(specs.get(i).label()).append("]: ").append(note).append(nl);
-            }
-        }
-        sb.append(nl);
-        for (int i = 1; i < specs.size(); i++) {
-            double s = speedup(results, i);
-            sb.append(String.format(Locale.ROOT, "%s is %.2fx %s than %s per token%n", specs.get(0).label(),
-                    s >= 1 ? s : 1 / s, s >= 1 ? "slower" : "faster", specs.get(i).label()));
-        }
-        return sb.toString();
-    }
-
-    /** The union of the results' breakdown categories, in first-seen order. */
-    static List<String> categories(List<? extends JsonNode> jsons) {
-        Set<String> cats = new LinkedHashSet<>();
-        for (JsonNode j : jsons) {
-            for (Iterator<String> it = j.path("breakdownMs").fieldNames(); it.hasNext(); ) {
-                cats.add(it.next());
-            }
-        }
-        return new ArrayList<>(cats);
-    }
-
-    private static ObjectNode toJson(List<SystemSpec> specs, List<DecodeResult> results, List<ObjectNode> jsons) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("wafersimVersion", WafersimCommand.version());
-        o.put("command", "compare");
-        o.put("model", results.get(0).model());
-        o.put("baseline", specs.get(0).label());
-        ArrayNode names = o.putArray("systems");
-        specs.forEach(s -> names.add(s.label()));
-        ArrayNode speedups = o.putArray("speedups");
-        for (int i = 0; i < specs.size(); i++) {
-            ObjectNode s = speedups.addObject();
-            s.put("system", specs.get(i).label());
-            s.put("perTokenLatencyMs", results.get(i).meanMs());
-            s.put("speedupVsFirst", speedup(results, i));
-        }
-        ArrayNode rs = o.putArray("results");
-        jsons.forEach(rs::add);
-        return o;
-    }
-
-    private static org.jfree.chart.JFreeChart chart(List<DecodeResult> results, List<ObjectNode> jsons) {
+    private static org.jfree.chart.JFreeChart chart(CompareReport report) {
         List<BreakdownChart.Bar> bars = new ArrayList<>();
-        for (int i = 0; i < jsons.size(); i++) {
-            Map<String, Double> cats = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonNode> e : jsons.get(i).path("breakdownMs").properties()) {
-                cats.put(e.getKey(), e.getValue().asDouble());
-            }
-            bars.add(new BreakdownChart.Bar(jsons.get(i).get("label").asText(), cats, results.get(i).meanMs()));
+        for (int i = 0; i < report.labels().size(); i++) {
+            DecodeResult r = report.results().get(i);
+            bars.add(new BreakdownChart.Bar(report.labels().get(i), new LinkedHashMap<>(r.breakdownMsByKey()), r.meanMs()));
         }
-        DecodeResult r = results.get(0);
+        DecodeResult r = report.results().get(0);
         return BreakdownChart.of("Per-token latency: " + r.model(), String.format(Locale.ROOT,
-                "%s; batch %d, context %d tokens, mean of %d tokens; stacked by where the time goes", precision(results),
+                "%s; batch %d, context %d tokens, mean of %d tokens; stacked by where the time goes", report.precision(),
                 r.batch(), r.contextTokens(), r.tokens()), bars);
     }
 }

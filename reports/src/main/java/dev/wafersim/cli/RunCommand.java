@@ -4,10 +4,10 @@ import dev.wafersim.cli.chart.ChartFiles;
 import dev.wafersim.cli.chart.LatencyCdfChart;
 import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.cli.experiment.ExperimentFile;
-import dev.wafersim.cli.io.Json;
+import dev.wafersim.cli.report.Reporter;
+import dev.wafersim.cli.report.RunReport;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.SystemCatalog;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +62,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON to FILE.")
     Path json;
 
+    @Option(names = "--csv", paramLabel = "FILE",
+            description = "Also write the result as one CSV row (the columns of a sweep row) to FILE.")
+    Path csv;
+
     @Option(names = "--cdf", paramLabel = "FILE.png",
             description = "Also draw the per-token latency distribution (CDF) to FILE (PNG; .svg also writes an SVG).")
     Path cdf;
@@ -93,12 +97,8 @@ public final class RunCommand implements Callable<Integer> {
         } finally {
             progress.done();
         }
-        PrintWriter out = spec.commandLine().getOut();
-        out.print(RunSummary.text(result));
-        out.flush();
-        if (json != null) {
-            Json.write(json, experiment.resultJson(result, WafersimCommand.version()));
-        }
+        Reporter.emit(spec.commandLine().getOut(), new RunReport(experiment, result, WafersimCommand.version()),
+                new Reporter.Outputs(json, csv, null));
         if (cdf != null) {
             ChartFiles.save(LatencyCdfChart.of(List.of(LatencyCdfChart.Series.of(result))), cdf, svg);
         }

@@ -1,6 +1,5 @@
 package dev.wafersim.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.cli.experiment.ExperimentFile;
 import dev.wafersim.cli.experiment.ExperimentKey;
@@ -257,14 +256,13 @@ public final class SweepCommand implements Callable<Integer> {
         List<String> values = plan.values(i);
         try {
             DecodeResult r = e.run();
-            ObjectNode j = e.resultJson(r, WafersimCommand.version());
-            return new Done(i, csv.row(i, values, e, j, r, "ok", ""), "ok", null);
+            return new Done(i, csv.row(i, values, e, r, "ok", ""), "ok", null);
         } catch (ConfigException ex) {
-            return new Done(i, csv.row(i, values, e, null, null, "failed", ex.getMessage()), "failed", null);
+            return new Done(i, csv.row(i, values, e, null, "failed", ex.getMessage()), "failed", null);
         } catch (SimulationStalledException ex) {
-            return new Done(i, csv.row(i, values, e, null, null, "simfailed", ex.getMessage()), "simfailed", null);
+            return new Done(i, csv.row(i, values, e, null, "simfailed", ex.getMessage()), "simfailed", null);
         } catch (RuntimeException | StackOverflowError ex) {
-            return new Done(i, csv.row(i, values, e, null, null, "error", "internal error: " + ex), "error", ex);
+            return new Done(i, csv.row(i, values, e, null, "error", "internal error: " + ex), "error", ex);
         }
     }
 

@@ -1,8 +1,5 @@
 package dev.wafersim.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wafersim.cli.experiment.Suggest;
 import dev.wafersim.cli.io.Json;
 import dev.wafersim.cli.validate.ValidationPoint;
@@ -167,35 +164,41 @@ public final class ValidateCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, f, v);
     }
 
-    private static ObjectNode toJson(List<Ran> ran, Map<ValidationPoint.Status, Integer> counts) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("wafersimVersion", WafersimCommand.version());
-        o.put("command", "validate");
-        ObjectNode summary = o.putObject("summary");
-        counts.forEach((k, v) -> summary.put(k.name().toLowerCase(Locale.ROOT), v));
-        ArrayNode sources = o.putArray("sources");
-        for (Ran r : ran) {
-            ObjectNode s = sources.addObject();
-            s.put("name", r.source.name());
-            s.put("machine", r.source.machine().word());
-            s.put("description", r.source.description());
-            ArrayNode pts = s.putArray("points");
-            for (ValidationPoint p : r.points) {
-                ObjectNode j = pts.addObject();
-                j.put("id", p.id());
-                j.put("what", p.what());
-                j.put("unit", p.unit());
-                j.put("published", p.published());
-                j.put("simulated", p.simulated());
-                j.put("errorPct", p.errorPct());
-                j.put("bandPct", p.bandPct());
-                j.put("role", p.fitted() ? "fit" : "check");
-                j.put("knownMiss", p.knownMiss());
-                j.put("status", p.status().name());
-                j.put("reason", p.reason());
-                j.put("reference", p.reference());
-            }
+    /**
+     * The JSON of a validation run.
+     *
+     * @param wafersimVersion the version
+     * @param command         {@code validate}
+     * @param summary         points per status ({@code pass}, {@code miss}, {@code fail})
+     * @param sources         every source run, with its points
+     */
+    record ValidateFile(String wafersimVersion, String command, Map<String, Integer> summary,
+                        List<SourceJson> sources) {
+    }
+
+    /** One source and its points. */
+    record SourceJson(String name, String machine, String description, List<PointJson> points) {
+    }
+
+    /** One point as JSON: the point's fields plus its error, role and status. */
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"id", "what", "unit", "published", "simulated", "errorPct",
+        "bandPct", "role", "knownMiss", "status", "reason", "reference"})
+    record PointJson(String id, String what, String unit, double published, double simulated, double errorPct,
+                     double bandPct, String role, boolean knownMiss, String status, String reason, String reference) {
+        static PointJson of(ValidationPoint p) {
+            return new PointJson(p.id(), p.what(), p.unit(), p.published(), p.simulated(), p.errorPct(), p.bandPct(),
+                    p.fitted() ? "fit" : "check", p.knownMiss(), p.status().name(), p.reason(), p.reference());
         }
-        return o;
+    }
+
+    private static ValidateFile toJson(List<Ran> ran, Map<ValidationPoint.Status, Integer> counts) {
+        Map<String, Integer> summary = new java.util.LinkedHashMap<>();
+        counts.forEach((k, v) -> summary.put(k.name().toLowerCase(Locale.ROOT), v));
+        List<SourceJson> sources = new ArrayList<>();
+        for (Ran r : ran) {
+            sources.add(new SourceJson(r.source.name(), r.source.machine().word(), r.source.description(),
+                    r.points.stream().map(PointJson::of).toList()));
+        }
+        return new ValidateFile(WafersimCommand.version(), "validate", summary, sources);
     }
 }

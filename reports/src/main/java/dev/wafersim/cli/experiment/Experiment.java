@@ -10,6 +10,7 @@ import dev.wafersim.workloads.run.DecodeRequest;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.GpuOptions;
 import dev.wafersim.workloads.run.MachineOptions;
+import dev.wafersim.workloads.run.ResultFile;
 import dev.wafersim.workloads.run.SystemCatalog;
 import dev.wafersim.workloads.run.WaferOptions;
 import java.nio.charset.StandardCharsets;
@@ -146,13 +147,10 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
     }
 
     /**
-     * The result file of {@code r}: {@link DecodeResult#toJson} plus {@code experiment} ({@link #toJson()})
-     * and {@code experimentHash} ({@link #hash()}).
+     * The result file of {@code r}: the result's keys plus {@code experiment} ({@link #toJson()}) and
+     * {@code experimentHash} ({@link #hash()}).
      */
-    public ObjectNode resultJson(DecodeResult r, String wafersimVersion) {
-        ObjectNode o = r.toJson(wafersimVersion);
-        o.set("experiment", toJson());
-        o.put("experimentHash", hash());
-        return o;
+    public ResultFile resultFile(DecodeResult r, String wafersimVersion) {
+        return new ResultFile(wafersimVersion, r, null, toJson(), hash());
     }
 }

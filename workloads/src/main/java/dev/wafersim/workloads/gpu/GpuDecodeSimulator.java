@@ -12,6 +12,7 @@ import dev.wafersim.workloads.model.ModelSpec;
 import dev.wafersim.workloads.run.DecodeRequest;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.DecodeSimulator;
+import dev.wafersim.workloads.run.GpuDetails;
 import dev.wafersim.workloads.run.GpuOptions;
 import dev.wafersim.workloads.run.LatencyCategory;
 import dev.wafersim.workloads.run.MemoryUse;
@@ -132,21 +133,9 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
         b.machine(String.format(Locale.ROOT, "%d x %s (%d node%s), tp %d, pp %d, CUDA graphs %s, compute %s, LM head %s",
                 layout.gpus(), params.presetName(), nodes, nodes == 1 ? "" : "s", layout.tp(), layout.pp(), graphs,
                 compute, lmHead));
-        b.extra("gpus", (long) layout.gpus())
-                .extra("tp", (long) layout.tp())
-                .extra("pp", (long) layout.pp())
-                .extra("nodes", (long) nodes)
-                .extra("layout", layout.automatic() ? "auto" : "given")
-                .extra("cudaGraphs", params.cudaGraphs())
-                .extra("computeType", compute)
-                .extra("lmHead", lmHead)
-                .extra("criticalGpu", (long) critical)
-                .extra("itemsPerTokenOnCriticalGpu", (long) itemsOnCritical)
-                .extra("hbmBytesUsedPerGpu", memory.maxBytesPerGpu())
-                .extra("hbmBytesUsablePerGpu", usable)
-                .extra("weightBytesPerGpu", memory.weightBytes(stage))
-                .extra("kvCacheBytesPerGpu", memory.kvCacheBytes(stage))
-                .extra("activationBytesPerGpu", memory.activationBytes(stage));
+        b.details(new GpuDetails(layout.gpus(), layout.tp(), layout.pp(), nodes, layout.automatic() ? "auto" : "given",
+                params.cudaGraphs(), compute, lmHead, critical, itemsOnCritical, memory.maxBytesPerGpu(), usable,
+                memory.weightBytes(stage), memory.kvCacheBytes(stage), memory.activationBytes(stage)));
         for (String note : plan.notes()) {
             b.note(note);
         }

@@ -1,7 +1,11 @@
 package dev.wafersim.workloads.run;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wafersim.core.time.Ticks;
 import java.util.ArrayList;
@@ -10,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -27,13 +30,18 @@ import org.HdrHistogram.Histogram;
  * minimum and maximum); tokens per second per user
  * {@code 1000 / mean ms} (each sequence of the batch gets one token per step) and in total
  * {@code batch x} that.
+ *
+ * <p>JSON: Jackson serializes the result from the accessors marked {@link JsonProperty} (times in ms, keys
+ * ending in {@code Ms}; rates in tokens per second), with the machine's {@link MachineDetails} unwrapped
+ * at the top level; {@link ResultFile} adds the version and the experiment around it.
  */
+@JsonAutoDetect(getterVisibility = Visibility.NONE, isGetterVisibility = Visibility.NONE,
+        fieldVisibility = Visibility.NONE)
+@JsonPropertyOrder({"system", "systemKind", "model", "precision", "batch", "contextTokens", "tokens", "machine",
+    "perTokenLatencyMs", "p50Ms", "p99Ms", "minMs", "maxMs", "tokensPerSecond", "tokensPerSecondTotal",
+    "breakdownMs", "tokenLatenciesMs", "memory", "details", "notes", "config", "configHash", "wallSeconds"})
 public final class DecodeResult {
-    /** Top-level JSON keys the result writes itself; extras may not use them. */
-    private static final Set<String> RESERVED = Set.of("wafersimVersion", "system", "systemKind", "model",
-            "precision", "batch", "contextTokens", "tokens", "machine", "perTokenLatencyMs", "p50Ms", "p99Ms",
-            "minMs", "maxMs", "tokensPerSecond", "tokensPerSecondTotal", "breakdownMs", "tokenLatenciesMs",
-            "memory", "notes", "config", "configHash", "wallSeconds");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Finest latency the histogram tells apart, ps (1 ns). */
     private static final long HISTOGRAM_LOWEST_PS = 1_000;
@@ -50,7 +58,7 @@ public final class DecodeResult {
     private final long[] breakdownTotalPs;
     private final String machine;
     private final MemoryUse memory;
-    private final Map<String, Object> extras;
+    private final MachineDetails details;
     private final List<String> notes;
     private final ObjectNode config;
     private final String configHash;
@@ -73,7 +81,7 @@ public final class DecodeResult {
         this.breakdownTotalPs = b.breakdownTotalPs.clone();
         this.machine = b.machine;
         this.memory = b.memory;
-        this.extras = Collections.unmodifiableMap(new LinkedHashMap<>(b.extras));
+        this.details = b.details;
         this.notes = List.copyOf(b.notes);
         this.config = b.config.deepCopy();
         this.configHash = b.configHash;
@@ -115,6 +123,7 @@ public final class DecodeResult {
     // ---- identity ----
 
     /** The system name. */
+    @JsonProperty("system")
     public String system() {
         return system;
     }
@@ -124,62 +133,88 @@ public final class DecodeResult {
         return kind;
     }
 
+    @JsonProperty("systemKind")
+    private String kindWord() {
+        return kind.word();
+    }
+
     /** The model name. */
+    @JsonProperty("model")
     public String model() {
         return model;
     }
 
     /** The precision label (e.g. {@code bf16/kv=bf16}). */
+    @JsonProperty("precision")
     public String precision() {
         return precision;
     }
 
     /** Sequences decoded together. */
+    @JsonProperty("batch")
     public int batch() {
         return batch;
     }
 
     /** Tokens per sequence in the KV cache when generation started. */
+    @JsonProperty("contextTokens")
     public long contextTokens() {
         return contextTokens;
     }
 
     /** Tokens generated per sequence (decode steps). */
+    @JsonProperty("tokens")
     public int tokens() {
         return tokenLatencyPs.length;
     }
 
     /** One line describing the machine and the layout (e.g. {@code 8 x h100-sxm, tp 8, pp 1, ...}). */
+    @JsonProperty("machine")
     public String machine() {
         return machine;
     }
 
     /** What the run kept in its limiting memory. */
+    @JsonProperty("memory")
     public MemoryUse memory() {
         return memory;
     }
 
-    /** Machine-specific figures (Long, Double, String or Boolean values), in insertion order. */
-    public Map<String, Object> extras() {
-        return extras;
+    /** The machine's own figures (GPU layout, wafer mapping), unwrapped at the top level of the JSON. */
+    @JsonProperty("details")
+    @JsonUnwrapped
+    public MachineDetails details() {
+        return details;
+    }
+
+    /** The details as the type of the machine that produced them. */
+    public <T extends MachineDetails> T details(Class<T> type) {
+        if (!type.isInstance(details)) {
+            throw new IllegalStateException("a " + kind.word() + " result has no " + type.getSimpleName());
+        }
+        return type.cast(details);
     }
 
     /** Notes for the reader (choices the simulator made, approximations applied). */
+    @JsonProperty("notes")
     public List<String> notes() {
         return notes;
     }
 
     /** The effective configuration, key to value (a copy). */
+    @JsonProperty("config")
     public ObjectNode config() {
         return config.deepCopy();
     }
 
     /** SHA-256 of the effective configuration. */
+    @JsonProperty("configHash")
     public String configHash() {
         return configHash;
     }
 
     /** Wall time of the simulation, seconds (0 when not measured). */
+    @JsonProperty("wallSeconds")
     public double wallSeconds() {
         return wallSeconds;
     }
@@ -196,42 +231,58 @@ public final class DecodeResult {
         return tokenLatencyPs.clone();
     }
 
+    @JsonProperty("tokenLatenciesMs")
+    private double[] tokenLatenciesMs() {
+        double[] ms = new double[tokenLatencyPs.length];
+        for (int i = 0; i < ms.length; i++) {
+            ms[i] = Ticks.toMillis(tokenLatencyPs[i]);
+        }
+        return ms;
+    }
+
     /** Sum of all token latencies, ps: the simulated time of the whole generation. */
     public long totalPs() {
         return sumPs;
     }
 
     /** Mean per-token latency, ms. */
+    @JsonProperty("perTokenLatencyMs")
     public double meanMs() {
         return Ticks.toMillis(sumPs) / tokenLatencyPs.length;
     }
 
     /** Median per-token latency from the histogram, ms. */
+    @JsonProperty("p50Ms")
     public double p50Ms() {
         return Ticks.toMillis(p50Ps);
     }
 
     /** 99th-percentile per-token latency from the histogram, ms. */
+    @JsonProperty("p99Ms")
     public double p99Ms() {
         return Ticks.toMillis(p99Ps);
     }
 
     /** Fastest token, ms. */
+    @JsonProperty("minMs")
     public double minMs() {
         return Ticks.toMillis(minPs);
     }
 
     /** Slowest token, ms. */
+    @JsonProperty("maxMs")
     public double maxMs() {
         return Ticks.toMillis(maxPs);
     }
 
     /** Tokens per second each sequence (user) receives: {@code 1000 / meanMs}. */
+    @JsonProperty("tokensPerSecond")
     public double tokensPerSecond() {
         return 1000.0 / meanMs();
     }
 
     /** Tokens per second over the whole batch: {@code batch x tokensPerSecond}. */
+    @JsonProperty("tokensPerSecondTotal")
     public double tokensPerSecondTotal() {
         return batch * tokensPerSecond();
     }
@@ -246,68 +297,28 @@ public final class DecodeResult {
         return Ticks.toMillis(breakdownTotalPs[category.ordinal()]) / tokenLatencyPs.length;
     }
 
+    /** The mean breakdown of the categories of this kind of machine, ms per token, in category order. */
+    @JsonProperty("breakdownMs")
+    public Map<String, Double> breakdownMsByKey() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (LatencyCategory c : LatencyCategory.values()) {
+            if (c.appliesTo(kind)) {
+                m.put(c.key(), breakdownMs(c));
+            }
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
     // ---- JSON ----
 
     /**
-     * The result as a JSON object. Times are in ms (keys end in {@code Ms}), rates in tokens per second;
-     * extras appear at the top level under their own keys.
+     * The result as a JSON tree (the {@code run --json} file without the experiment): see
+     * {@link ResultFile}.
      *
      * @param wafersimVersion the version of the program that produced it
      */
     public ObjectNode toJson(String wafersimVersion) {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode o = f.objectNode();
-        o.put("wafersimVersion", wafersimVersion);
-        o.put("system", system);
-        o.put("systemKind", kind.word());
-        o.put("model", model);
-        o.put("precision", precision);
-        o.put("batch", batch);
-        o.put("contextTokens", contextTokens);
-        o.put("tokens", tokens());
-        o.put("machine", machine);
-        o.put("perTokenLatencyMs", meanMs());
-        o.put("p50Ms", p50Ms());
-        o.put("p99Ms", p99Ms());
-        o.put("minMs", minMs());
-        o.put("maxMs", maxMs());
-        o.put("tokensPerSecond", tokensPerSecond());
-        o.put("tokensPerSecondTotal", tokensPerSecondTotal());
-        ObjectNode bd = o.putObject("breakdownMs");
-        for (LatencyCategory c : LatencyCategory.values()) {
-            if (c.appliesTo(kind)) {
-                bd.put(c.key(), breakdownMs(c));
-            }
-        }
-        ArrayNode lat = o.putArray("tokenLatenciesMs");
-        for (long ps : tokenLatencyPs) {
-            lat.add(Ticks.toMillis(ps));
-        }
-        ObjectNode mem = o.putObject("memory");
-        mem.put("store", memory.store());
-        mem.put("usedBytes", memory.usedBytes());
-        mem.put("usableBytes", memory.usableBytes());
-        for (Map.Entry<String, Long> e : memory.partsBytes().entrySet()) {
-            mem.put(e.getKey() + "Bytes", e.getValue());
-        }
-        for (Map.Entry<String, Object> e : extras.entrySet()) {
-            Object v = e.getValue();
-            if (v instanceof Long l) {
-                o.put(e.getKey(), l);
-            } else if (v instanceof Double d) {
-                o.put(e.getKey(), d);
-            } else if (v instanceof Boolean bo) {
-                o.put(e.getKey(), bo);
-            } else {
-                o.put(e.getKey(), (String) v);
-            }
-        }
-        ArrayNode n = o.putArray("notes");
-        notes.forEach(n::add);
-        o.set("config", config.deepCopy());
-        o.put("configHash", configHash);
-        o.put("wallSeconds", wallSeconds);
-        return o;
+        return MAPPER.valueToTree(new ResultFile(wafersimVersion, this, null, null, null));
     }
 
     /** Collects a result; {@link #build()} checks the contract. */
@@ -325,7 +336,7 @@ public final class DecodeResult {
         private final long[] breakdownTotalPs = new long[LatencyCategory.values().length];
         private String machine;
         private MemoryUse memory;
-        private final Map<String, Object> extras = new LinkedHashMap<>();
+        private MachineDetails details;
         private final List<String> notes = new ArrayList<>();
 
         private Builder(DecodeRequest r, SystemKind kind) {
@@ -355,7 +366,7 @@ public final class DecodeResult {
             System.arraycopy(d.breakdownTotalPs, 0, breakdownTotalPs, 0, breakdownTotalPs.length);
             this.machine = d.machine;
             this.memory = d.memory;
-            this.extras.putAll(d.extras);
+            this.details = d.details;
             this.notes.addAll(d.notes);
         }
 
@@ -394,36 +405,13 @@ public final class DecodeResult {
             return this;
         }
 
-        /** A machine-specific integer figure (e.g. {@code gpus}, {@code hbmBytesUsedPerGpu}). */
-        public Builder extra(String key, long value) {
-            return putExtra(key, value);
-        }
-
-        /** A machine-specific real figure. */
-        public Builder extra(String key, double value) {
-            if (!Double.isFinite(value)) {
-                throw new IllegalArgumentException("extra " + key + " is not finite: " + value);
+        /** The machine's own figures; their kind must be the result's. */
+        public Builder details(MachineDetails d) {
+            Objects.requireNonNull(d, "details");
+            if (d.kind() != kind) {
+                throw new IllegalArgumentException(d.kind().word() + " details for a " + kind.word() + " result");
             }
-            return putExtra(key, value);
-        }
-
-        /** A machine-specific text figure. */
-        public Builder extra(String key, String value) {
-            return putExtra(key, Objects.requireNonNull(value, key));
-        }
-
-        /** A machine-specific flag. */
-        public Builder extra(String key, boolean value) {
-            return putExtra(key, value);
-        }
-
-        private Builder putExtra(String key, Object value) {
-            if (RESERVED.contains(key)) {
-                throw new IllegalArgumentException("extra key '" + key + "' is a key of the result itself");
-            }
-            if (extras.putIfAbsent(key, value) != null) {
-                throw new IllegalArgumentException("extra key '" + key + "' is set twice");
-            }
+            this.details = d;
             return this;
         }
 
@@ -440,8 +428,9 @@ public final class DecodeResult {
          *                               token latencies
          */
         public DecodeResult build() {
-            if (tokenLatencyPs == null || machine == null || memory == null) {
-                throw new IllegalStateException("a result needs token latencies, a machine line and memory use");
+            if (tokenLatencyPs == null || machine == null || memory == null || details == null) {
+                throw new IllegalStateException("a result needs token latencies, a machine line, memory use and the"
+                        + " machine's details");
             }
             long sum = 0;
             for (long v : tokenLatencyPs) {

@@ -1,5 +1,8 @@
 package dev.wafersim.workloads.run;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,9 +14,11 @@ import java.util.Objects;
  * @param store       what is measured, e.g. {@code HBM per GPU} or {@code SRAM per wafer}
  * @param usedBytes   bytes in use (the sum of the parts)
  * @param usableBytes bytes available to the model (capacity minus what the runtime keeps)
- * @param partsBytes  the parts, in display order, e.g. weights, kvCache, activations
+ * @param partsBytes  the parts, in display order, e.g. weights, kvCache, activations; in JSON each is a key
+ *                    of its own, the part's name followed by {@code Bytes}
  */
-public record MemoryUse(String store, long usedBytes, long usableBytes, Map<String, Long> partsBytes) {
+@JsonPropertyOrder({"store", "usedBytes", "usableBytes"})
+public record MemoryUse(String store, long usedBytes, long usableBytes, @JsonIgnore Map<String, Long> partsBytes) {
     public MemoryUse {
         Objects.requireNonNull(store, "store");
         partsBytes = Collections.unmodifiableMap(new LinkedHashMap<>(partsBytes));
@@ -29,7 +34,16 @@ public record MemoryUse(String store, long usedBytes, long usableBytes, Map<Stri
         }
     }
 
+    /** The parts as JSON keys: {@code weightsBytes}, {@code kvCacheBytes}, ... */
+    @JsonAnyGetter
+    Map<String, Long> partsAsKeys() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        partsBytes.forEach((k, v) -> m.put(k + "Bytes", v));
+        return m;
+    }
+
     /** Fraction of the usable bytes in use. */
+    @JsonIgnore
     public double fractionUsed() {
         return (double) usedBytes / usableBytes;
     }

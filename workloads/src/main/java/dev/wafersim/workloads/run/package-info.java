@@ -5,7 +5,8 @@
  * {@link dev.wafersim.workloads.run.MachineOptions}), the simulator interface
  * ({@link dev.wafersim.workloads.run.DecodeSimulator}) and the result
  * ({@link dev.wafersim.workloads.run.DecodeResult}: per-token latencies in ps, the breakdown by
- * {@link dev.wafersim.workloads.run.LatencyCategory}, memory use, machine extras, the configuration and
+ * {@link dev.wafersim.workloads.run.LatencyCategory}, memory use, the machine's typed details
+ * ({@link dev.wafersim.workloads.run.GpuDetails}, {@link dev.wafersim.workloads.run.WaferDetails}), the configuration and
  * its hash, and the JSON written by {@code wafersim run --json}).
  *
  * <p>How a simulator produces a result:
@@ -16,7 +17,7 @@
  *         .addBreakdownPs(LatencyCategory.WEIGHT_READS, ps) // totals over tokens; must sum to the latencies
  *         .machine("8 x h100-sxm, tp 8, pp 1")
  *         .memory(new MemoryUse("HBM per GPU", used, usable, parts))
- *         .extra("gpus", 8L);
+ *         .details(new GpuDetails(...));
  * return b.build();
  * </pre>
  */

@@ -16,6 +16,7 @@ import dev.wafersim.workloads.run.LatencyCategory;
 import dev.wafersim.workloads.run.MemoryUse;
 import dev.wafersim.workloads.run.Progress;
 import dev.wafersim.workloads.run.SystemKind;
+import dev.wafersim.workloads.run.WaferDetails;
 import dev.wafersim.workloads.run.WaferOptions;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -381,16 +382,8 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     strategy.name(), w0.slotCols(), w0.slotRows(), w0.stacks(), w0.perStack(), w0.pesUsed(),
                     wp.peCount()))
                     .memory(new MemoryUse("SRAM (all wafers)", used, usable, parts))
-                    .extra("sramBytesUsed", used)
-                    .extra("wafers", (long) wafers)
-                    .extra("mappingStrategy", strategy.name())
-                    .extra("regionCols", (long) w0.slotCols())
-                    .extra("regionRows", (long) w0.slotRows())
-                    .extra("exact", exact)
-                    .extra("tilePadElements", (long) placement.tilePadElements())
-                    .extra("fabricEpisodesSimulated", episodes)
-                    .extra("waveletHopsSimulated", hops)
-                    .extra("clockGHz", wp.clock().effectiveGHz());
+                    .details(new WaferDetails(used, wafers, strategy.name(), w0.slotCols(), w0.slotRows(), exact,
+                            placement.tilePadElements(), episodes, hops, wp.clock().effectiveGHz()));
             if (placement.tilePadElements() < cfg.mapping().tilePadElements()) {
                 b.note("weight-tile columns packed densely (padding " + placement.tilePadElements()
                         + " instead of " + cfg.mapping().tilePadElements() + ") to fit: SRAM bank conflicts slow the"

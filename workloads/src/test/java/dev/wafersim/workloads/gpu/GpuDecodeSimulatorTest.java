@@ -22,6 +22,7 @@ import dev.wafersim.workloads.model.ModelSpec;
 import dev.wafersim.workloads.model.Precision;
 import dev.wafersim.workloads.run.DecodeRequest;
 import dev.wafersim.workloads.run.DecodeResult;
+import dev.wafersim.workloads.run.GpuDetails;
 import dev.wafersim.workloads.run.GpuOptions;
 import dev.wafersim.workloads.run.LatencyCategory;
 import java.util.List;
@@ -201,10 +202,10 @@ class GpuDecodeSimulatorTest {
     @Test
     void autoLayout_presets_chooseTheSmallestCountThatFits() {
         DecodeWorkload w = DecodeWorkload.of(1, 4096, 1);
-        assertEquals(1L, run("h100-sxm", LLAMA8B, w, GpuOptions.auto()).extras().get("gpus"));
+        assertEquals(1, run("h100-sxm", LLAMA8B, w, GpuOptions.auto()).details(GpuDetails.class).gpus());
         DecodeResult r70 = run("h100-sxm", LLAMA70B, w, GpuOptions.auto());
-        assertEquals(2L, r70.extras().get("gpus"));
-        assertEquals("auto", r70.extras().get("layout"));
+        assertEquals(2, r70.details(GpuDetails.class).gpus());
+        assertEquals("auto", r70.details(GpuDetails.class).layout());
         // Llama-3.1-405B bf16 is 811 GB: 8 x 79 GB is too little, 16 GPUs (two nodes, TP 16) hold it.
         GpuDecodeSimulator.Plan plan = GpuDecodeSimulator.plan(ModelCatalog.get("llama-3.1-405b"), w,
                 GpuPresets.params("h100-sxm"), GpuOptions.auto());
@@ -245,7 +246,7 @@ class GpuDecodeSimulatorTest {
                 w.withPrecision(Precision.parse("fp8", null)), GpuOptions.of(1, 1).withComputeType(DataType.FP8)));
         assertTrue(fp8.getMessage().contains("no FP8 tensor cores"), fp8.getMessage());
         // --gpus alone is tp = gpus, pp = 1.
-        assertEquals(4L, run("h100-sxm", LLAMA8B, w, new GpuOptions(4, 0, 0, DataType.BF16, false)).extras().get("tp"));
+        assertEquals(4, run("h100-sxm", LLAMA8B, w, new GpuOptions(4, 0, 0, DataType.BF16, false)).details(GpuDetails.class).tp());
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.wafersim.fabric.gpu.GpuPresets;
 import dev.wafersim.workloads.model.DecodeWorkload;
 import dev.wafersim.workloads.model.ModelCatalog;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,12 @@ class DecodeResultTest {
         return DecodeResult.builder(request(latencies.length), SystemKind.GPU)
                 .tokenLatenciesPs(latencies)
                 .machine("test machine")
-                .memory(new MemoryUse("HBM per GPU", 30, 100, Map.of("weights", 30L)));
+                .memory(new MemoryUse("HBM per GPU", 30, 100, Map.of("weights", 30L)))
+                .details(details(4, true));
+    }
+
+    static GpuDetails details(int gpus, boolean graphs) {
+        return new GpuDetails(gpus, gpus, 1, 1, "given", graphs, "bf16", "vocab-parallel", 0, 9, 30, 100, 30, 0, 0);
     }
 
     @Test
@@ -35,7 +41,7 @@ class DecodeResultTest {
         }
         long total = 5050 * 1_000_000_000L;
         DecodeResult r = builder(lat).addBreakdownPs(LatencyCategory.WEIGHT_READS, total - 7)
-                .addBreakdownPs(LatencyCategory.IDLE, 7).extra("gpus", 4L).build();
+                .addBreakdownPs(LatencyCategory.IDLE, 7).build();
         assertEquals(50.5, r.meanMs(), 1e-12);
         assertEquals(1000 / 50.5, r.tokensPerSecond(), 1e-12);
         assertEquals(2 * 1000 / 50.5, r.tokensPerSecondTotal(), 1e-12);
@@ -53,7 +59,8 @@ class DecodeResultTest {
         DecodeResult.Builder b = builder(5, 6).addBreakdownPs(LatencyCategory.COMPUTE, 10);
         IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
         assertTrue(e.getMessage().contains("sums to 10 ps but the token latencies to 11 ps"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> builder(5, 6).extra("p50Ms", 1.0));
+        assertThrows(IllegalArgumentException.class, () -> builder(5, 6).details(new WaferDetails(1, 1, "m", 1, 1,
+                false, 0, 0, 0, 1.0)));
         assertThrows(IllegalArgumentException.class, () -> DecodeResult.builder(request(3), SystemKind.GPU)
                 .tokenLatenciesPs(new long[] {1, 2}));
     }
@@ -61,7 +68,7 @@ class DecodeResultTest {
     @Test
     void toJson_result_hasTheSharedFieldsAndExtras() {
         DecodeResult r = builder(2_000_000_000L, 4_000_000_000L).addBreakdownPs(LatencyCategory.WEIGHT_READS,
-                6_000_000_000L).extra("gpus", 8L).extra("cudaGraphs", true).note("n1").build().withWallSeconds(1.5);
+                6_000_000_000L).details(details(8, true)).note("n1").build().withWallSeconds(1.5);
         JsonNode j = r.toJson("9.9");
         assertEquals("9.9", j.get("wafersimVersion").asText());
         assertEquals("h100-sxm", j.get("system").asText());
@@ -84,5 +91,10 @@ class DecodeResultTest {
         assertEquals(1.5, j.get("wallSeconds").asDouble());
         assertEquals(30, j.get("memory").get("weightsBytes").asLong());
         assertEquals("n1", j.get("notes").get(0).asText());
+        // The machine's details are unwrapped at the top level, not nested.
+        assertTrue(j.get("details") == null, "details unwrapped");
+        assertEquals("HBM per GPU", j.get("memory").get("store").asText());
+        assertEquals(List.of("wafersimVersion", "system", "systemKind"), List.of(j.fieldNames().next(),
+                "system", "systemKind"));
     }
 }

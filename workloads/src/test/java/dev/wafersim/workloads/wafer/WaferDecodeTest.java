@@ -14,6 +14,7 @@ import dev.wafersim.workloads.model.ModelSpec;
 import dev.wafersim.workloads.run.DecodeRequest;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.LatencyCategory;
+import dev.wafersim.workloads.run.WaferDetails;
 import dev.wafersim.workloads.run.WaferOptions;
 import org.junit.jupiter.api.Test;
 
@@ -50,8 +51,8 @@ class WaferDecodeTest {
         DecodeWorkload w = DecodeWorkload.of(1, 60, 40);
         DecodeResult fast = run(ps, SMALL, w, 1, false);
         DecodeResult exact = run(ps, SMALL, w, 1, true);
-        assertTrue((Long) exact.extras().get("fabricEpisodesSimulated")
-                > (Long) fast.extras().get("fabricEpisodesSimulated"));
+        assertTrue(exact.details(WaferDetails.class).fabricEpisodesSimulated()
+                > fast.details(WaferDetails.class).fabricEpisodesSimulated());
         assertEquals(exact.meanMs(), fast.meanMs(), 0.01 * exact.meanMs());
         assertEquals(exact.p50Ms(), fast.p50Ms(), 0.01 * exact.p50Ms());
         assertEquals(exact.p99Ms(), fast.p99Ms(), 0.01 * exact.p99Ms());
@@ -88,7 +89,7 @@ class WaferDecodeTest {
         assertTrue(r.breakdownTotalPs(LatencyCategory.FABRIC_TRANSFER) > 0);
         assertEquals(0, r.breakdownTotalPs(LatencyCategory.WEIGHT_READS));
         assertEquals(0, r.breakdownTotalPs(LatencyCategory.INTER_WAFER));
-        assertEquals(1L, r.extras().get("wafers"));
+        assertEquals(1, r.details(WaferDetails.class).wafers());
     }
 
     /**
@@ -98,7 +99,7 @@ class WaferDecodeTest {
     @Test
     void simulate_twoWafers_interWaferTimeAtLeastTwoLinkLatencies() {
         DecodeResult r = run(smallWafer(), SMALL, DecodeWorkload.of(1, 20, 3), 2, false);
-        assertEquals(2L, r.extras().get("wafers"));
+        assertEquals(2, r.details(WaferDetails.class).wafers());
         double perTokenInterWaferMs = r.breakdownMs(LatencyCategory.INTER_WAFER);
         assertTrue(perTokenInterWaferMs >= 2 * 0.002, "inter-wafer " + perTokenInterWaferMs + " ms");
     }

@@ -1,18 +1,26 @@
-package dev.wafersim.cli;
+package dev.wafersim.cli.report;
 
+import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.LatencyCategory;
 import dev.wafersim.workloads.run.MemoryUse;
+import dev.wafersim.workloads.run.ResultFile;
 import java.util.Locale;
 import java.util.Map;
 
-/** The human-readable summary {@code wafersim run} prints, the same for every kind of system. */
-final class RunSummary {
-    private RunSummary() {
-    }
-
-    /** The summary of {@code r}, several lines, each ending with a line separator. */
-    static String text(DecodeResult r) {
+/**
+ * What {@code wafersim run} reports, the same for every kind of system: a summary (system, machine,
+ * model, workload, latency, throughput, memory), the breakdown table and the notes as text; the result
+ * file ({@link ResultFile}) as JSON; the result's columns ({@link ResultColumns}) as one CSV row.
+ *
+ * @param experiment the experiment that ran
+ * @param result     its result
+ * @param version    the wafersim version, for the result file
+ */
+public record RunReport(Experiment experiment, DecodeResult result, String version) implements Report {
+    @Override
+    public String text() {
+        DecodeResult r = result;
         StringBuilder sb = new StringBuilder();
         line(sb, "system", r.system() + " (" + r.kind().word() + ")");
         line(sb, "machine", r.machine());
@@ -31,23 +39,42 @@ final class RunSummary {
         line(sb, "memory", String.format(Locale.ROOT, "%s: %s of %s usable (%.1f%%): %s", m.store(), gb(m.usedBytes()),
                 gb(m.usableBytes()), 100 * m.fractionUsed(), parts));
         sb.append(System.lineSeparator()).append("breakdown (mean per token)").append(System.lineSeparator());
-        sb.append(String.format(Locale.ROOT, "  %-16s %10s %7s%n", "category", "ms", "%"));
-        double mean = r.meanMs();
-        for (LatencyCategory c : LatencyCategory.values()) {
-            if (!c.appliesTo(r.kind())) {
-                continue;
-            }
-            double ms = r.breakdownMs(c);
-            sb.append(String.format(Locale.ROOT, "  %-16s %10.3f %7.1f%n", c.key(), ms, 100 * ms / mean));
-        }
-        sb.append(String.format(Locale.ROOT, "  %-16s %10.3f %7.1f%n", "total", mean, 100.0));
+        sb.append(breakdown(r).text("  "));
         sb.append(System.lineSeparator());
+        for (String n : experiment.notes()) {
+            sb.append("note: ").append(n).append(System.lineSeparator());
+        }
         for (String n : r.notes()) {
             sb.append("note: ").append(n).append(System.lineSeparator());
         }
         sb.append(String.format(Locale.ROOT, "simulated %d tokens in %.2f s wall; per-token latency: %.3f ms%n",
-                r.tokens(), r.wallSeconds(), mean));
+                r.tokens(), r.wallSeconds(), r.meanMs()));
         return sb.toString();
+    }
+
+    /** The breakdown of {@code r}: category, ms per token, share; the categories of its kind, then the total. */
+    public static Table breakdown(DecodeResult r) {
+        Table t = Table.builder().text("category").number("ms", "ms", "%.3f").number("percent", "%", "%.1f").build();
+        double mean = r.meanMs();
+        for (LatencyCategory c : LatencyCategory.values()) {
+            if (c.appliesTo(r.kind())) {
+                double ms = r.breakdownMs(c);
+                t.row(c.key(), ms, 100 * ms / mean);
+            }
+        }
+        return t.row("total", mean, 100.0);
+    }
+
+    @Override
+    public ResultFile json() {
+        return experiment.resultFile(result, version);
+    }
+
+    @Override
+    public Table table() {
+        ResultColumns cols = ResultColumns.all();
+        Table t = cols.declare(Table.builder()).build();
+        return t.row(cols.cells(experiment, result).toArray());
     }
 
     private static void line(StringBuilder sb, String key, String value) {
