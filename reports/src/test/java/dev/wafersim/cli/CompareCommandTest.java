@@ -28,7 +28,9 @@ class CompareCommandTest {
         assertEquals("", r.err);
         assertTrue(r.out.startsWith("compare llama-3.1-8b, bf16/kv=bf16: batch 1, context 512 tokens, 3 tokens generated"),
                 r.out);
-        assertTrue(r.out.matches("(?s).*\\nh100-sxm:gpus=8:tp=8 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +1\\.00x\\n.*"), r.out);
+        assertTrue(r.out.matches("(?s).*\\nh100-sxm:gpus=8:tp=8 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +1\\.00x +[0-9.]+ +[0-9.]+\\n.*"),
+                r.out);
+        assertTrue(r.out.contains("J/token") && r.out.contains("$/M tokens"), r.out);
         assertTrue(r.out.contains("breakdown (mean ms per token)"), r.out);
         assertTrue(r.out.matches("(?s).*\\ncommunication +[0-9.]+ +0\\.000\\n.*"), "side by side: " + r.out);
         assertTrue(r.out.contains("h100-sxm:gpus=8:tp=8 is "), r.out);
@@ -43,6 +45,7 @@ class CompareCommandTest {
         assertEquals(8, h100.get("gpus").asLong());
         assertEquals("a100-80gb", a100.get("system").asText());
         assertTrue(h100.has("experimentHash") && h100.has("config") && h100.has("configHash"));
+        assertTrue(h100.get("energyJoulesPerToken").asDouble() > 0 && h100.get("costUsdPerMillionTokens").asDouble() > 0);
         double speedup = j.get("speedups").get(1).get("speedupVsFirst").asDouble();
         assertEquals(1.0, j.get("speedups").get(0).get("speedupVsFirst").asDouble(), 0);
         assertEquals(h100.get("perTokenLatencyMs").asDouble() / a100.get("perTokenLatencyMs").asDouble(), speedup, 1e-12);

@@ -91,10 +91,14 @@ public record CompareReport(List<String> labels, List<Experiment> experiments, L
                 precision(), r0.batch(), r0.contextTokens(), r0.tokens())).append(nl).append(nl);
         Table summary = Table.builder().text("system").number("perTokenLatencyMs", "mean ms", "%.3f")
                 .number("p50Ms", "p50 ms", "%.3f").number("p99Ms", "p99 ms", "%.3f")
-                .number("tokensPerSecond", "tok/s/user", "%.1f").number("speedup", "speed-up", "%.2fx").build();
+                .number("tokensPerSecond", "tok/s/user", "%.1f").number("speedup", "speed-up", "%.2fx")
+                .number("energyJoulesPerToken", "J/token", "%.3f").number("costUsdPerMillionTokens", "$/M tokens", "%.2f")
+                .build();
         for (int i = 0; i < labels.size(); i++) {
             DecodeResult r = results.get(i);
-            summary.row(labels.get(i), r.meanMs(), r.p50Ms(), r.p99Ms(), r.tokensPerSecond(), speedup(i));
+            summary.row(labels.get(i), r.meanMs(), r.p50Ms(), r.p99Ms(), r.tokensPerSecond(), speedup(i),
+                    r.energy() == null ? null : r.energy().energyJoulesPerToken(),
+                    r.energy() == null ? null : r.energy().costUsdPerMillionTokens());
         }
         sb.append(summary.text()).append(nl).append("breakdown (mean ms per token)").append(nl);
         Table.Builder bb = Table.builder().text("category");

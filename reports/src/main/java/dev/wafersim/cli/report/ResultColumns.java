@@ -17,7 +17,8 @@ import java.util.Set;
  *       {@code contextTokens}, {@code tokens}, {@code machine};</li>
  *   <li>the metrics: {@code perTokenLatencyMs}, {@code p50Ms}, {@code p99Ms}, {@code minMs}, {@code maxMs},
  *       {@code tokensPerSecond} (per user), {@code tokensPerSecondTotal}, {@code breakdown.<category>Ms} for
- *       every {@link LatencyCategory}, {@code memoryStore}, {@code memoryUsedBytes}, {@code memoryUsableBytes},
+ *       every {@link LatencyCategory}, {@code energyJoulesPerToken}, {@code costUsdPerMillionTokens},
+ *       {@code memoryStore}, {@code memoryUsedBytes}, {@code memoryUsableBytes},
  *       {@code details} (the machine's own figures, {@code GpuDetails} or {@code WaferDetails}, as JSON);</li>
  *   <li>{@code configHash} (hardware parameters) and {@code experimentHash} (everything that determines the
  *       run).</li>
@@ -72,6 +73,8 @@ public final class ResultColumns {
         for (LatencyCategory c : LatencyCategory.values()) {
             b.number(breakdownColumn(c.key()), breakdownColumn(c.key()), "%.4f");
         }
+        b.number("energyJoulesPerToken", "energyJoulesPerToken", "%.4f");
+        b.number("costUsdPerMillionTokens", "costUsdPerMillionTokens", "%.4f");
         b.text("memoryStore");
         b.number("memoryUsedBytes", "memoryUsedBytes", "");
         b.number("memoryUsableBytes", "memoryUsableBytes", "");
@@ -106,7 +109,7 @@ public final class ResultColumns {
             });
         }
         if (r == null) {
-            int n = METRICS.size() + LatencyCategory.values().length + 4;
+            int n = METRICS.size() + LatencyCategory.values().length + 6;
             for (int i = 0; i < n; i++) {
                 out.add(null);
             }
@@ -121,6 +124,8 @@ public final class ResultColumns {
             for (LatencyCategory c : LatencyCategory.values()) {
                 out.add(c.appliesTo(r.kind()) ? r.breakdownMs(c) : null);
             }
+            out.add(r.energy() == null ? null : r.energy().energyJoulesPerToken());
+            out.add(r.energy() == null ? null : r.energy().costUsdPerMillionTokens());
             out.add(r.memory().store());
             out.add(r.memory().usedBytes());
             out.add(r.memory().usableBytes());

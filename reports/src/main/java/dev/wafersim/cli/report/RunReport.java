@@ -31,6 +31,11 @@ public record RunReport(Experiment experiment, DecodeResult result, String versi
                 r.meanMs(), r.p50Ms(), r.p99Ms(), r.minMs(), r.maxMs()));
         line(sb, "throughput", String.format(Locale.ROOT, "%.1f tokens/s per user, %.1f tokens/s in total",
                 r.tokensPerSecond(), r.tokensPerSecondTotal()));
+        if (r.energy() != null) {
+            line(sb, "energy", String.format(Locale.ROOT, "%.3f J/token (%.0f W on average over the run), $%.3f per"
+                    + " million tokens (at this batch)", r.energy().energyJoulesPerToken(), r.energy().averagePowerW(),
+                    r.energy().costUsdPerMillionTokens()));
+        }
         MemoryUse m = r.memory();
         StringBuilder parts = new StringBuilder();
         for (Map.Entry<String, Long> e : m.partsBytes().entrySet()) {
@@ -46,6 +51,9 @@ public record RunReport(Experiment experiment, DecodeResult result, String versi
         }
         for (String n : r.notes()) {
             sb.append("note: ").append(n).append(System.lineSeparator());
+        }
+        if (r.energy() != null && r.energy().note() != null) {
+            sb.append("note: ").append(r.energy().note()).append(System.lineSeparator());
         }
         sb.append(String.format(Locale.ROOT, "simulated %d tokens in %.2f s wall; per-token latency: %.3f ms%n",
                 r.tokens(), r.wallSeconds(), r.meanMs()));

@@ -12,6 +12,8 @@ import dev.wafersim.workloads.model.ModelSpec;
 import dev.wafersim.workloads.run.DecodeRequest;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.DecodeSimulator;
+import dev.wafersim.workloads.run.DeviceActivity;
+import dev.wafersim.workloads.run.PowerState;
 import dev.wafersim.workloads.run.GpuDetails;
 import dev.wafersim.workloads.run.GpuOptions;
 import dev.wafersim.workloads.run.LatencyCategory;
@@ -98,6 +100,7 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
         int tokens = w.tokensToGenerate();
         long[] latencies = new long[tokens];
         long[] byTimeCategory = new long[TIME_CATEGORIES.length];
+        DeviceActivity.Builder activity = new DeviceActivity.Builder();
         int critical = -1;
         int itemsOnCritical = 0;
         for (int t = 0; t < tokens; t++) {
@@ -113,9 +116,15 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
             for (int c = 0; c < bd.length; c++) {
                 byTimeCategory[c] += bd[c];
             }
+            addActivity(activity, r);
         }
 
-        DecodeResult.Builder b = DecodeResult.builder(request, SystemKind.GPU).tokenLatenciesPs(latencies);
+        long runPs = 0;
+        for (long v : latencies) {
+            runPs += v;
+        }
+        DecodeResult.Builder b = DecodeResult.builder(request, SystemKind.GPU).tokenLatenciesPs(latencies)
+                .activity(activity.build(layout.gpus(), runPs));
         for (TimeCategory c : TIME_CATEGORIES) {
             b.addBreakdownPs(latencyCategory(c), byTimeCategory[c.ordinal()]);
         }
@@ -141,6 +150,32 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
         }
         b.note(String.format(Locale.ROOT, "the breakdown is GPU %d's, the GPU with the least idle time", critical));
         return b.build();
+    }
+
+    /**
+     * The power state of a GPU time category: HBM-bound kernels (weight and KV-cache reads, element-wise)
+     * MEMORY_BOUND, tensor-core-bound kernels COMPUTE_BOUND, collectives and transfers COMMUNICATION, launch
+     * gaps and waiting IDLE.
+     */
+    public static PowerState powerState(TimeCategory c) {
+        return switch (c) {
+            case WEIGHT_READ, KV_CACHE_READ, ELEMENTWISE -> PowerState.MEMORY_BOUND;
+            case COMPUTE -> PowerState.COMPUTE_BOUND;
+            case COMMUNICATION -> PowerState.COMMUNICATION;
+            case LAUNCH, IDLE -> PowerState.IDLE;
+        };
+    }
+
+    /** Adds every GPU's time of one step, by power state. */
+    static void addActivity(DeviceActivity.Builder activity, GpuRunResult r) {
+        for (int g = 0; g < r.gpuCount(); g++) {
+            for (TimeCategory c : TIME_CATEGORIES) {
+                PowerState s = powerState(c);
+                if (s != PowerState.IDLE) {
+                    activity.add(s, r.timePs(g, c));
+                }
+            }
+        }
     }
 
     /** A layout and its memory plan, with notes on how it was chosen. */

@@ -39,7 +39,8 @@ import org.HdrHistogram.Histogram;
         fieldVisibility = Visibility.NONE)
 @JsonPropertyOrder({"system", "systemKind", "model", "precision", "batch", "contextTokens", "tokens", "machine",
     "perTokenLatencyMs", "p50Ms", "p99Ms", "minMs", "maxMs", "tokensPerSecond", "tokensPerSecondTotal",
-    "breakdownMs", "tokenLatenciesMs", "memory", "details", "notes", "config", "configHash", "wallSeconds"})
+    "breakdownMs", "tokenLatenciesMs", "memory", "energyJoulesPerToken", "costUsdPerMillionTokens", "energy",
+    "details", "notes", "config", "configHash", "wallSeconds"})
 public final class DecodeResult {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -59,6 +60,8 @@ public final class DecodeResult {
     private final String machine;
     private final MemoryUse memory;
     private final MachineDetails details;
+    private final DeviceActivity activity;
+    private final EnergyCost energy;
     private final List<String> notes;
     private final ObjectNode config;
     private final String configHash;
@@ -82,6 +85,8 @@ public final class DecodeResult {
         this.machine = b.machine;
         this.memory = b.memory;
         this.details = b.details;
+        this.activity = b.activity;
+        this.energy = b.energy;
         this.notes = List.copyOf(b.notes);
         this.config = b.config.deepCopy();
         this.configHash = b.configHash;
@@ -193,6 +198,37 @@ public final class DecodeResult {
             throw new IllegalStateException("a " + kind.word() + " result has no " + type.getSimpleName());
         }
         return type.cast(details);
+    }
+
+    /** How the machine's devices spent the run, by power state. */
+    public DeviceActivity activity() {
+        return activity;
+    }
+
+    /** Energy and cost of the run; null until {@link #withEnergy} gave them (the catalog does). */
+    @JsonProperty("energy")
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public EnergyCost energy() {
+        return energy;
+    }
+
+    @JsonProperty("energyJoulesPerToken")
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    private Double energyJoulesPerToken() {
+        return energy == null ? null : energy.energyJoulesPerToken();
+    }
+
+    @JsonProperty("costUsdPerMillionTokens")
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    private Double costUsdPerMillionTokens() {
+        return energy == null ? null : energy.costUsdPerMillionTokens();
+    }
+
+    /** The same result with its energy and cost. */
+    public DecodeResult withEnergy(EnergyCost e) {
+        Builder b = new Builder(this);
+        b.energy = java.util.Objects.requireNonNull(e, "energy");
+        return new DecodeResult(b, wallSeconds);
     }
 
     /** Notes for the reader (choices the simulator made, approximations applied). */
@@ -337,6 +373,8 @@ public final class DecodeResult {
         private String machine;
         private MemoryUse memory;
         private MachineDetails details;
+        private DeviceActivity activity;
+        private EnergyCost energy;
         private final List<String> notes = new ArrayList<>();
 
         private Builder(DecodeRequest r, SystemKind kind) {
@@ -367,6 +405,8 @@ public final class DecodeResult {
             this.machine = d.machine;
             this.memory = d.memory;
             this.details = d.details;
+            this.activity = d.activity;
+            this.energy = d.energy;
             this.notes.addAll(d.notes);
         }
 
@@ -415,6 +455,12 @@ public final class DecodeResult {
             return this;
         }
 
+        /** How the devices spent the run (device time per power state, over the whole run). */
+        public Builder activity(DeviceActivity a) {
+            this.activity = Objects.requireNonNull(a, "activity");
+            return this;
+        }
+
         /** A note for the reader. */
         public Builder note(String text) {
             notes.add(Objects.requireNonNull(text, "note"));
@@ -428,9 +474,9 @@ public final class DecodeResult {
          *                               token latencies
          */
         public DecodeResult build() {
-            if (tokenLatencyPs == null || machine == null || memory == null || details == null) {
-                throw new IllegalStateException("a result needs token latencies, a machine line, memory use and the"
-                        + " machine's details");
+            if (tokenLatencyPs == null || machine == null || memory == null || details == null || activity == null) {
+                throw new IllegalStateException("a result needs token latencies, a machine line, memory use, the"
+                        + " machine's details and its devices' activity");
             }
             long sum = 0;
             for (long v : tokenLatencyPs) {
@@ -443,6 +489,10 @@ public final class DecodeResult {
             if (booked != sum) {
                 throw new IllegalStateException("the breakdown sums to " + booked + " ps but the token latencies to "
                         + sum + " ps");
+            }
+            if (activity.runPs() != sum) {
+                throw new IllegalStateException("the devices' activity covers " + activity.runPs()
+                        + " ps but the token latencies sum to " + sum + " ps");
             }
             return new DecodeResult(this, 0);
         }

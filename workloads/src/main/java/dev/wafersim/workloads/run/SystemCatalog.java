@@ -4,6 +4,8 @@ import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.core.config.ParamSchema;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.fabric.gpu.GpuPresets;
+import dev.wafersim.workloads.energy.EnergyParams;
+import dev.wafersim.workloads.energy.PowerModel;
 import dev.wafersim.workloads.gpu.GpuDecodeSimulator;
 import dev.wafersim.workloads.wafer.WaferDecodeSimulator;
 import java.util.ArrayList;
@@ -22,13 +24,12 @@ import java.util.function.Supplier;
  *
  * <p>Adding a system is one line in {@link #table()}: an {@link Entry} with its name, kind, a
  * description, a supplier of its preset {@link ParamSet}, its {@link ParamSchema} and its
- * {@link DecodeSimulator}. GPU systems come from {@link GpuPresets#NAMES}. The wafer systems
- * {@code wse2} and {@code wse3} are listed as not available until their simulator is in the table; asking
- * for one is a {@link ConfigException} ("wafer decode is not available in this build").
+ * {@link DecodeSimulator}. GPU systems come from {@link GpuPresets#NAMES}; the wafer systems are
+ * {@code wse2} and {@code wse3}. Every system's parameters also hold its power and price
+ * ({@link EnergyParams}, {@code presets/energy/<system>.yaml}), and every result leaves the catalog with its
+ * energy and cost ({@link PowerModel}).
  */
 public final class SystemCatalog {
-    /** The reason a wafer system cannot run yet; the single place that says so. */
-
     private static final Map<String, Entry> TABLE = index(table());
 
     private SystemCatalog() {
@@ -39,14 +40,16 @@ public final class SystemCatalog {
         List<Entry> t = new ArrayList<>();
         for (String gpu : GpuPresets.NAMES) {
             t.add(new Entry(gpu, SystemKind.GPU, "GPU cluster of " + gpu + " (presets/gpu/" + gpu + ".yaml)",
-                    () -> GpuPresets.load(gpu), GpuPresets.schema(), GpuDecodeSimulator.INSTANCE, null));
+                    () -> ParamSet.combine(gpu, GpuPresets.load(gpu), EnergyParams.defaults(gpu, SystemKind.GPU)),
+                    GpuPresets.schema().plus(EnergyParams.GPU), GpuDecodeSimulator.INSTANCE, null));
         }
-        t.add(new Entry("wse2", SystemKind.WAFER, "Cerebras WSE-2 (CS-2) wafer (presets/wse/wse2.yaml + mapping)",
-                () -> WaferDecodeSimulator.load("wse2"), WaferDecodeSimulator.schema(), WaferDecodeSimulator.INSTANCE,
-                null));
-        t.add(new Entry("wse3", SystemKind.WAFER, "Cerebras WSE-3 (CS-3) wafer (presets/wse/wse3.yaml + mapping)",
-                () -> WaferDecodeSimulator.load("wse3"), WaferDecodeSimulator.schema(), WaferDecodeSimulator.INSTANCE,
-                null));
+        for (String wse : List.of("wse2", "wse3")) {
+            String what = wse.equals("wse2") ? "Cerebras WSE-2 (CS-2)" : "Cerebras WSE-3 (CS-3)";
+            t.add(new Entry(wse, SystemKind.WAFER, what + " wafer (presets/wse/" + wse + ".yaml + mapping)",
+                    () -> ParamSet.combine(wse, WaferDecodeSimulator.load(wse), EnergyParams.defaults(wse,
+                            SystemKind.WAFER)), WaferDecodeSimulator.schema().plus(EnergyParams.WAFER),
+                    WaferDecodeSimulator.INSTANCE, null));
+        }
         return t;
     }
 
@@ -163,7 +166,8 @@ public final class SystemCatalog {
             }
             long t0 = System.nanoTime();
             DecodeResult r = simulator.simulate(request, progress);
-            return r.withWallSeconds((System.nanoTime() - t0) / 1e9);
+            EnergyCost e = PowerModel.of(kind, request.params(), r.activity(), (long) r.batch() * r.tokens());
+            return r.withEnergy(e).withWallSeconds((System.nanoTime() - t0) / 1e9);
         }
 
         private void requireAvailable() {

@@ -12,6 +12,8 @@ import dev.wafersim.workloads.model.Precision;
 import dev.wafersim.workloads.run.DecodeRequest;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.DecodeSimulator;
+import dev.wafersim.workloads.run.DeviceActivity;
+import dev.wafersim.workloads.run.PowerState;
 import dev.wafersim.workloads.run.LatencyCategory;
 import dev.wafersim.workloads.run.MemoryUse;
 import dev.wafersim.workloads.run.Progress;
@@ -133,6 +135,8 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         final Map<String, Episodes.Result> cache = new HashMap<>();
         long episodes;
         long hops;
+        /** PE-cycles of the regions at work, summed over every episode of every token (energy model). */
+        long activePeCycles;
         WaferPipeline.Result pipeline;
 
         Run(WaferDecodeConfig cfg, ModelSpec model, DecodeWorkload w, Placement placement, boolean exact) {
@@ -193,12 +197,13 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     distId = Math.min(tx, wp.gridWidthPes() - 1 - tx) + 1;
                 }
                 add(cat, cached("token " + distId + " " + table.region().cols(),
-                        () -> Episodes.tokenToRow(hiddenBatch, distId, table.region().cols(), cfg)));
+                        () -> Episodes.tokenToRow(hiddenBatch, distId, table.region().cols(), cfg)),
+                        distId + table.region().cols());
                 int distRow = Math.abs(first.region().x(0) - tx) + Math.abs(first.region().y(0) - ty);
-                add(cat, handoff(first.plan(), distRow, Phase.EMBEDDING));
+                add(cat, handoff(first.plan(), distRow, Phase.EMBEDDING), (long) first.plan().cols * (distRow + 1));
             } else {
                 int d = edgeDistance(first.region(), wp) + 1;
-                add(cat, edge(d));
+                add(cat, edge(d), edgeStreams() * (d + 1L));
             }
             Segment prev = null;
             for (Segment s : segs) {
@@ -206,24 +211,31 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     continue;
                 }
                 if (prev != null) {
-                    add(cat, handoff(prev.plan(), distance(prev.region(), s.region()), Phase.HANDOFF));
+                    int d = distance(prev.region(), s.region());
+                    add(cat, handoff(prev.plan(), d, Phase.HANDOFF), (long) prev.plan().cols * (d + 1));
                 }
+                long regionPes = (long) s.region().cols() * s.region().rows();
                 if (s.kind() == Segment.Kind.LAYER) {
-                    add(cat, layer(s, positions, t));
+                    add(cat, layer(s, positions, t), regionPes);
                 } else {
-                    add(cat, cached(exact ? "head " + t : "head", () -> Episodes.head(s.plan(), cfg)));
+                    add(cat, cached(exact ? "head " + t : "head", () -> Episodes.head(s.plan(), cfg)), regionPes);
                 }
                 prev = s;
             }
             if (i < wafers - 1) {
                 int d = edgeDistance(prev.region(), wp) + 1;
-                add(cat, edge(d));
+                add(cat, edge(d), edgeStreams() * (d + 1L));
             }
+        }
+
+        /** Streams of the hidden state through the wafer's edge I/O. */
+        private long edgeStreams() {
+            return Math.min(cfg.wse().ioEntryPointsPerEdge(), model.hiddenSize() / 2);
         }
 
         /** The hidden state to or from the wafer's edge I/O: parallel streams through the entry points. */
         private Episodes.Result edge(int distance) {
-            int streams = Math.min(cfg.wse().ioEntryPointsPerEdge(), model.hiddenSize() / 2);
+            int streams = (int) edgeStreams();
             int hidden = model.hiddenSize();
             Episodes.Result r = cached("edge " + distance, () -> Episodes.parallelTransfer(streams,
                     s -> (int) (2 * (LayerPlan.split(hidden / 2, streams, s + 1) - LayerPlan.split(hidden / 2, streams, s))),
@@ -306,10 +318,12 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             return r;
         }
 
-        private static void add(long[] cat, Episodes.Result r) {
+        /** Adds an episode's cycles to {@code cat}, and its {@code pes} PEs' cycles to the active PE-cycles. */
+        private void add(long[] cat, Episodes.Result r, long pes) {
             for (int c = 0; c < cat.length; c++) {
                 cat[c] += r.byCategory()[c];
             }
+            activePeCycles = Math.addExact(activePeCycles, Math.multiplyExact(pes, r.cycles()));
         }
 
         private Segment firstCompute(List<Segment> segs) {
@@ -342,7 +356,15 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
 
         DecodeResult result(DecodeRequest request, MappingStrategy strategy) {
             long[] lat = pipeline.tokenLatencyPs();
-            DecodeResult.Builder b = DecodeResult.builder(request, SystemKind.WAFER).tokenLatenciesPs(lat);
+            long runPs = 0;
+            for (long v : lat) {
+                runPs += v;
+            }
+            // A wafer is active in proportion to its PEs at work: active wafer-ps = active PE-ps / PEs per wafer.
+            long activeWaferPs = Math.round((double) activePeCycles * period / cfg.wse().peCount());
+            DecodeResult.Builder b = DecodeResult.builder(request, SystemKind.WAFER).tokenLatenciesPs(lat)
+                    .activity(new DeviceActivity.Builder().add(PowerState.ACTIVE, Math.min(activeWaferPs,
+                            (long) wafers * runPs)).build(wafers, runPs));
             long stageTotal = 0;
             Map<Phase.Category, LatencyCategory> map = Map.of(
                     Phase.Category.COMPUTE, LatencyCategory.COMPUTE,

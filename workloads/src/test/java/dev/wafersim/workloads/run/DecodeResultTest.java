@@ -23,6 +23,7 @@ class DecodeResultTest {
     static DecodeResult.Builder builder(long... latencies) {
         return DecodeResult.builder(request(latencies.length), SystemKind.GPU)
                 .tokenLatenciesPs(latencies)
+                .activity(new DeviceActivity.Builder().build(1, Arrays.stream(latencies).sum()))
                 .machine("test machine")
                 .memory(new MemoryUse("HBM per GPU", 30, 100, Map.of("weights", 30L)))
                 .details(details(4, true));

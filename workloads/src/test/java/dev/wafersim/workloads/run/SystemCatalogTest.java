@@ -22,7 +22,9 @@ class SystemCatalogTest {
             SystemCatalog.Entry e = SystemCatalog.get(g);
             assertEquals(SystemKind.GPU, e.kind());
             assertSame(GpuDecodeSimulator.INSTANCE, e.simulator());
-            assertSame(GpuPresets.schema(), SystemCatalog.schema(g));
+            // The GPU preset's parameters plus its power and price.
+            assertTrue(SystemCatalog.schema(g).keys().containsAll(GpuPresets.schema().keys()));
+            assertTrue(SystemCatalog.schema(g).keys().contains("power.gpuIdleW"));
             assertEquals(g, e.load().name());
         }
         assertEquals(SystemKind.WAFER, SystemCatalog.kind("wse3"));
