@@ -64,6 +64,9 @@ public final class CompareCommand implements Callable<Integer> {
     @Mixin
     WorkloadOptions workload;
 
+    @Mixin
+    TimelineOptions timelineOptions;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Override a system parameter or an experiment key for every system; repeatable.")
     List<String> sets = new ArrayList<>();
@@ -117,23 +120,37 @@ public final class CompareCommand implements Callable<Integer> {
         ProgressLine progress = ProgressLine.onTerminal(spec.commandLine().getErr(), "compare");
         java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
         List<DecodeResult> results;
-        try {
-            results = Parallel.map(experiments, e -> {
-                DecodeResult r = e.run();
-                synchronized (progress) {
-                    progress.update(finished.incrementAndGet(), experiments.size(), "systems done, last "
-                            + e.entry().name());
-                }
-                return r;
-            }, n, i -> specs.get(i).label());
-        } finally {
-            progress.done();
-        }
-
-        CompareReport report = new CompareReport(List.copyOf(labels), experiments, results, WafersimCommand.version());
-        Reporter.emit(spec.commandLine().getOut(), report, new Reporter.Outputs(json, csv, null));
-        if (chart != null) {
-            ChartFiles.save(chart(report), chart, svg);
+        List<String> labelList = List.copyOf(labels);
+        try (TimelineOptions.Session timeline = timelineOptions.open()) {
+            // One timeline file takes its systems one after the other (the writer is a single stream).
+            int threadsUsed = timeline.enabled() ? 1 : n;
+            List<dev.wafersim.core.trace.TraceSink> sinks = new ArrayList<>();
+            for (int i = 0; i < specs.size(); i++) {
+                sinks.add(timeline.sink(i, labelList.get(i) + ": "));
+            }
+            try {
+                results = Parallel.map(experiments, e -> {
+                    int i = experiments.indexOf(e);
+                    DecodeResult r = e.run(dev.wafersim.workloads.run.Progress.NONE, sinks.get(i), timeline.tokens());
+                    synchronized (progress) {
+                        progress.update(finished.incrementAndGet(), experiments.size(), "systems done, last "
+                                + e.entry().name());
+                    }
+                    return r;
+                }, threadsUsed, i -> specs.get(i).label());
+            } finally {
+                progress.done();
+            }
+            CompareReport report = new CompareReport(labelList, experiments, results, WafersimCommand.version());
+            Reporter.emit(spec.commandLine().getOut(), report, new Reporter.Outputs(json, csv, null));
+            if (chart != null) {
+                ChartFiles.save(chart(report), chart, svg);
+            }
+            DecodeResult r0 = results.get(0);
+            timeline.finish(labelList, results.stream().map(r -> r.tokenLatencyPs(0)).toList(),
+                    "One decode step: " + r0.model(), String.format(java.util.Locale.ROOT,
+                            "batch %d, context %d tokens; time from the start of each system's step", r0.batch(),
+                            r0.contextTokens()));
         }
         return Main.EXIT_OK;
     }

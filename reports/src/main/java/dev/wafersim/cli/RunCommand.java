@@ -55,6 +55,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     WorkloadOptions workload;
 
+    @Mixin
+    TimelineOptions timelineOptions;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Override a system parameter (e.g. hbm.reservedGB=2) or an experiment key (workload.batch=8); repeatable, applied in order, last.")
     List<String> sets = new ArrayList<>();
@@ -92,13 +95,18 @@ public final class RunCommand implements Callable<Integer> {
         ProgressLine progress = ProgressLine.onTerminal(spec.commandLine().getErr(), "simulating "
                 + experiment.entry().name());
         DecodeResult result;
-        try {
-            result = experiment.run(progress);
-        } finally {
-            progress.done();
+        try (TimelineOptions.Session timeline = timelineOptions.open()) {
+            try {
+                result = experiment.run(progress, timeline.sink(0, ""), timeline.tokens());
+            } finally {
+                progress.done();
+            }
+            Reporter.emit(spec.commandLine().getOut(), new RunReport(experiment, result, WafersimCommand.version()),
+                    new Reporter.Outputs(json, csv, null));
+            timeline.finish(List.of(result.system()), List.of(result.tokenLatencyPs(0)),
+                    "One decode step: " + result.model() + " on " + result.system(),
+                    result.machine() + "; batch " + result.batch() + ", context " + result.contextTokens());
         }
-        Reporter.emit(spec.commandLine().getOut(), new RunReport(experiment, result, WafersimCommand.version()),
-                new Reporter.Outputs(json, csv, null));
         if (cdf != null) {
             ChartFiles.save(LatencyCdfChart.of(List.of(LatencyCdfChart.Series.of(result))), cdf, svg);
         }

@@ -71,6 +71,12 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
         return entry.simulate(request(), progress);
     }
 
+    /** Runs the experiment, reporting to {@code progress} and writing the first {@code tokens} steps to {@code trace}. */
+    public DecodeResult run(dev.wafersim.workloads.run.Progress progress, dev.wafersim.core.trace.TraceSink trace,
+                            int tokens) {
+        return entry.simulate(request(), progress, trace, tokens);
+    }
+
     /** SHA-256 (hex) of everything that determines the simulation; see the class comment. */
     public String hash() {
         String text = "system=" + entry.name() + "\n"

@@ -14,6 +14,8 @@ import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.DecodeSimulator;
 import dev.wafersim.workloads.run.DeviceActivity;
 import dev.wafersim.workloads.run.PowerState;
+import dev.wafersim.workloads.run.Progress;
+import dev.wafersim.core.trace.TraceSink;
 import dev.wafersim.workloads.run.GpuDetails;
 import dev.wafersim.workloads.run.GpuOptions;
 import dev.wafersim.workloads.run.LatencyCategory;
@@ -85,6 +87,16 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
 
     @Override
     public DecodeResult simulate(DecodeRequest request) {
+        return simulate(request, Progress.NONE, TraceSink.NONE, 0);
+    }
+
+    @Override
+    public DecodeResult simulate(DecodeRequest request, Progress progress) {
+        return simulate(request, progress, TraceSink.NONE, 0);
+    }
+
+    @Override
+    public DecodeResult simulate(DecodeRequest request, Progress progress, TraceSink trace, int timelineTokens) {
         GpuOptions o = request.options(GpuOptions.class);
         GpuParams params = GpuParams.from(request.params());
         ModelSpec m = request.model();
@@ -103,6 +115,10 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
         DeviceActivity.Builder activity = new DeviceActivity.Builder();
         int critical = -1;
         int itemsOnCritical = 0;
+        if (trace.enabled()) {
+            GpuTrace.declare(trace, layout);
+        }
+        long startPs = 0;
         for (int t = 0; t < tokens; t++) {
             DecodeStep step = w.step(m, t);
             var program = mapping.program(step);
@@ -112,6 +128,10 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
                 itemsOnCritical = program.itemCount(critical);
             }
             latencies[t] = r.endPs();
+            if (trace.enabled() && (timelineTokens == 0 || t < timelineTokens)) {
+                GpuTrace.step(trace, r, startPs, t);
+            }
+            startPs += r.endPs();
             long[] bd = r.breakdownPs(critical);
             for (int c = 0; c < bd.length; c++) {
                 byTimeCategory[c] += bd[c];

@@ -1,5 +1,7 @@
 package dev.wafersim.workloads.run;
 
+import dev.wafersim.core.trace.TraceSink;
+
 /**
  * Simulates a decode run on one kind of machine. Implementations are stateless (one instance serves
  * every request) and deterministic: the same request gives the same result, wall time aside.
@@ -20,6 +22,15 @@ public interface DecodeSimulator {
 
     /** Runs the request, reporting to {@code progress} as it goes where the simulator can. */
     default DecodeResult simulate(DecodeRequest request, Progress progress) {
+        return simulate(request, progress, TraceSink.NONE, 0);
+    }
+
+    /**
+     * Runs the request, reporting to {@code progress}, and writes the timeline of its first
+     * {@code timelineTokens} decode steps (all when 0) to {@code trace}: processes per device, tracks per
+     * region or stream, spans per phase or kernel, in simulated time from the start of the run.
+     */
+    default DecodeResult simulate(DecodeRequest request, Progress progress, TraceSink trace, int timelineTokens) {
         return simulate(request);
     }
 }

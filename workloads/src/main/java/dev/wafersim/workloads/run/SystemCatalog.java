@@ -3,6 +3,7 @@ package dev.wafersim.workloads.run;
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.core.config.ParamSchema;
 import dev.wafersim.core.config.ParamSet;
+import dev.wafersim.core.trace.TraceSink;
 import dev.wafersim.fabric.gpu.GpuPresets;
 import dev.wafersim.workloads.energy.EnergyParams;
 import dev.wafersim.workloads.energy.PowerModel;
@@ -156,6 +157,14 @@ public final class SystemCatalog {
 
         /** Runs {@code request}, reporting to {@code progress}; see {@link #simulate(DecodeRequest)}. */
         public DecodeResult simulate(DecodeRequest request, Progress progress) {
+            return simulate(request, progress, TraceSink.NONE, 0);
+        }
+
+        /**
+         * Runs {@code request}, reporting to {@code progress} and writing the timeline of the first
+         * {@code timelineTokens} steps (all when 0) to {@code trace}.
+         */
+        public DecodeResult simulate(DecodeRequest request, Progress progress, TraceSink trace, int timelineTokens) {
             requireAvailable();
             if (!request.system().equals(name)) {
                 throw new IllegalArgumentException("request for " + request.system() + " sent to " + name);
@@ -165,7 +174,7 @@ public final class SystemCatalog {
                         + request.options().kind().word() + " system");
             }
             long t0 = System.nanoTime();
-            DecodeResult r = simulator.simulate(request, progress);
+            DecodeResult r = simulator.simulate(request, progress, trace, timelineTokens);
             EnergyCost e = PowerModel.of(kind, request.params(), r.activity(), (long) r.batch() * r.tokens());
             return r.withEnergy(e).withWallSeconds((System.nanoTime() - t0) / 1e9);
         }

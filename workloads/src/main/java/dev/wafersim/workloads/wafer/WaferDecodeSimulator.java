@@ -1,5 +1,6 @@
 package dev.wafersim.workloads.wafer;
 
+import dev.wafersim.core.trace.TraceSink;
 import dev.wafersim.fabric.wafer.WaferPipeline;
 import dev.wafersim.core.config.ParamSchema;
 import dev.wafersim.core.config.ParamSet;
@@ -108,6 +109,11 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
     /** Runs the request, reporting after each wafer's stage of each token. */
     @Override
     public DecodeResult simulate(DecodeRequest request, Progress progress) {
+        return simulate(request, progress, TraceSink.NONE, 0);
+    }
+
+    @Override
+    public DecodeResult simulate(DecodeRequest request, Progress progress, TraceSink trace, int timelineTokens) {
         WaferDecodeConfig cfg = WaferDecodeConfig.from(request.params());
         WaferOptions opt = request.options(WaferOptions.class);
         ModelSpec model = request.model();

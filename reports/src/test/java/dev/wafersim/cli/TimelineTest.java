@@ -1,0 +1,75 @@
+package dev.wafersim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Timelines parse as Chrome trace JSON and tile each step: checked with Jackson, span by span. */
+class TimelineTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void run_gpuTimeline_spansOrderedPerTrackAndTileTheStep() throws Exception {
+        Path tl = tmp.resolve("tl.json");
+        Path res = tmp.resolve("r.json");
+        Path png = tmp.resolve("tl.png");
+        CliRunner r = CliRunner.run("run", "--system", "h100-sxm", "--gpus", "2", "--model", "llama-3.2-1b", "--tokens",
+                "2", "--context", "256", "--timeline", tl.toString(), "--json", res.toString(), "--chart-timeline",
+                png.toString());
+        assertEquals(Main.EXIT_OK, r.exitCode, r.err);
+        JsonNode root = JSON.readTree(tl.toFile());
+        JsonNode ev = root.get("traceEvents");
+        Map<String, BigDecimal> lastStart = new HashMap<>();
+        Map<String, BigDecimal> lastEnd = new HashMap<>();
+        BigDecimal busyGpu0 = BigDecimal.ZERO;
+        int processes = 0;
+        for (JsonNode e : ev) {
+            String ph = e.get("ph").asText();
+            if (ph.equals("M") && e.get("name").asText().equals("process_name")) {
+                processes++;
+            }
+            if (!ph.equals("X")) {
+                continue;
+            }
+            String track = e.get("pid").asInt() + "/" + e.get("tid").asInt();
+            BigDecimal ts = e.get("ts").decimalValue();
+            BigDecimal end = ts.add(e.get("dur").decimalValue());
+            assertTrue(lastStart.getOrDefault(track, BigDecimal.valueOf(-1)).compareTo(ts) <= 0,
+                    "timestamps ordered on track " + track);
+            assertTrue(lastEnd.getOrDefault(track, BigDecimal.ZERO).compareTo(ts) <= 0, "spans closed before the next");
+            lastStart.put(track, ts);
+            lastEnd.put(track, end);
+            if (e.get("pid").asInt() == 1000) {
+                busyGpu0 = busyGpu0.add(e.get("dur").decimalValue());
+            }
+        }
+        assertEquals(2, processes, "a process per GPU");
+        // --timeline-tokens defaults to 1: GPU 0's stream and waits tile the first step exactly.
+        JsonNode result = JSON.readTree(res.toFile());
+        double firstMs = result.get("tokenLatenciesMs").get(0).asDouble();
+        assertEquals(firstMs * 1000, busyGpu0.doubleValue(), 1e-6);
+        TestFiles.assertPng(png, 1200, 400);
+    }
+
+    @Test
+    void run_failingRun_leavesNoTimeline() {
+        Path tl = tmp.resolve("none.json");
+        CliRunner r = CliRunner.run("run", "--system", "h100-sxm", "--gpus", "1", "--model", "llama-3.1-70b",
+                "--timeline", tl.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, r.exitCode, r.err);
+        assertFalse(Files.exists(tl));
+    }
+}
