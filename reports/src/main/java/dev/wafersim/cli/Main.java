@@ -67,6 +67,13 @@ public final class Main {
                 err.println("wafersim: " + ex.getMessage());
                 return EXIT_BAD_INPUT;
             }
+            if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+                // Every reader and writer maps its own failures to a ConfigException naming the option; this
+                // is the net under them: one line, exit 2, no stack trace.
+                Throwable io = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+                err.println("wafersim: input/output error: " + io.getMessage());
+                return EXIT_BAD_INPUT;
+            }
             if (ex instanceof SimulationStalledException) {
                 err.println("wafersim: simulation failed: " + ex.getMessage());
                 return EXIT_SIM_FAILED;

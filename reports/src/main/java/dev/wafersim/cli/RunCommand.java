@@ -1,5 +1,6 @@
 package dev.wafersim.cli;
 
+import dev.wafersim.cli.io.AtomicFiles;
 import dev.wafersim.cli.chart.ChartFiles;
 import dev.wafersim.cli.chart.LatencyCdfChart;
 import dev.wafersim.cli.experiment.Experiment;
@@ -38,8 +39,16 @@ import picocli.CommandLine.Spec;
             "",
             "Precedence: --set beats the other options, which beat the --config file, which beats the presets.",
             "",
-            "Exit codes: 0 ok, 2 bad input (unknown system, model or key; a model that does not fit),",
-            "3 the simulation failed."})
+            "Positions (context + tokens) beyond the model's max_position_embeddings are refused unless",
+            "--beyond-max-positions is given. Time: a GPU system takes milliseconds per token; a wafer takes seconds",
+            "per distinct layer episode (about 5 s for Llama-3.1-8B at the defaults), then about 0.1 ms per token",
+            "and wafer. A long run shows its progress with an ETA on standard error (a bar on a terminal, else a",
+            "line every 30 s; --quiet for none).",
+            "",
+            "Exit codes: 0 ok, 2 bad input (unknown system, model or key; a model that does not fit; an output path",
+            "that cannot be written), 3 the simulation failed, 4 internal error.",
+            "",
+            AtomicFiles.HELP})
 public final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -74,19 +83,32 @@ public final class RunCommand implements Callable<Integer> {
                     + " first decode step (the busiest outgoing link of each PE's router).")
     Path heatmap;
 
+    @Option(names = {"-q", "--quiet"}, description = "No progress on standard error.")
+    boolean quiet;
+
     @Option(names = "--heatmap-layer", paramLabel = "L", description = "Layer of the heatmap (default: ${DEFAULT-VALUE}).")
     int heatmapLayer = 0;
 
     @Override
     public Integer call() {
+        if (cdf != null) {
+            ChartFiles.checkName(cdf, "--cdf");
+        }
+        if (heatmap != null) {
+            ChartFiles.checkName(heatmap, "--heatmap");
+        }
         ExperimentFile.Contents contents = Experiments.read(config, Set.of());
         Experiment experiment = Experiments.spec(contents, system, workload, sets).resolve(true);
         if (heatmap != null && experiment.entry().kind() != dev.wafersim.workloads.run.SystemKind.WAFER) {
             throw new dev.wafersim.core.config.ConfigException("--heatmap applies to wafer systems; "
                     + experiment.entry().name() + " is a " + experiment.entry().kind().word() + " system");
         }
-        ProgressLine progress = ProgressLine.onTerminal(spec.commandLine().getErr(), "simulating "
-                + experiment.entry().name());
+        PrintWriter err = spec.commandLine().getErr();
+        for (String note : experiment.notes()) {
+            err.println("wafersim: warning: " + note);
+        }
+        err.flush();
+        ProgressMeter progress = ProgressMeter.of(err, "run " + experiment.entry().name(), "steps", quiet, null);
         DecodeResult result;
         try {
             result = experiment.run(progress);

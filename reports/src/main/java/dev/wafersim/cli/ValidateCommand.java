@@ -1,5 +1,6 @@
 package dev.wafersim.cli;
 
+import dev.wafersim.cli.io.AtomicFiles;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,7 +36,12 @@ import picocli.CommandLine.Spec;
             "Each point is held to a band set before the model was run on it. Status: PASS within the band;",
             "MISS outside it, as documented (the reason is printed; does not fail); FAIL outside it unexpectedly.",
             "",
-            "Exit codes: 0 no FAIL, 1 a point left its band unexpectedly, 2 bad input."})
+            "Sources (--source): gpu-decode (GPU end to end, published per-token decode latencies), gpu-calibration",
+            "(GPU kernels and NCCL collectives), wafer-decode (wafer end to end, published Cerebras decode rates).",
+            "",
+            "Exit codes: 0 no FAIL, 1 a point left its band unexpectedly, 2 bad input, 4 internal error.",
+            "",
+            AtomicFiles.HELP})
 public final class ValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
