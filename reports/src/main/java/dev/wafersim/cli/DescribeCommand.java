@@ -52,7 +52,13 @@ public final class DescribeCommand implements Callable<Integer> {
                         + Suggest.didYouMean(name, ListCommand.names()) + "; expected one of "
                         + String.join(", ", ListCommand.names()) + " or the path of a config.json");
             }
-            out.print(model(m.isPresent() ? m.get() : ModelCatalog.resolve(name)));
+            if (m.isPresent()) {
+                out.print(model(m.get(), null));
+            } else {
+                dev.wafersim.workloads.model.HfConfigReader.Report r =
+                        dev.wafersim.workloads.model.HfConfigReader.readReport(safePath(name));
+                out.print(model(r.spec(), r));
+            }
         }
         out.flush();
         return Main.EXIT_OK;
@@ -110,7 +116,7 @@ public final class DescribeCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static String model(ModelSpec m) {
+    static String model(ModelSpec m, dev.wafersim.workloads.model.HfConfigReader.Report report) {
         StringBuilder sb = new StringBuilder();
         String f = "%-26s %s%n";
         sb.append(String.format(Locale.ROOT, f, "model", m.name()));
@@ -126,6 +132,9 @@ public final class DescribeCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, f, "vocabulary", m.vocabSize()));
         sb.append(String.format(Locale.ROOT, f, "tied embeddings", m.tiedEmbeddings()));
         sb.append(String.format(Locale.ROOT, f, "activation", m.activation()));
+        for (ModelDescription.Line l : ModelDescription.lines(m, report)) {
+            sb.append(String.format(Locale.ROOT, f, l.key(), l.value()));
+        }
         sb.append(String.format(Locale.ROOT, f, "parameters", String.format(Locale.ROOT, "%.2f B total, %.2f B active per token",
                 m.totalParameters() / 1e9, m.activeParameters() / 1e9)));
         sb.append(String.format(Locale.ROOT, f, "weights (bf16)", String.format(Locale.ROOT, "%.2f GB",

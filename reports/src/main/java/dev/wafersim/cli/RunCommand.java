@@ -116,7 +116,7 @@ public final class RunCommand implements Callable<Integer> {
             progress.done();
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(RunSummary.text(result));
+        out.print(RunSummary.text(result, ModelDescription.lines(experiment.model(), experiment.modelReport())));
         out.flush();
         if (json != null) {
             Json.write(json, experiment.resultJson(result, WafersimCommand.version()));

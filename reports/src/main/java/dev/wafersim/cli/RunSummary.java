@@ -13,10 +13,18 @@ final class RunSummary {
 
     /** The summary of {@code r}, several lines, each ending with a line separator. */
     static String text(DecodeResult r) {
+        return text(r, java.util.List.of());
+    }
+
+    /** The summary of {@code r} with {@code modelLines} (attention, positions, config keys) after the model. */
+    static String text(DecodeResult r, java.util.List<ModelDescription.Line> modelLines) {
         StringBuilder sb = new StringBuilder();
         line(sb, "system", r.system() + " (" + r.kind().word() + ")");
         line(sb, "machine", r.machine());
         line(sb, "model", r.model() + ", " + r.precision());
+        for (ModelDescription.Line l : modelLines) {
+            sb.append(String.format(Locale.ROOT, "  %-15s %s%n", l.key(), l.value()));
+        }
         line(sb, "workload", String.format(Locale.ROOT, "batch %d, context %d tokens, %d tokens generated",
                 r.batch(), r.contextTokens(), r.tokens()));
         line(sb, "latency", String.format(Locale.ROOT, "mean %.3f ms/token, p50 %.3f ms, p99 %.3f ms (min %.3f, max %.3f)",
