@@ -151,13 +151,44 @@ public final class ExperimentFile {
             }
             return n;
         } catch (JsonProcessingException e) {
+            ConfigException nonFinite = nonFinite(file, e);
+            if (nonFinite != null) {
+                throw nonFinite;
+            }
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
             throw new ConfigException(file + ": not valid " + (json ? "JSON" : "YAML") + where + ": "
                     + e.getOriginalMessage().lines().findFirst().orElse(""));
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot be read: " + e.getMessage(), e);
+            throw new ConfigException(file + ": cannot be read: " + dev.wafersim.cli.io.Inputs.reason(e), e);
         }
+    }
+
+    /**
+     * YAML's {@code .nan} and {@code .inf} are valid YAML that Jackson's YAML parser refuses as numbers; no
+     * key takes them. Returns the error naming the key (its dotted path in the file) and the value, or null
+     * when {@code e} is another parse error.
+     */
+    private static ConfigException nonFinite(Path file, JsonProcessingException e) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Malformed numeric value '([-+]?\\.(?:nan|NaN|NAN|inf"
+                + "|Inf|INF))'").matcher(String.valueOf(e.getOriginalMessage()));
+        if (!m.find()) {
+            return null;
+        }
+        String key = "";
+        if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p) {
+            List<String> names = new ArrayList<>();
+            for (com.fasterxml.jackson.core.JsonStreamContext c = p.getParsingContext(); c != null; c = c.getParent()) {
+                if (c.getCurrentName() != null) {
+                    names.add(0, c.getCurrentName());
+                }
+            }
+            key = String.join(".", names);
+        }
+        JsonLocation at = e.getLocation();
+        String where = at == null ? "" : " (line " + at.getLineNr() + ")";
+        return new ConfigException(file + ": " + (key.isEmpty() ? "" : key + "=") + m.group(1) + where
+                + " is not allowed; expected a finite number (YAML's .nan and .inf are values no key takes)");
     }
 
     private static void requireSection(Set<String> allowed, String section, String origin, String command) {

@@ -108,6 +108,8 @@ public final class HfConfigReader {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(where + ": no such file; expected the path of a Hugging Face config.json");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException(where + ": not UTF-8 text; expected a Hugging Face config.json");
         } catch (AccessDeniedException e) {
             throw new ConfigException(where + ": cannot be read (permission denied); expected a readable config.json");
         } catch (IOException e) {
@@ -117,8 +119,9 @@ public final class HfConfigReader {
         try {
             root = JSON.readTree(text);
         } catch (JsonParseException e) {
-            throw new ConfigException(where + ": malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + " (" + e.getOriginalMessage()
+            String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw new ConfigException(where + ": malformed JSON" + at + " (" + e.getOriginalMessage()
                     + "); expected a Hugging Face config.json object");
         } catch (JsonProcessingException e) {
             throw new ConfigException(where + ": malformed JSON (" + e.getOriginalMessage()
