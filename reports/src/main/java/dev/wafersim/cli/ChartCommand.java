@@ -302,7 +302,10 @@ public final class ChartCommand implements Callable<Integer> {
         };
     }
 
-    /** The results' precision when they share one, else each system's ({@code h100-sxm bf16, b200 fp8}). */
+    /**
+     * The results' precision when they share one, else each bar's weights in bar order
+     * ({@code precision by bar: bf16, bf16, fp8:per-channel:block}): short enough for a subtitle.
+     */
     static String precisions(List<JsonNode> results) {
         java.util.Set<String> distinct = new java.util.LinkedHashSet<>();
         results.forEach(r -> distinct.add(r.path("precision").asText()));
@@ -311,9 +314,10 @@ public final class ChartCommand implements Callable<Integer> {
         }
         List<String> each = new ArrayList<>();
         for (JsonNode r : results) {
-            each.add(r.path("label").asText(r.path("system").asText()) + " " + r.path("precision").asText());
+            String p = r.path("precision").asText();
+            each.add(p.contains("/kv=") ? p.substring(0, p.indexOf("/kv=")) : p);
         }
-        return "precision per system: " + String.join(", ", each);
+        return "precision by bar: " + String.join(", ", each);
     }
 
     private JFreeChart fromJson() {

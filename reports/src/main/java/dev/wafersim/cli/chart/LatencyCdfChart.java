@@ -102,6 +102,9 @@ public final class LatencyCdfChart {
         NumberAxis x = new NumberAxis("per-token latency (ms)");
         double pad = Math.max(0.1 * (hi - lo), 0.0005 * hi);
         x.setRange(lo - pad, hi + pad);
+        // Plain decimals (0.19764), never JFreeChart's scientific ticks (1.9764E-1) for a narrow range.
+        x.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.0#####",
+                java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)));
         NumberAxis y = new NumberAxis("tokens at or below the latency (%)");
         y.setRange(0, 105);
         y.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(20));
