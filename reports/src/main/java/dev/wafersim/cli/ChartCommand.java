@@ -7,9 +7,9 @@ import dev.wafersim.cli.chart.BreakdownChart;
 import dev.wafersim.cli.chart.ChartFiles;
 import dev.wafersim.cli.chart.LatencyCdfChart;
 import dev.wafersim.cli.chart.LineChart;
-import dev.wafersim.cli.experiment.Suggest;
 import dev.wafersim.cli.io.Csv;
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.config.EditDistance;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -267,7 +267,7 @@ public final class ChartCommand implements Callable<Integer> {
         int i = t.column(name);
         if (i < 0) {
             throw new ConfigException(option + "=" + name + ": no such column in " + csv
-                    + Suggest.didYouMean(name, t.header()) + "; columns are " + String.join(", ", t.header()));
+                    + EditDistance.didYouMean(name, t.header()) + "; columns are " + String.join(", ", t.header()));
         }
         return i;
     }

@@ -1,7 +1,7 @@
 package dev.wafersim.cli;
 
-import dev.wafersim.cli.experiment.Suggest;
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.config.EditDistance;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.core.config.ParamSpec;
 import dev.wafersim.core.config.ParamValue;
@@ -49,7 +49,7 @@ public final class DescribeCommand implements Callable<Integer> {
             Optional<ModelSpec> m = ModelCatalog.find(key);
             if (m.isEmpty() && !(name.endsWith(".json") || java.nio.file.Files.isRegularFile(safePath(name)))) {
                 throw new ConfigException("describe " + name + ": not a known system or model"
-                        + Suggest.didYouMean(name, ListCommand.names()) + "; expected one of "
+                        + EditDistance.didYouMean(name, ListCommand.names()) + "; expected one of "
                         + String.join(", ", ListCommand.names()) + " or the path of a config.json");
             }
             if (m.isPresent()) {

@@ -4,12 +4,12 @@ import dev.wafersim.cli.io.AtomicFiles;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.wafersim.cli.experiment.Suggest;
 import dev.wafersim.cli.io.Json;
 import dev.wafersim.cli.validate.ValidationPoint;
 import dev.wafersim.cli.validate.ValidationSource;
 import dev.wafersim.cli.validate.ValidationSources;
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.config.EditDistance;
 import dev.wafersim.workloads.run.SystemKind;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -116,7 +116,7 @@ public final class ValidateCommand implements Callable<Integer> {
         List<String> names = sources.stream().map(ValidationSource::name).toList();
         for (String s : only) {
             if (!names.contains(s)) {
-                throw new ConfigException("--source=" + s + " is not a validation source" + Suggest.didYouMean(s, names)
+                throw new ConfigException("--source=" + s + " is not a validation source" + EditDistance.didYouMean(s, names)
                         + "; expected one of " + String.join(", ", names));
             }
         }

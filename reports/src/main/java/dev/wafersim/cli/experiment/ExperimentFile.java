@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.config.EditDistance;
 import dev.wafersim.core.config.PresetLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -122,7 +123,7 @@ public final class ExperimentFile {
                         sweep.put(a.getKey(), values(a.getValue(), origin, "sweep." + a.getKey()));
                     }
                 }
-                default -> throw new ConfigException(origin + ": unknown key '" + key + "'" + Suggest.didYouMean(key, TOP_KEYS)
+                default -> throw new ConfigException(origin + ": unknown key '" + key + "'" + EditDistance.didYouMean(key, TOP_KEYS)
                         + "; allowed keys are " + String.join(", ", TOP_KEYS));
             }
         }
@@ -209,7 +210,7 @@ public final class ExperimentFile {
             ExperimentKey k = ExperimentKey.find("workload." + name);
             if (k == null) {
                 throw new ConfigException(origin + ": unknown key 'workload." + name + "'"
-                        + Suggest.didYouMean(name, ExperimentKey.workloadNames()) + "; workload keys are "
+                        + EditDistance.didYouMean(name, ExperimentKey.workloadNames()) + "; workload keys are "
                         + String.join(", ", ExperimentKey.workloadNames()));
             }
             s = s.with(k, scalar(e.getValue(), origin, k.key()), origin, k.key());

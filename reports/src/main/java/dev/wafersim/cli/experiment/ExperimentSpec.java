@@ -1,6 +1,7 @@
 package dev.wafersim.cli.experiment;
 
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.config.EditDistance;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.fabric.gpu.DataType;
 import dev.wafersim.workloads.model.DecodeWorkload;
@@ -121,13 +122,13 @@ public final class ExperimentSpec {
                     known.add(e.key());
                 }
             }
-            throw new ConfigException(where + "unknown key '" + key + "'" + Suggest.didYouMean(key, known)
+            throw new ConfigException(where + "unknown key '" + key + "'" + EditDistance.didYouMean(key, known)
                     + "; workload keys are " + String.join(", ", known));
         }
         if (!key.contains(".") || key.equals("set.")) {
             List<String> known = new ArrayList<>(ExperimentKey.keys());
             known.addAll(ExperimentKey.workloadNames());
-            throw new ConfigException(where + "unknown key '" + key + "'" + Suggest.didYouMean(key, known)
+            throw new ConfigException(where + "unknown key '" + key + "'" + EditDistance.didYouMean(key, known)
                     + "; expected one of " + String.join(", ", ExperimentKey.keys())
                     + " or a system parameter (a dotted key such as hbm.peakBandwidthGBps; see wafersim describe SYSTEM)");
         }

@@ -139,20 +139,8 @@ public final class ModelCatalog {
         if (name == null) {
             return "";
         }
-        String lower = name.trim().toLowerCase(Locale.ROOT);
-        List<String> best = new ArrayList<>();
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : PRESETS.keySet()) {
-            int d = EditDistance.between(lower, k);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best.clear();
-            }
-            if (d == bestDistance) {
-                best.add(k);
-            }
-        }
-        if (best.isEmpty() || bestDistance > Math.max(3, lower.length() / 2)) {
+        List<String> best = EditDistance.closest(name, PRESETS.keySet());
+        if (best.isEmpty()) {
             return "";
         }
         return "did you mean " + String.join(" or ", best) + "? ";
