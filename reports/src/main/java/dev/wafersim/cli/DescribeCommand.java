@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * {@code wafersim describe NAME}: every parameter of a system with its default, unit, confidence and
  * source, grouped by prefix; or the architecture of a model preset (or a config.json).
  *
- * <p>A system comes from {@link SystemCatalog}. A wafer system that is listed but cannot run yet is
+ * <p>A system comes from {@link SystemCatalog}. A wafer system that is listed as unavailable is
  * described from its hardware preset ({@code fabric.WsePresets}) so its parameters can be read before
  * its decode simulator is in the catalog.
  */

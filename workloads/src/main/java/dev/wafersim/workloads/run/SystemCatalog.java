@@ -22,13 +22,11 @@ import java.util.function.Supplier;
  *
  * <p>Adding a system is one line in {@link #table()}: an {@link Entry} with its name, kind, a
  * description, a supplier of its preset {@link ParamSet}, its {@link ParamSchema} and its
- * {@link DecodeSimulator}. GPU systems come from {@link GpuPresets#NAMES}. The wafer systems
- * {@code wse2} and {@code wse3} are listed as not available until their simulator is in the table; asking
- * for one is a {@link ConfigException} ("wafer decode is not available in this build").
+ * {@link DecodeSimulator}. GPU systems come from {@link GpuPresets#NAMES}; the wafer systems {@code wse2}
+ * and {@code wse3} run on {@link WaferDecodeSimulator}. An entry may still be listed as unavailable (with
+ * its reason, {@link Entry#unavailable}); asking for one is a {@link ConfigException} naming the reason.
  */
 public final class SystemCatalog {
-    /** The reason a wafer system cannot run yet; the single place that says so. */
-
     private static final Map<String, Entry> TABLE = index(table());
 
     private SystemCatalog() {
