@@ -116,6 +116,10 @@ public final class DescribeCommand implements Callable<Integer> {
         return sb.toString();
     }
 
+    private static String yes(boolean b) {
+        return b ? "yes" : "no";
+    }
+
     static String model(ModelSpec m, dev.wafersim.workloads.model.HfConfigReader.Report report) {
         StringBuilder sb = new StringBuilder();
         String f = "%-26s %s%n";
@@ -132,6 +136,9 @@ public final class DescribeCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, f, "vocabulary", m.vocabSize()));
         sb.append(String.format(Locale.ROOT, f, "tied embeddings", m.tiedEmbeddings()));
         sb.append(String.format(Locale.ROOT, f, "activation", m.activation()));
+        sb.append(String.format(Locale.ROOT, f, "biases", String.format(Locale.ROOT, "q/k/v %s, output %s, ffn and router %s",
+                yes(m.qkvBias()), yes(m.outputBias()), yes(m.mlpBias()))));
+        sb.append(String.format(Locale.ROOT, f, "attention sinks", yes(m.attentionSinks())));
         for (ModelDescription.Line l : ModelDescription.lines(m, report)) {
             sb.append(String.format(Locale.ROOT, f, l.key(), l.value()));
         }

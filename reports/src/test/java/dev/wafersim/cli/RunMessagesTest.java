@@ -106,4 +106,24 @@ class RunMessagesTest {
         JsonNode second = new ObjectMapper().readTree(again.toFile());
         assertEquals(first.path("experimentHash"), second.path("experimentHash"), "the same experiment, not a bf16 one");
     }
+
+    @Test
+    void describeModel_showsEveryFieldThatShapesItAndWhatWasIgnored() throws Exception {
+        CliRunner preset = CliRunner.run("describe", "gpt-oss-120b");
+        assertEquals(Main.EXIT_OK, preset.exitCode, preset.err);
+        assertTrue(preset.out.contains("18 layers with a sliding window of 128 tokens, 18 with full attention"), preset.out);
+        assertTrue(preset.out.contains("q/k/v yes, output yes, ffn and router yes") && preset.out.contains("attention sinks"),
+                preset.out);
+        assertTrue(preset.out.contains("up to 131,072 per sequence"), preset.out);
+        Path cfg = tmp.resolve("config.json");
+        Files.writeString(cfg, "{\"model_type\": \"qwen2\", \"hidden_size\": 256, \"num_hidden_layers\": 2,"
+                + " \"num_attention_heads\": 4, \"intermediate_size\": 512, \"vocab_size\": 1000,"
+                + " \"use_sliding_window\": false, \"sliding_window\": 4096, \"rope_theta\": 1000000.0}");
+        CliRunner file = CliRunner.run("describe", cfg.toString());
+        assertEquals(Main.EXIT_OK, file.exitCode, file.err);
+        assertTrue(file.out.contains("full attention on all 2 layers"), file.out);
+        assertTrue(file.out.contains("sliding_window (no layer slides with these settings"), file.out);
+        assertTrue(file.out.contains("rope_theta (a rotary frequency, not a cost)"), file.out);
+        assertTrue(file.out.contains("no maximum given (max_position_embeddings absent): not checked"), file.out);
+    }
 }
