@@ -16,9 +16,10 @@ import picocli.CommandLine.Spec;
 /** {@code wafersim bench engine}: PHOLD on the event engine, in events per second on one core. */
 @Command(name = "engine", mixinStandardHelpOptions = true,
         description = {
-            "Run PHOLD, the standard discrete-event benchmark, on one thread: N logical processes with M",
-            "events each in flight; handling an event schedules one new event for a uniformly random",
-            "process at now + lookahead + an exponential delay. Prints 'events/s: N' last."})
+            "Run PHOLD, the standard discrete-event benchmark, on one thread.",
+            "",
+            "N logical processes with M events each in flight; handling an event schedules one new event for a",
+            "uniformly random process at now + lookahead + an exponential delay. Prints 'events/s: N' last."})
 public final class BenchEngineCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

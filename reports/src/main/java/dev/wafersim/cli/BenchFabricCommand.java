@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
 /** {@code wafersim bench fabric}: the fabric simulator's speed and memory. */
 @Command(name = "fabric", mixinStandardHelpOptions = true,
         description = {
+            "Time the fabric simulator on 2D collectives and a full-wafer broadcast.",
+            "",
             "On an N x N region: a 2D broadcast of B wavelets, then a 2D reduce of B wavelets (timing mode).",
             "Then a flooding broadcast along every row of the full wafer, with the peak heap.",
             "Prints 'wavelet-hops/s: N' last (router-to-router hops over simulation time, both 2D runs)."})

@@ -1,14 +1,15 @@
 package dev.wafersim.cli;
 
+import dev.wafersim.cli.io.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wafersim.cli.chart.BreakdownChart;
 import dev.wafersim.cli.chart.ChartFiles;
 import dev.wafersim.cli.chart.LatencyCdfChart;
 import dev.wafersim.cli.chart.LineChart;
-import dev.wafersim.cli.experiment.Suggest;
 import dev.wafersim.cli.io.Csv;
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.config.EditDistance;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -39,7 +40,13 @@ import picocli.CommandLine.Spec;
             "PNG, and SVG too with --svg or an .svg name:",
             "  from a sweep CSV:  --csv FILE --x COLUMN [--y COLUMN] [--series COLUMN[,COLUMN]] --out FILE.png",
             "  from a result:     --json FILE --kind breakdown|cdf --out FILE.png",
-            "Rows of a CSV with a status column are drawn when ok, in point order."})
+            "Rows of a CSV with a status column are drawn when ok, in point order; a CSV in which a point appears",
+            "twice is refused. The file type follows the name: .png, .svg (writes the PNG too); any other",
+            "extension is refused.",
+            "",
+            "Exit codes: 0 ok, 2 bad input, 4 internal error.",
+            "",
+            AtomicFiles.HELP})
 public final class ChartCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -92,6 +99,7 @@ public final class ChartCommand implements Callable<Integer> {
         if ((csv == null) == (json == null)) {
             throw new ConfigException("give exactly one of --csv (a sweep CSV) or --json (a run or compare result)");
         }
+        ChartFiles.checkName(out, "--out");
         JFreeChart chart = csv != null ? fromCsv() : fromJson();
         PrintWriter o = spec.commandLine().getOut();
         for (Path p : ChartFiles.save(chart, out, svg, width, height)) {
@@ -112,6 +120,7 @@ public final class ChartCommand implements Callable<Integer> {
             default -> throw new ConfigException("--x-scale=" + xScale + " is not allowed; expected linear, log or auto");
         };
         Csv.Table t = Csv.read(csv);
+        t.requireUnique("point", csv.toString(), "chart");
         int xi = column(t, x, "--x");
         int yi = column(t, y, "--y");
         List<Integer> si = new ArrayList<>();
@@ -141,6 +150,14 @@ public final class ChartCommand implements Callable<Integer> {
         if (rows.isEmpty()) {
             throw new ConfigException(csv + ": no rows to draw" + (status >= 0 ? " (none with status ok)" : ""));
         }
+        if (series.isEmpty()) {
+            si = defaultSeries(t, rows, xi, filters.keySet());
+            if (!si.isEmpty()) {
+                List<String> names = si.stream().map(t.header()::get).toList();
+                spec.commandLine().getOut().println("series: " + String.join(", ", names) + " (the swept columns that"
+                        + " vary besides --x; --series chooses others)");
+            }
+        }
         boolean numeric = true;
         for (List<String> r : rows) {
             numeric &= isNumber(r.get(xi));
@@ -159,6 +176,7 @@ public final class ChartCommand implements Callable<Integer> {
                     .add(new LineChart.Point(numeric ? Double.parseDouble(r.get(xi)) : null, r.get(xi),
                             Double.parseDouble(yv), null));
         }
+        requireOnePointPerX(t, rows, xi, si);
         List<LineChart.Line> ls = new ArrayList<>();
         lines.forEach((n, pts) -> ls.add(new LineChart.Line(n, pts)));
         String t0 = title != null ? title : label(y).replaceAll(" \\(.*\\)$", "") + " against "
@@ -166,6 +184,68 @@ public final class ChartCommand implements Callable<Integer> {
         String sub = filters.isEmpty() ? csv.getFileName().toString() : csv.getFileName() + " where " + String.join(", ", where);
         return LineChart.of(new LineChart.Data(t0, sub, label(x), label(y), ls), scale);
     }
+
+    /**
+     * The series a sweep CSV needs when none is given: its key columns (between {@code point} and
+     * {@code status}) other than x and the filtered ones that take more than one value among the rows
+     * drawn. Without them the points of different series would be joined into one zigzag line.
+     */
+    private static List<Integer> defaultSeries(Csv.Table t, List<List<String>> rows, int xi,
+                                               java.util.Set<Integer> filtered) {
+        int point = t.column("point");
+        int status = t.column("status");
+        List<Integer> out = new ArrayList<>();
+        if (point != 0 || status < 0) {
+            return out;
+        }
+        for (int c = 1; c < status; c++) {
+            if (c == xi || filtered.contains(c)) {
+                continue;
+            }
+            java.util.Set<String> values = new java.util.HashSet<>();
+            for (List<String> r : rows) {
+                values.add(r.get(c));
+            }
+            if (values.size() > 1) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Refuses two rows of one line with the same x: drawn, they would zigzag (numeric x) or one would hide
+     * the other (a category). Names the columns that tell them apart.
+     */
+    private void requireOnePointPerX(Csv.Table t, List<List<String>> rows, int xi, List<Integer> si) {
+        Map<List<String>, List<String>> seen = new java.util.HashMap<>();
+        for (List<String> r : rows) {
+            List<String> key = new ArrayList<>();
+            key.add(r.get(xi));
+            si.forEach(c -> key.add(r.get(c)));
+            List<String> first = seen.putIfAbsent(key, r);
+            if (first == null) {
+                continue;
+            }
+            List<String> differ = new ArrayList<>();
+            for (int c = 0; c < t.header().size(); c++) {
+                String h = t.header().get(c);
+                if (c != xi && !si.contains(c) && !first.get(c).equals(r.get(c)) && !h.equals("point")
+                        && !METRIC_LIKE.matcher(h).find()) {
+                    differ.add(h);
+                }
+            }
+            throw new ConfigException("chart: " + csv + " has several rows with --x " + x + "=" + r.get(xi)
+                    + (si.isEmpty() ? "" : " in one series") + "; one line takes one point per x value. The rows differ in "
+                    + (differ.isEmpty() ? "no column but the drawn ones" : String.join(", ", differ))
+                    + "; give --series " + (differ.isEmpty() ? "COLUMN" : differ.get(0)) + " (one line per value) or --where "
+                    + (differ.isEmpty() ? "COLUMN" : differ.get(0)) + "=VALUE (keep one)");
+        }
+    }
+
+    /** Result columns, which differ between rows without telling series apart. */
+    private static final java.util.regex.Pattern METRIC_LIKE = java.util.regex.Pattern.compile(
+            "Ms$|Bytes$|^tokensPerSecond|Hash$|^extras$|^error$|^memoryStore$");
 
     private static boolean isNumber(String s) {
         try {
@@ -187,7 +267,7 @@ public final class ChartCommand implements Callable<Integer> {
         int i = t.column(name);
         if (i < 0) {
             throw new ConfigException(option + "=" + name + ": no such column in " + csv
-                    + Suggest.didYouMean(name, t.header()) + "; columns are " + String.join(", ", t.header()));
+                    + EditDistance.didYouMean(name, t.header()) + "; columns are " + String.join(", ", t.header()));
         }
         return i;
     }
@@ -222,6 +302,24 @@ public final class ChartCommand implements Callable<Integer> {
         };
     }
 
+    /**
+     * The results' precision when they share one, else each bar's weights in bar order
+     * ({@code precision by bar: bf16, bf16, fp8:per-channel:block}): short enough for a subtitle.
+     */
+    static String precisions(List<JsonNode> results) {
+        java.util.Set<String> distinct = new java.util.LinkedHashSet<>();
+        results.forEach(r -> distinct.add(r.path("precision").asText()));
+        if (distinct.size() == 1) {
+            return distinct.iterator().next();
+        }
+        List<String> each = new ArrayList<>();
+        for (JsonNode r : results) {
+            String p = r.path("precision").asText();
+            each.add(p.contains("/kv=") ? p.substring(0, p.indexOf("/kv=")) : p);
+        }
+        return "precision by bar: " + String.join(", ", each);
+    }
+
     private JFreeChart fromJson() {
         JsonNode root;
         try {
@@ -229,7 +327,9 @@ public final class ChartCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new ConfigException("--json " + json + ": no such file");
         } catch (IOException e) {
-            throw new ConfigException("--json " + json + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new ConfigException("--json " + json + ": " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                    ? "not valid JSON" + dev.wafersim.cli.io.Inputs.at(j) + ": " + dev.wafersim.cli.io.Inputs.reason(j)
+                    : "cannot be read: " + dev.wafersim.cli.io.OutputFailure.reason(json, e)));
         }
         List<JsonNode> results = new ArrayList<>();
         if (root != null && root.path("results").isArray()) {
@@ -242,7 +342,7 @@ public final class ChartCommand implements Callable<Integer> {
         }
         JsonNode r0 = results.get(0);
         String workloadLine = String.format(Locale.ROOT, "%s; batch %d, context %d tokens, mean of %d tokens",
-                r0.path("precision").asText(), r0.path("batch").asInt(), r0.path("contextTokens").asLong(),
+                precisions(results), r0.path("batch").asInt(), r0.path("contextTokens").asLong(),
                 r0.path("tokens").asInt());
         switch (kind.toLowerCase(Locale.ROOT)) {
             case "breakdown" -> {

@@ -22,9 +22,10 @@ import picocli.CommandLine.Spec;
 /** {@code wafersim collective}: one fabric collective from a cold start, cycle by cycle. */
 @Command(name = "collective", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Run one broadcast or reduction on the wafer fabric from a cold start and print the cycles from the",
-            "first wavelet put on the fabric to the end of the last result written to SRAM, next to the cycle",
-            "model of Luczynski et al. (HPDC 2024).",
+            "Run one broadcast or reduction on the wafer fabric and print its cycles.",
+            "",
+            "Runs from a cold start and counts the cycles from the first wavelet put on the fabric to the end of",
+            "the last result written to SRAM, next to the cycle model of Luczynski et al. (HPDC 2024).",
             "",
             "Algorithms: broadcast-row, broadcast-col, broadcast-2d, reduce-chain, reduce-star, reduce-tree,",
             "reduce-two-phase, allreduce-ring, reduce-2d. Row algorithms run on --pes P PEs in a row; 2D ones",

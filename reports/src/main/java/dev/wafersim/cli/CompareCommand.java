@@ -1,5 +1,6 @@
 package dev.wafersim.cli;
 
+import dev.wafersim.cli.io.AtomicFiles;
 import dev.wafersim.cli.chart.BreakdownChart;
 import dev.wafersim.cli.chart.ChartFiles;
 import dev.wafersim.cli.experiment.Experiment;
@@ -44,8 +45,10 @@ import picocli.CommandLine.Spec;
             "A system spec is name[:key=value]*, keys being gpus, tp, pp, cudaGraphs, wafers, exact, batch,",
             "context, tokens, precision, or set.PARAM; e.g. --systems wse3,h100-sxm:gpus=8:tp=8,h200:precision=fp8.",
             "",
-            "Exit codes: 0 ok, 2 bad input (a system that does not exist, is not available or cannot hold the model),",
-            "3 a simulation failed."})
+            "Exit codes: 0 ok, 2 bad input (a system that does not exist, is not available or cannot hold the model;",
+            "an output path that cannot be written), 3 a simulation failed, 4 internal error.",
+            "",
+            AtomicFiles.HELP})
 public final class CompareCommand implements Callable<Integer> {
     /** The comparison the command makes with no --systems: the WSE-3 against an 8-GPU H100 server. */
     static final String DEFAULT_SYSTEMS = "wse3,h100-sxm:gpus=8:tp=8";
@@ -85,11 +88,17 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--svg", description = "Write the chart as SVG too.")
     boolean svg;
 
+    @Option(names = {"-q", "--quiet"}, description = "No progress on standard error.")
+    boolean quiet;
+
     @Option(names = "--threads", paramLabel = "N", description = "Systems simulated at once (default: the number of cores).")
     Integer threads;
 
     @Override
     public Integer call() {
+        if (chart != null) {
+            ChartFiles.checkName(chart, "--chart");
+        }
         ExperimentFile.Contents contents = Experiments.read(config, Set.of("systems"));
         List<SystemSpec> specs;
         if (systems != null) {
@@ -117,7 +126,7 @@ public final class CompareCommand implements Callable<Integer> {
             experiments.add(e.resolve(false, shared));
         }
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : Parallel.threads(threads, "--threads");
-        ProgressLine progress = ProgressLine.onTerminal(spec.commandLine().getErr(), "compare");
+        ProgressMeter progress = ProgressMeter.of(spec.commandLine().getErr(), "compare", "systems", quiet, null);
         java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
         List<DecodeResult> results;
         List<String> labelList = List.copyOf(labels);
@@ -133,7 +142,7 @@ public final class CompareCommand implements Callable<Integer> {
                     int i = experiments.indexOf(e);
                     DecodeResult r = e.run(dev.wafersim.workloads.run.Progress.NONE, sinks.get(i), timeline.tokens());
                     synchronized (progress) {
-                        progress.update(finished.incrementAndGet(), experiments.size(), "systems done, last "
+                        progress.update(finished.incrementAndGet(), experiments.size(), "last done: "
                                 + e.entry().name());
                     }
                     return r;

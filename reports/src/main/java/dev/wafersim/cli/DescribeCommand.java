@@ -1,7 +1,7 @@
 package dev.wafersim.cli;
 
-import dev.wafersim.cli.experiment.Suggest;
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.config.EditDistance;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.core.config.ParamSpec;
 import dev.wafersim.core.config.ParamValue;
@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * {@code wafersim describe NAME}: every parameter of a system with its default, unit, confidence and
  * source, grouped by prefix; or the architecture of a model preset (or a config.json).
  *
- * <p>A system comes from {@link SystemCatalog}. A wafer system that is listed but cannot run yet is
+ * <p>A system comes from {@link SystemCatalog}. A wafer system that is listed as unavailable is
  * described from its hardware preset ({@code fabric.WsePresets}) so its parameters can be read before
  * its decode simulator is in the catalog.
  */
@@ -49,10 +49,16 @@ public final class DescribeCommand implements Callable<Integer> {
             Optional<ModelSpec> m = ModelCatalog.find(key);
             if (m.isEmpty() && !(name.endsWith(".json") || java.nio.file.Files.isRegularFile(safePath(name)))) {
                 throw new ConfigException("describe " + name + ": not a known system or model"
-                        + Suggest.didYouMean(name, ListCommand.names()) + "; expected one of "
+                        + EditDistance.didYouMean(name, ListCommand.names()) + "; expected one of "
                         + String.join(", ", ListCommand.names()) + " or the path of a config.json");
             }
-            out.print(model(m.isPresent() ? m.get() : ModelCatalog.resolve(name)));
+            if (m.isPresent()) {
+                out.print(model(m.get(), null));
+            } else {
+                dev.wafersim.workloads.model.HfConfigReader.Report r =
+                        dev.wafersim.workloads.model.HfConfigReader.readReport(safePath(name));
+                out.print(model(r.spec(), r));
+            }
         }
         out.flush();
         return Main.EXIT_OK;
@@ -110,7 +116,11 @@ public final class DescribeCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static String model(ModelSpec m) {
+    private static String yes(boolean b) {
+        return b ? "yes" : "no";
+    }
+
+    static String model(ModelSpec m, dev.wafersim.workloads.model.HfConfigReader.Report report) {
         StringBuilder sb = new StringBuilder();
         String f = "%-26s %s%n";
         sb.append(String.format(Locale.ROOT, f, "model", m.name()));
@@ -126,6 +136,12 @@ public final class DescribeCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, f, "vocabulary", m.vocabSize()));
         sb.append(String.format(Locale.ROOT, f, "tied embeddings", m.tiedEmbeddings()));
         sb.append(String.format(Locale.ROOT, f, "activation", m.activation()));
+        sb.append(String.format(Locale.ROOT, f, "biases", String.format(Locale.ROOT, "q/k/v %s, output %s, ffn and router %s",
+                yes(m.qkvBias()), yes(m.outputBias()), yes(m.mlpBias()))));
+        sb.append(String.format(Locale.ROOT, f, "attention sinks", yes(m.attentionSinks())));
+        for (ModelDescription.Line l : ModelDescription.lines(m, report)) {
+            sb.append(String.format(Locale.ROOT, f, l.key(), l.value()));
+        }
         sb.append(String.format(Locale.ROOT, f, "parameters", String.format(Locale.ROOT, "%.2f B total, %.2f B active per token",
                 m.totalParameters() / 1e9, m.activeParameters() / 1e9)));
         sb.append(String.format(Locale.ROOT, f, "weights (bf16)", String.format(Locale.ROOT, "%.2f GB",

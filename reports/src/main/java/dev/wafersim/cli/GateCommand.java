@@ -23,13 +23,16 @@ import picocli.CommandLine.Spec;
             "Fail (exit 1) when a result regressed against a baseline.",
             "",
             "Compares the metrics of a current result (wafersim run --json or compare --json) with a baseline.",
-            "Default metrics, each with a 2% tolerance: perTokenLatencyMs (lower is better), tokensPerSecond",
+            "Default metrics, each with a 2%% tolerance: perTokenLatencyMs (lower is better), tokensPerSecond",
             "(higher is better), p99Ms (lower is better). --tolerance METRIC=PCT changes one or adds another",
             "(p50Ms, minMs, maxMs, tokensPerSecondTotal, breakdownMs.CATEGORY); --tolerance PCT sets the defaults'.",
             "Improvements beyond tolerance are reported and pass.",
             "",
             "Exit codes: 0 every metric within tolerance or better, 1 a regression, 2 bad input (missing or",
-            "malformed file, unknown metric, different system/model/workload without --allow-different-config)."})
+            "malformed file, unknown metric, different system/model/workload without --allow-different-config),",
+            "4 internal error.",
+            "",
+            AtomicFiles.HELP})
 public final class GateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -55,16 +55,30 @@ public final class Main {
         cl.setUsageHelpWidth(USAGE_HELP_WIDTH);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("wafersim: " + ex.getMessage());
-            if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
-                err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            String suggestion = "";
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+                // The project's one suggester (core.config.EditDistance), not picocli's own.
+                CommandLine.Model.CommandSpec spec = u.getCommandLine().getCommandSpec();
+                String first = u.getUnmatched().get(0);
+                java.util.List<String> names = new java.util.ArrayList<>(first.startsWith("-")
+                        ? spec.optionsMap().keySet() : spec.subcommands().keySet());
+                suggestion = dev.wafersim.core.config.EditDistance.didYouMean(first.split("=", 2)[0], names);
             }
+            err.println("wafersim: " + ex.getMessage() + suggestion);
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return EXIT_BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             if (ex instanceof ConfigException) {
                 err.println("wafersim: " + ex.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+                // Every reader and writer maps its own failures to a ConfigException naming the option; this
+                // is the net under them: one line, exit 2, no stack trace.
+                Throwable io = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+                err.println("wafersim: input/output error: " + io.getMessage());
                 return EXIT_BAD_INPUT;
             }
             if (ex instanceof SimulationStalledException) {

@@ -5,22 +5,17 @@ import dev.wafersim.cli.experiment.ExperimentFile;
 import dev.wafersim.cli.experiment.ExperimentKey;
 import dev.wafersim.cli.experiment.ExperimentSpec;
 import dev.wafersim.cli.io.Csv;
-import dev.wafersim.cli.sweep.Progress;
 import dev.wafersim.cli.sweep.SweepAxis;
 import dev.wafersim.cli.sweep.SweepCharts;
 import dev.wafersim.cli.sweep.SweepCsv;
+import dev.wafersim.cli.sweep.SweepOutput;
 import dev.wafersim.cli.sweep.SweepPlan;
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.core.event.SimulationStalledException;
 import dev.wafersim.workloads.run.DecodeResult;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -69,7 +64,12 @@ import picocli.CommandLine.Spec;
             "hbm.peakBandwidthGBps). Example: wafersim sweep --system h100-sxm --model llama-3.1-8b",
             "  --set workload.context=1024,4096,16384 --set workload.batch=1,8 --out sweep.csv --chart-dir charts",
             "",
-            "Exit codes: 0 done (rejected points are rows with status failed), 2 bad input, 3 a simulation failed."})
+            "The CSV is locked while the sweep runs: a second sweep on it is refused (exit 2). --resume and chart",
+            "refuse a CSV in which a point appears twice. Progress with an ETA on standard error (a bar on a terminal,",
+            "else a line every 30 s; --quiet for none).",
+            "",
+            "Exit codes: 0 done (rejected points are rows with status failed), 2 bad input (also: --out cannot be",
+            "written or is locked), 3 a simulation failed, 4 internal error."})
 public final class SweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -111,8 +111,12 @@ public final class SweepCommand implements Callable<Integer> {
     boolean svg;
 
     @Option(names = "--progress", negatable = true,
-            description = "Show a progress bar on standard error (default: only on a terminal).")
+            description = "Progress on standard error as a bar redrawn in place (default: on a terminal; elsewhere"
+                    + " a line every 30 s).")
     Boolean progress;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress on standard error.")
+    boolean quiet;
 
     @Option(names = "--dry-run", description = "List the points and exit without running or writing.")
     boolean dryRun;
@@ -122,7 +126,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         ExperimentFile.Contents contents = Experiments.read(specFile, Set.of("sweep"));
         SweepPlan plan = new SweepPlan(axes(contents));
         ExperimentSpec base = Experiments.spec(contents, system, workload, List.of());
@@ -142,22 +146,24 @@ public final class SweepCommand implements Callable<Integer> {
                 i -> "sweep point " + i + " (" + describe(plan, i) + ")");
         SweepCsv csv = new SweepCsv(plan.axes().stream().map(SweepAxis::key).toList());
         PrintWriter stdout = spec.commandLine().getOut();
+        if (out.getFileName() == null) {
+            throw new ConfigException("--out " + out + " is not allowed; expected the path of a CSV file");
+        }
 
         boolean exists = Files.exists(out);
         if (exists && !resume && !overwrite) {
             throw new ConfigException("--out " + out + " already exists; add --resume to continue that sweep or --overwrite"
                     + " to start over");
         }
-        Map<Integer, List<String>> previous = exists && resume ? previousRows(csv, plan, experiments) : Map.of();
-        List<Integer> todo = new ArrayList<>();
-        for (int i = 0; i < plan.size(); i++) {
-            if (!previous.containsKey(i)) {
-                todo.add(i);
-            }
+        if (exists && Files.isDirectory(out)) {
+            throw new ConfigException("--out " + out + " is a directory; expected the path of a CSV file");
         }
+        boolean append = exists && resume;
         if (dryRun) {
-            stdout.printf(Locale.ROOT, "sweep of %d points (%d to run, %d already in %s):%n", plan.size(), todo.size(),
-                    previous.size(), out);
+            Map<Integer, List<String>> previous = append
+                    ? previousRows(csv, plan, experiments, Csv.read(out)) : Map.of();
+            stdout.printf(Locale.ROOT, "sweep of %d points (%d to run, %d already in %s):%n", plan.size(),
+                    plan.size() - previous.size(), previous.size(), out);
             for (int i = 0; i < plan.size(); i++) {
                 stdout.printf(Locale.ROOT, "  %5d  %s%s%n", i, describe(plan, i), previous.containsKey(i) ? "  (done)" : "");
             }
@@ -165,53 +171,59 @@ public final class SweepCommand implements Callable<Integer> {
             return Main.EXIT_OK;
         }
 
-        Map<Integer, List<String>> rows = new HashMap<>(previous);
+        Map<Integer, List<String>> previous;
+        Map<Integer, List<String>> rows;
         int[] counts = new int[4];
         Throwable firstBug = null;
-        boolean append = exists && resume;
-        if (!append && out.toAbsolutePath().getParent() != null) {
-            Files.createDirectories(out.toAbsolutePath().getParent());
-        }
-        boolean showProgress = progress != null ? progress : System.console() != null;
-        Progress bar = new Progress(spec.commandLine().getErr(), todo.size(), showProgress);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(n, todo.size())), r -> {
-            Thread t = new Thread(r, "wafersim-sweep");
-            t.setDaemon(true);
-            return t;
-        });
-        try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (SweepOutput file = SweepOutput.open(out, append)) {
+            previous = append ? previousRows(csv, plan, experiments, file.readTable()) : Map.of();
+            rows = new HashMap<>(previous);
+            List<Integer> todo = new ArrayList<>();
+            for (int i = 0; i < plan.size(); i++) {
+                if (!previous.containsKey(i)) {
+                    todo.add(i);
+                }
+            }
             if (!append) {
-                w.write(Csv.line(csv.header()));
-                w.flush();
+                file.writeLine(Csv.line(csv.header()));
             }
-            CompletionService<Done> done = new ExecutorCompletionService<>(pool);
-            for (int i : todo) {
-                done.submit(() -> runPoint(csv, plan, experiments.get(i), i));
-            }
-            for (int k = 0; k < todo.size(); k++) {
-                Done d;
-                try {
-                    d = done.take().get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    spec.commandLine().getErr().printf(Locale.ROOT, "%nwafersim: sweep interrupted after %d of %d points;"
-                            + " every finished row is in %s; rerun with --resume to finish%n", k, todo.size(), out);
-                    return Main.EXIT_SIM_FAILED;
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("a sweep point escaped its own error handling", e.getCause());
+            ProgressMeter bar = ProgressMeter.of(spec.commandLine().getErr(), "sweep", "points", quiet, progress);
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(n, todo.size())), r -> {
+                Thread t = new Thread(r, "wafersim-sweep");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                CompletionService<Done> done = new ExecutorCompletionService<>(pool);
+                for (int i : todo) {
+                    done.submit(() -> runPoint(csv, plan, experiments.get(i), i));
                 }
-                w.write(Csv.line(d.row()));
-                w.flush();
-                rows.put(d.point(), d.row());
-                counts[statusIndex(d.status())]++;
-                if (d.bug() != null && firstBug == null) {
-                    firstBug = d.bug();
+                for (int k = 0; k < todo.size(); k++) {
+                    Done d;
+                    try {
+                        d = done.take().get();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        bar.done();
+                        spec.commandLine().getErr().printf(Locale.ROOT, "wafersim: sweep interrupted after %d of %d points;"
+                                + " every finished row is in %s; rerun with --resume to finish%n", k, todo.size(), out);
+                        return Main.EXIT_SIM_FAILED;
+                    } catch (ExecutionException e) {
+                        throw new IllegalStateException("a sweep point escaped its own error handling", e.getCause());
+                    }
+                    file.writeLine(Csv.line(d.row()));
+                    rows.put(d.point(), d.row());
+                    counts[statusIndex(d.status())]++;
+                    if (d.bug() != null && firstBug == null) {
+                        firstBug = d.bug();
+                    }
+                    int failed = counts[1] + counts[2] + counts[3];
+                    bar.update(k + 1, todo.size(), failed == 0 ? "" : failed + " failed");
                 }
-                bar.update(k + 1, counts[1] + counts[2] + counts[3]);
+            } finally {
+                pool.shutdownNow();
+                bar.done();
             }
-        } finally {
-            pool.shutdownNow();
         }
 
         stdout.printf(Locale.ROOT, "sweep: %d points: %d ok, %d failed (input rejected), %d simulation failures, %d errors;"
@@ -300,40 +312,42 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     /**
-     * The rows of an earlier run of this sweep in {@code --out}, by point: a row belongs to point i when its
-     * key columns hold point i's values; its experiment hash must then be point i's. Truncates a last line
-     * cut short by a kill.
+     * The rows of an earlier run of this sweep in {@code --out} ({@code t}), by point: a row belongs to point i
+     * when its key columns hold point i's values; its experiment hash must then be point i's. A file in
+     * which a point appears twice is refused (two runs wrote into it at once, or it was edited).
      */
-    private Map<Integer, List<String>> previousRows(SweepCsv csv, SweepPlan plan, List<Experiment> experiments)
-            throws IOException {
-        Csv.Table t = Csv.read(out);
+    private Map<Integer, List<String>> previousRows(SweepCsv csv, SweepPlan plan, List<Experiment> experiments,
+                                                    Csv.Table t) {
         if (!t.header().equals(csv.header())) {
             throw new ConfigException("--resume: " + out + " has the columns " + t.header() + " but this sweep writes "
                     + csv.header() + "; it is another sweep: give another --out, or --overwrite");
         }
-        if (t.partialTail() > 0) {
-            try (FileChannel ch = FileChannel.open(out, StandardOpenOption.WRITE)) {
-                ch.truncate(ch.size() - t.partialTail());
-            }
-        }
+        t.requireUnique(SweepCsv.POINT, out.toString(), "--resume");
         int keys = plan.axes().size();
         int hashCol = t.column(SweepCsv.EXPERIMENT_HASH);
-        Map<List<String>, List<String>> byKey = new HashMap<>();
-        for (List<String> r : t.rows()) {
-            byKey.put(r.subList(1, 1 + keys), r);
+        Map<List<String>, Integer> byKey = new HashMap<>();
+        for (int r = 0; r < t.rows().size(); r++) {
+            Integer before = byKey.put(t.rows().get(r).subList(1, 1 + keys), r);
+            if (before != null) {
+                throw new ConfigException("--resume: " + out + " holds the point " + t.rows().get(r).subList(1, 1 + keys)
+                        + " twice (lines " + t.lines().get(before) + " and " + t.lines().get(r) + "): two sweeps wrote"
+                        + " into it at once, or it was edited; expected each point once (rerun with --overwrite, or"
+                        + " into another --out)");
+            }
         }
         Map<Integer, List<String>> found = new HashMap<>();
         for (int i = 0; i < plan.size(); i++) {
-            List<String> r = byKey.get(plan.values(i));
+            Integer r = byKey.get(plan.values(i));
             if (r == null) {
                 continue;
             }
-            if (!r.get(hashCol).equals(experiments.get(i).hash())) {
+            List<String> row = t.rows().get(r);
+            if (!row.get(hashCol).equals(experiments.get(i).hash())) {
                 throw new ConfigException("--resume: " + out + " holds point " + describe(plan, i) + " from another"
                         + " experiment (its experimentHash differs: a fixed option, a parameter or a default changed);"
                         + " give another --out, or --overwrite");
             }
-            found.put(i, r);
+            found.put(i, row);
         }
         return found;
     }

@@ -1,11 +1,12 @@
 package dev.wafersim.cli;
 
-import dev.wafersim.cli.experiment.Suggest;
+import dev.wafersim.cli.io.AtomicFiles;
 import dev.wafersim.cli.io.Json;
 import dev.wafersim.cli.validate.ValidationPoint;
 import dev.wafersim.cli.validate.ValidationSource;
 import dev.wafersim.cli.validate.ValidationSources;
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.config.EditDistance;
 import dev.wafersim.workloads.run.SystemKind;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -32,7 +33,12 @@ import picocli.CommandLine.Spec;
             "Each point is held to a band set before the model was run on it. Status: PASS within the band;",
             "MISS outside it, as documented (the reason is printed; does not fail); FAIL outside it unexpectedly.",
             "",
-            "Exit codes: 0 no FAIL, 1 a point left its band unexpectedly, 2 bad input."})
+            "Sources (--source): gpu-decode (GPU end to end, published per-token decode latencies), gpu-calibration",
+            "(GPU kernels and NCCL collectives), wafer-decode (wafer end to end, published Cerebras decode rates).",
+            "",
+            "Exit codes: 0 no FAIL, 1 a point left its band unexpectedly, 2 bad input, 4 internal error.",
+            "",
+            AtomicFiles.HELP})
 public final class ValidateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -107,7 +113,7 @@ public final class ValidateCommand implements Callable<Integer> {
         List<String> names = sources.stream().map(ValidationSource::name).toList();
         for (String s : only) {
             if (!names.contains(s)) {
-                throw new ConfigException("--source=" + s + " is not a validation source" + Suggest.didYouMean(s, names)
+                throw new ConfigException("--source=" + s + " is not a validation source" + EditDistance.didYouMean(s, names)
                         + "; expected one of " + String.join(", ", names));
             }
         }

@@ -52,6 +52,11 @@ public final class WorkloadOptions {
     @Option(names = "--exact", description = "Simulate the wafer exactly (wafer systems).")
     Boolean exact;
 
+    @Option(names = "--beyond-max-positions",
+            description = "Simulate context + tokens beyond the model's max_position_embeddings (refused otherwise;"
+                    + " a warning is printed).")
+    Boolean beyondMaxPositions;
+
     /** The options given on the command line, as a layer over the defaults and the experiment file. */
     ExperimentSpec layer() {
         if (model != null && modelFile != null) {
@@ -71,6 +76,10 @@ public final class WorkloadOptions {
         s = put(s, ExperimentKey.WAFERS, wafers);
         if (exact != null) {
             s = s.with(ExperimentKey.EXACT, exact, "", ExperimentKey.EXACT.option());
+        }
+        if (beyondMaxPositions != null) {
+            s = s.with(ExperimentKey.BEYOND_MAX_POSITIONS, beyondMaxPositions, "",
+                    ExperimentKey.BEYOND_MAX_POSITIONS.option());
         }
         return s;
     }

@@ -15,8 +15,9 @@ import org.jfree.svg.SVGGraphics2D;
 
 /**
  * Writes charts: a PNG always, and an SVG too when asked or when the file name ends in {@code .svg}
- * ({@code latency.svg} writes {@code latency.svg} and {@code latency.png}). Each file is rendered in
- * memory and written atomically ({@link AtomicFiles}).
+ * ({@code latency.svg} writes {@code latency.svg} and {@code latency.png}). A name must end in
+ * {@code .png} or {@code .svg}: {@code x.jpg} is refused rather than written as {@code x.jpg.png}. Each
+ * file is rendered in memory and written with {@link AtomicFiles}.
  */
 public final class ChartFiles {
     /** Default size of a chart, pixels. */
@@ -28,6 +29,21 @@ public final class ChartFiles {
     }
 
     private ChartFiles() {
+    }
+
+    /**
+     * Checks a chart file name before any work is done: it must end in {@code .png} or {@code .svg}
+     * (either case).
+     *
+     * @param option how the user gave it ({@code --out}, {@code --cdf})
+     * @throws ConfigException naming the option, the value and what is allowed
+     */
+    public static void checkName(Path file, String option) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!(name.endsWith(".png") || name.endsWith(".svg")) || name.length() <= 4) {
+            throw new ConfigException(option + " " + file + " is not allowed; expected a file name ending in .png (or .svg,"
+                    + " which writes the PNG beside it): charts are PNG and SVG only");
+        }
     }
 
     /** Writes {@code chart} at the default size; returns the files written. */
@@ -46,11 +62,12 @@ public final class ChartFiles {
             throw new ConfigException("chart size " + width + " x " + height + " is not allowed; expected 100 to 20000"
                     + " pixels each way");
         }
-        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        checkName(file, "chart file");
+        String name = file.getFileName().toString();
         String lower = name.toLowerCase(Locale.ROOT);
         boolean svgName = lower.endsWith(".svg");
-        String stem = svgName || lower.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
-        Path png = svgName || !lower.endsWith(".png") ? file.resolveSibling(stem + ".png") : file;
+        String stem = name.substring(0, name.length() - 4);
+        Path png = svgName ? file.resolveSibling(stem + ".png") : file;
         List<Path> written = new ArrayList<>();
         AtomicFiles.write(png, png(chart, width, height));
         written.add(png);

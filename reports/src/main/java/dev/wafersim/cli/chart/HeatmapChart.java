@@ -24,6 +24,8 @@ import org.jfree.data.xy.DefaultXYZDataset;
  * averaging k x k PEs (said in the subtitle), since a chart has fewer pixels than a wafer has PEs.
  */
 public final class HeatmapChart {
+    /** Lowest top of the colour scale, percent (an idle fabric's scale). */
+    static final double MIN_SCALE_PCT = 0.1;
     /** Most cells drawn along a side. */
     static final int MAX_CELLS = 400;
 
@@ -76,10 +78,11 @@ public final class HeatmapChart {
         y.setInverted(true);
         y.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
 
-        // Colours span 0 .. the busiest cell (rounded up to a round number), so that a lightly loaded
-        // fabric (decode at batch 1 keeps links busy a few percent of the time) still shows its pattern;
-        // the legend's axis says what the top colour means.
-        double top = niceCeiling(Math.max(1e-9, 100 * maxCell(zs)));
+        // Colours span 0 .. the busiest cell (rounded up to a round number, at least 0.1%), so that a
+        // lightly loaded fabric (decode at batch 1 keeps links busy a few percent of the time) still shows
+        // its pattern; the legend's title, its ticks (with "%") and the subtitle say where the scale ends,
+        // so yellow on an idle fabric is not read as saturation.
+        double top = niceCeiling(Math.max(MIN_SCALE_PCT, 100 * maxCell(zs)));
         Viridis scale = new Viridis(0, top);
         XYBlockRenderer r = new XYBlockRenderer();
         r.setBlockWidth(k);
@@ -93,9 +96,13 @@ public final class HeatmapChart {
         plot.setRangeAxisLocation(AxisLocation.TOP_OR_LEFT);
         JFreeChart chart = new JFreeChart(grid.title(), ChartStyle.TITLE, plot, false);
 
-        NumberAxis legendAxis = new NumberAxis("link utilization (% of the step's cycles busy)");
+        NumberAxis legendAxis = new NumberAxis(top >= 100 ? "link utilization (% of the step's cycles busy)"
+                : String.format(Locale.ROOT, "link utilization, %% busy: scale 0-%s%%, not 0-100%%", plain(top)));
         legendAxis.setRange(0, top);
         legendAxis.setTickUnit(new NumberTickUnit(top / 5));
+        // Every tick says "%", so the top of the bar reads "1%" on an idle fabric, never a bare "1".
+        legendAxis.setNumberFormatOverride(new java.text.DecimalFormat("0.###'%'",
+                java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)));
         PaintScaleLegend legend = new PaintScaleLegend(scale, legendAxis);
         legend.setPosition(RectangleEdge.RIGHT);
         legend.setStripWidth(18);
@@ -103,8 +110,8 @@ public final class HeatmapChart {
         legend.setAxisOffset(4);
         legend.setSubdivisionCount(100);
         chart.addSubtitle(legend);
-        String sub = String.format(Locale.ROOT, "%d x %d PEs; mean %.1f%%, max %.1f%%", grid.width(), grid.height(),
-                100 * sum / ((double) grid.width() * grid.height()), 100 * max);
+        String sub = String.format(Locale.ROOT, "%d x %d PEs; mean %s%%, max %s%%; colour scale 0-%s%%", grid.width(),
+                grid.height(), pct(100 * sum / ((double) grid.width() * grid.height())), pct(100 * max), plain(top));
         if (k > 1) {
             sub += String.format(Locale.ROOT, "; each cell averages %d x %d PEs", k, k);
         }
@@ -112,6 +119,16 @@ public final class HeatmapChart {
         legendAxis.setLabelFont(ChartStyle.LABEL);
         legendAxis.setTickLabelFont(ChartStyle.TICK);
         return chart;
+    }
+
+    /** A percentage with enough digits to tell a small one from zero. */
+    static String pct(double v) {
+        return String.format(Locale.ROOT, v >= 10 || v == 0 ? "%.1f" : v >= 0.1 ? "%.2f" : "%.3f", v);
+    }
+
+    /** A round number without trailing zeros: 2.5, 10, 0.05. */
+    static String plain(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
     }
 
     private static double maxCell(double[] zs) {

@@ -76,7 +76,11 @@ public final class LatencyCdfChart {
             for (long ps : s.latenciesPs()) {
                 h.recordValue(Math.max(1, Math.round(ps / 1000.0)));
             }
-            XYSeries xy = new XYSeries(s.name(), false, true);
+            Histogram pct = h;
+            String legendName = runs.size() == 1 ? s.name() : s.name() + " (p50 " + fine(pct.medianEquivalentValue(
+                    pct.getValueAtPercentile(50)) / 1e6) + " ms, p99 " + fine(pct.medianEquivalentValue(
+                    pct.getValueAtPercentile(99)) / 1e6) + " ms)";
+            XYSeries xy = new XYSeries(legendName, false, true);
             long total = h.getTotalCount();
             long seen = 0;
             boolean first = true;
@@ -98,6 +102,9 @@ public final class LatencyCdfChart {
         NumberAxis x = new NumberAxis("per-token latency (ms)");
         double pad = Math.max(0.1 * (hi - lo), 0.0005 * hi);
         x.setRange(lo - pad, hi + pad);
+        // Plain decimals (0.19764), never JFreeChart's scientific ticks (1.9764E-1) for a narrow range.
+        x.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.0#####",
+                java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)));
         NumberAxis y = new NumberAxis("tokens at or below the latency (%)");
         y.setRange(0, 105);
         y.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(20));
@@ -108,16 +115,22 @@ public final class LatencyCdfChart {
         }
         XYPlot plot = new XYPlot(data, x, y, r);
         if (runs.size() == 1) {
+            double lower = lo - pad;
+            double span = hi + pad - lower;
             if (fine(p50[0]).equals(fine(p99[0]))) {
-                marker(plot, p99[0], "p50 = p99", false);
+                marker(plot, p99[0], "p50 = p99", (p99[0] - lower) / span > 0.5, 0);
             } else {
-                marker(plot, p50[0], "p50", true);
-                marker(plot, p99[0], "p99", false);
+                // A label reads away from the nearer edge, so neither is clipped; p99's sits a line lower
+                // so the two do not overlap when the percentiles are close.
+                marker(plot, p50[0], "p50", (p50[0] - lower) / span > 0.5, 0);
+                marker(plot, p99[0], "p99", (p99[0] - lower) / span > 0.5, 18);
             }
         }
         String title = "Per-token latency distribution (CDF)";
         JFreeChart chart = new JFreeChart(title, ChartStyle.TITLE, plot, true);
-        return ChartStyle.apply(chart, runs.size() == 1 ? runs.get(0).description() : null);
+        String sub = runs.size() == 1 ? runs.get(0).description()
+                : "p50 and p99 of each run in the legend; a run whose tokens all take the same time is a vertical step";
+        return ChartStyle.apply(chart, sub);
     }
 
     /** A latency with ns resolution: {@code 17.324 ms} needs three decimals to tell p50 from p99. */
@@ -125,8 +138,11 @@ public final class LatencyCdfChart {
         return String.format(Locale.ROOT, ms >= 1 ? "%.3f" : "%.4f", ms);
     }
 
-    /** A dashed vertical line at {@code ms}, labelled at the top, on the left or the right of the line. */
-    private static void marker(XYPlot plot, double ms, String label, boolean left) {
+    /**
+     * A dashed vertical line at {@code ms}, labelled near the top ({@code downPx} lower), on the left or the
+     * right of the line.
+     */
+    private static void marker(XYPlot plot, double ms, String label, boolean left, double downPx) {
         ValueMarker m = new ValueMarker(ms, new Color(0x666666), new BasicStroke(1.2f, BasicStroke.CAP_BUTT,
                 BasicStroke.JOIN_MITER, 1f, new float[] {5f, 4f}, 0f));
         m.setLabel(label + " " + fine(ms) + " ms");
@@ -134,6 +150,7 @@ public final class LatencyCdfChart {
         m.setLabelBackgroundColor(new Color(255, 255, 255, 220));
         m.setLabelAnchor(left ? RectangleAnchor.TOP_LEFT : RectangleAnchor.TOP_RIGHT);
         m.setLabelTextAnchor(left ? TextAnchor.TOP_RIGHT : TextAnchor.TOP_LEFT);
+        m.setLabelOffset(new org.jfree.chart.ui.RectangleInsets(3 + downPx, 4, 3, 4));
         plot.addDomainMarker(m, Layer.FOREGROUND);
     }
 }

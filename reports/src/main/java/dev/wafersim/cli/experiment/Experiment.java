@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.workloads.model.DecodeWorkload;
+import dev.wafersim.workloads.model.HfConfigReader;
 import dev.wafersim.workloads.model.ModelSpec;
 import dev.wafersim.workloads.model.Precision;
 import dev.wafersim.workloads.run.DecodeRequest;
@@ -41,11 +42,15 @@ import java.util.Objects;
  * @param workload  batch, context, tokens, precision
  * @param options   machine options of the system's kind
  * @param overrides the parameters set away from the preset, key to effective value, in order
- * @param notes     options that were given but do not apply to this system (dropped)
+ * @param notes     options that were given but do not apply to this system (dropped), and warnings
+ *                  (positions beyond the model's maximum, allowed by {@code --beyond-max-positions})
+ * @param modelReport what reading the model's config.json gave (keys read and ignored); null for a preset
+ * @param beyondMaxPositions true when positions beyond the model's maximum were allowed
  */
 public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec model, String modelName,
                          String modelFile, DecodeWorkload workload, MachineOptions options,
-                         Map<String, Object> overrides, List<String> notes) {
+                         Map<String, Object> overrides, List<String> notes, HfConfigReader.Report modelReport,
+                         boolean beyondMaxPositions) {
     public Experiment {
         Objects.requireNonNull(entry, "entry");
         Objects.requireNonNull(params, "params");
@@ -113,6 +118,9 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
         w.put("context", workload.contextTokens());
         w.put("tokens", workload.tokensToGenerate());
         w.put("precision", precisionWord());
+        if (beyondMaxPositions) {
+            w.put("beyondMaxPositions", true);
+        }
         if (options instanceof GpuOptions g) {
             count(w, "gpus", g.gpus());
             count(w, "tp", g.tp());
@@ -139,9 +147,15 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
         return o;
     }
 
-    /** The precision word the workload was built from: {@code fp8} or {@code bf16}. */
-    private String precisionWord() {
-        return workload.precision().equals(Precision.parse("fp8", "bf16")) ? "fp8" : "bf16";
+    /**
+     * The precision as {@code --precision} takes it: the weights part of {@link Precision#label()}
+     * ({@code bf16}, {@code fp8}, {@code int4:g128:block}), which parses back to the same precision (the KV
+     * cache is bf16 here). Written whole so a rerun from a result file runs int8 or int4 as int8 or int4.
+     */
+    String precisionWord() {
+        String label = workload.precision().label();
+        int kv = label.indexOf("/kv=");
+        return kv < 0 ? label : label.substring(0, kv);
     }
 
     private static void count(ObjectNode w, String key, int v) {

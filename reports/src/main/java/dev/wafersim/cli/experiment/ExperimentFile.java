@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.config.EditDistance;
 import dev.wafersim.core.config.PresetLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -122,7 +123,7 @@ public final class ExperimentFile {
                         sweep.put(a.getKey(), values(a.getValue(), origin, "sweep." + a.getKey()));
                     }
                 }
-                default -> throw new ConfigException(origin + ": unknown key '" + key + "'" + Suggest.didYouMean(key, TOP_KEYS)
+                default -> throw new ConfigException(origin + ": unknown key '" + key + "'" + EditDistance.didYouMean(key, TOP_KEYS)
                         + "; allowed keys are " + String.join(", ", TOP_KEYS));
             }
         }
@@ -151,13 +152,44 @@ public final class ExperimentFile {
             }
             return n;
         } catch (JsonProcessingException e) {
+            ConfigException nonFinite = nonFinite(file, e);
+            if (nonFinite != null) {
+                throw nonFinite;
+            }
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
             throw new ConfigException(file + ": not valid " + (json ? "JSON" : "YAML") + where + ": "
                     + e.getOriginalMessage().lines().findFirst().orElse(""));
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot be read: " + e.getMessage(), e);
+            throw new ConfigException(file + ": cannot be read: " + dev.wafersim.cli.io.Inputs.reason(e), e);
         }
+    }
+
+    /**
+     * YAML's {@code .nan} and {@code .inf} are valid YAML that Jackson's YAML parser refuses as numbers; no
+     * key takes them. Returns the error naming the key (its dotted path in the file) and the value, or null
+     * when {@code e} is another parse error.
+     */
+    private static ConfigException nonFinite(Path file, JsonProcessingException e) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Malformed numeric value '([-+]?\\.(?:nan|NaN|NAN|inf"
+                + "|Inf|INF))'").matcher(String.valueOf(e.getOriginalMessage()));
+        if (!m.find()) {
+            return null;
+        }
+        String key = "";
+        if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p) {
+            List<String> names = new ArrayList<>();
+            for (com.fasterxml.jackson.core.JsonStreamContext c = p.getParsingContext(); c != null; c = c.getParent()) {
+                if (c.getCurrentName() != null) {
+                    names.add(0, c.getCurrentName());
+                }
+            }
+            key = String.join(".", names);
+        }
+        JsonLocation at = e.getLocation();
+        String where = at == null ? "" : " (line " + at.getLineNr() + ")";
+        return new ConfigException(file + ": " + (key.isEmpty() ? "" : key + "=") + m.group(1) + where
+                + " is not allowed; expected a finite number (YAML's .nan and .inf are values no key takes)");
     }
 
     private static void requireSection(Set<String> allowed, String section, String origin, String command) {
@@ -178,7 +210,7 @@ public final class ExperimentFile {
             ExperimentKey k = ExperimentKey.find("workload." + name);
             if (k == null) {
                 throw new ConfigException(origin + ": unknown key 'workload." + name + "'"
-                        + Suggest.didYouMean(name, ExperimentKey.workloadNames()) + "; workload keys are "
+                        + EditDistance.didYouMean(name, ExperimentKey.workloadNames()) + "; workload keys are "
                         + String.join(", ", ExperimentKey.workloadNames()));
             }
             s = s.with(k, scalar(e.getValue(), origin, k.key()), origin, k.key());

@@ -23,7 +23,9 @@ public enum ExperimentKey {
     PP("workload.pp", "pp", "--pp", SystemKind.GPU, "pipeline-parallel stages, or auto"),
     CUDA_GRAPHS("workload.cudaGraphs", "cudaGraphs", "--cuda-graphs", SystemKind.GPU, "on or off"),
     WAFERS("workload.wafers", "wafers", "--wafers", SystemKind.WAFER, "wafers, or auto"),
-    EXACT("workload.exact", "exact", "--exact", SystemKind.WAFER, "true or false");
+    EXACT("workload.exact", "exact", "--exact", SystemKind.WAFER, "true or false"),
+    BEYOND_MAX_POSITIONS("workload.beyondMaxPositions", "beyondMaxPositions", "--beyond-max-positions", null,
+            "true or false: simulate context + tokens beyond the model's max_position_embeddings (with a warning)");
 
     private final String key;
     private final String shortName;

@@ -1,6 +1,7 @@
 package dev.wafersim.cli.experiment;
 
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.config.EditDistance;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.fabric.gpu.DataType;
 import dev.wafersim.workloads.model.DecodeWorkload;
@@ -121,13 +122,13 @@ public final class ExperimentSpec {
                     known.add(e.key());
                 }
             }
-            throw new ConfigException(where + "unknown key '" + key + "'" + Suggest.didYouMean(key, known)
+            throw new ConfigException(where + "unknown key '" + key + "'" + EditDistance.didYouMean(key, known)
                     + "; workload keys are " + String.join(", ", known));
         }
         if (!key.contains(".") || key.equals("set.")) {
             List<String> known = new ArrayList<>(ExperimentKey.keys());
             known.addAll(ExperimentKey.workloadNames());
-            throw new ConfigException(where + "unknown key '" + key + "'" + Suggest.didYouMean(key, known)
+            throw new ConfigException(where + "unknown key '" + key + "'" + EditDistance.didYouMean(key, known)
                     + "; expected one of " + String.join(", ", ExperimentKey.keys())
                     + " or a system parameter (a dotted key such as hbm.peakBandwidthGBps; see wafersim describe SYSTEM)");
         }
@@ -226,7 +227,8 @@ public final class ExperimentSpec {
             overrides.put(key, on);
         }
 
-        ModelSpec model = model();
+        HfConfigReader.Report report = modelReport();
+        ModelSpec model = report != null ? report.spec() : model();
         Setting precision = applicable.get(ExperimentKey.PRECISION);
         String prec = precision == null ? DEFAULT_PRECISION : precision.text().toLowerCase(Locale.ROOT);
         Precision parsed;
@@ -240,6 +242,8 @@ public final class ExperimentSpec {
         long context = integer(applicable.get(ExperimentKey.CONTEXT), DEFAULT_CONTEXT, 1, DecodeWorkload.MAX_CONTEXT, false,
                 " (tokens)");
         int tokens = (int) integer(applicable.get(ExperimentKey.TOKENS), DEFAULT_TOKENS, 1, MAX_TOKENS, false, "");
+        Setting beyond = applicable.get(ExperimentKey.BEYOND_MAX_POSITIONS);
+        checkPositions(model, applicable, context, tokens, beyond != null && bool(beyond), notes);
         DecodeWorkload workload = new DecodeWorkload(batch, context, tokens, parsed,
                 ExpertRouting.UNIFORM_EXPECTED);
 
@@ -258,7 +262,69 @@ public final class ExperimentSpec {
                 : fields.get(ExperimentKey.MODEL_FILE);
         boolean fromFile = fields.get(ExperimentKey.MODEL) == null;
         return new Experiment(entry, p, model, fromFile ? null : modelSetting.text(),
-                fromFile ? modelSetting.text() : null, workload, options, overrides, notes);
+                fromFile ? modelSetting.text() : null, workload, options, overrides, notes, report,
+                beyond != null && bool(beyond));
+    }
+
+    /**
+     * Refuses context + tokens beyond the model's {@code max_position_embeddings} (positions it was never
+     * trained for; a long context also makes a long simulation), unless {@code allowed}, which adds a
+     * warning to {@code notes} instead.
+     */
+    private static void checkPositions(ModelSpec model, Map<ExperimentKey, Setting> applicable, long context, int tokens,
+                                       boolean allowed, List<String> notes) {
+        long positions = context + tokens;
+        if (model.maxPositions() <= 0 || positions <= model.maxPositions()) {
+            return;
+        }
+        Setting c = applicable.get(ExperimentKey.CONTEXT);
+        Setting t = applicable.get(ExperimentKey.TOKENS);
+        String given = named(c, ExperimentKey.CONTEXT, context) + " with " + named(t, ExperimentKey.TOKENS, tokens);
+        String beyond = String.format(Locale.ROOT, "%,d positions, beyond %s's max_position_embeddings of %,d", positions,
+                model.name(), model.maxPositions());
+        if (allowed) {
+            notes.add(given + " makes " + beyond + ": the model was not trained for them; simulated as asked ("
+                    + ExperimentKey.BEYOND_MAX_POSITIONS.option() + ")");
+            return;
+        }
+        throw new ConfigException(given + " makes " + beyond + "; expected context + tokens <= "
+                + String.format(Locale.ROOT, "%,d", model.maxPositions()) + ", or "
+                + ExperimentKey.BEYOND_MAX_POSITIONS.option() + " (workload.beyondMaxPositions: true) to simulate it anyway");
+    }
+
+    /** {@code --tokens=128 (the default)}, or the setting as its origin named it. */
+    private static String named(Setting s, ExperimentKey k, long value) {
+        if (s == null || s.origin().equals("default")) {
+            return k.option() + "=" + value + " (the default)";
+        }
+        return s.where() + "=" + value;
+    }
+
+    /** The config file's report when the model comes from a file (also for a {@code model:} that is a path); else null. */
+    private HfConfigReader.Report modelReport() {
+        Setting m = fields.get(ExperimentKey.MODEL);
+        Setting f = fields.get(ExperimentKey.MODEL_FILE);
+        if (f == null && (m == null || ModelCatalog.find(m.text()).isPresent())) {
+            return null;
+        }
+        Setting s = f != null ? f : m;
+        Path path;
+        try {
+            path = Path.of(s.text());
+        } catch (InvalidPathException e) {
+            if (f == null) {
+                return null;
+            }
+            throw new ConfigException(f.where() + "=" + f.text() + " is not a valid path; expected a config.json file");
+        }
+        if (f == null && !(s.text().endsWith(".json") || java.nio.file.Files.isRegularFile(path))) {
+            return null;
+        }
+        try {
+            return HfConfigReader.readReport(path);
+        } catch (ConfigException e) {
+            throw new ConfigException((f != null ? f.where() + ": " : m.prefix()) + e.getMessage(), e);
+        }
     }
 
     private ModelSpec model() {

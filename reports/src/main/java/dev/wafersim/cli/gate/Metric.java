@@ -1,7 +1,7 @@
 package dev.wafersim.cli.gate;
 
-import dev.wafersim.cli.experiment.Suggest;
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.config.EditDistance;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,7 +48,7 @@ public record Metric(String name, String unit, boolean lowerIsBetter) {
         List<String> all = new ArrayList<>();
         KNOWN.forEach(m -> all.add(m.name));
         categories.forEach(c -> all.add("breakdownMs." + c));
-        throw new ConfigException("--tolerance: unknown metric '" + name + "'" + Suggest.didYouMean(name, all)
+        throw new ConfigException("--tolerance: unknown metric '" + name + "'" + EditDistance.didYouMean(name, all)
                 + "; expected one of " + String.join(", ", all));
     }
 }

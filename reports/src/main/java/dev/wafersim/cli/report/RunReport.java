@@ -5,6 +5,7 @@ import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.LatencyCategory;
 import dev.wafersim.workloads.run.MemoryUse;
 import dev.wafersim.workloads.run.ResultFile;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -16,8 +17,14 @@ import java.util.Map;
  * @param experiment the experiment that ran
  * @param result     its result
  * @param version    the wafersim version, for the result file
+ * @param modelLines lines describing the model (attention, positions, config keys), printed after it
  */
-public record RunReport(Experiment experiment, DecodeResult result, String version) implements Report {
+public record RunReport(Experiment experiment, DecodeResult result, String version, List<String> modelLines)
+        implements Report {
+    public RunReport {
+        modelLines = List.copyOf(modelLines);
+    }
+
     @Override
     public String text() {
         DecodeResult r = result;
@@ -25,6 +32,9 @@ public record RunReport(Experiment experiment, DecodeResult result, String versi
         line(sb, "system", r.system() + " (" + r.kind().word() + ")");
         line(sb, "machine", r.machine());
         line(sb, "model", r.model() + ", " + r.precision());
+        for (String l : modelLines) {
+            sb.append(l).append(System.lineSeparator());
+        }
         line(sb, "workload", String.format(Locale.ROOT, "batch %d, context %d tokens, %d tokens generated",
                 r.batch(), r.contextTokens(), r.tokens()));
         line(sb, "latency", String.format(Locale.ROOT, "mean %.3f ms/token, p50 %.3f ms, p99 %.3f ms (min %.3f, max %.3f)",
@@ -46,9 +56,6 @@ public record RunReport(Experiment experiment, DecodeResult result, String versi
         sb.append(System.lineSeparator()).append("breakdown (mean per token)").append(System.lineSeparator());
         sb.append(breakdown(r).text("  "));
         sb.append(System.lineSeparator());
-        for (String n : experiment.notes()) {
-            sb.append("note: ").append(n).append(System.lineSeparator());
-        }
         for (String n : r.notes()) {
             sb.append("note: ").append(n).append(System.lineSeparator());
         }

@@ -1,8 +1,54 @@
 package dev.wafersim.core.config;
 
-/** Levenshtein edit distance, for the "did you mean" suggestions of unknown keys and names. */
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Levenshtein edit distance and the project's one "did you mean" suggester: for unknown keys, parameter
+ * names, model and system names, options and commands alike, with one threshold ({@link #isClose}).
+ */
 public final class EditDistance {
+    /** Most suggestions offered at once. */
+    public static final int MAX_SUGGESTIONS = 3;
+
     private EditDistance() {
+    }
+
+    /** True when {@code distance} edits make a name of {@code length} characters a likely typo: at most max(3, length / 3). */
+    public static boolean isClose(int distance, int length) {
+        return distance <= Math.max(3, length / 3);
+    }
+
+    /**
+     * The names of {@code known} nearest to {@code name} (case-insensitive), when close ({@link #isClose});
+     * at most {@link #MAX_SUGGESTIONS}, in the order of {@code known}; else empty.
+     */
+    public static List<String> closest(String name, Collection<String> known) {
+        String lower = name.trim().toLowerCase(Locale.ROOT);
+        List<String> best = new ArrayList<>();
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : known) {
+            int d = between(lower, k.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best.clear();
+            }
+            if (d == bestDistance) {
+                best.add(k);
+            }
+        }
+        if (best.isEmpty() || !isClose(bestDistance, lower.length())) {
+            return List.of();
+        }
+        return List.copyOf(best.subList(0, Math.min(MAX_SUGGESTIONS, best.size())));
+    }
+
+    /** {@code " (did you mean a or b?)"} for {@link #closest}, or the empty string. */
+    public static String didYouMean(String name, Collection<String> known) {
+        List<String> c = closest(name, known);
+        return c.isEmpty() ? "" : " (did you mean " + String.join(" or ", c) + "?)";
     }
 
     /** The fewest single-character insertions, deletions and substitutions that turn a into b. */

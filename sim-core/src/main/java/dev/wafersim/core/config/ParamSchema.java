@@ -66,20 +66,8 @@ public final class ParamSchema {
     }
 
     private String suggest(String key) {
-        List<String> close = new ArrayList<>();
-        int best = Integer.MAX_VALUE;
-        String lower = key.toLowerCase(java.util.Locale.ROOT);
-        for (String k : specs.keySet()) {
-            int d = EditDistance.between(lower, k.toLowerCase(java.util.Locale.ROOT));
-            if (d < best) {
-                best = d;
-                close.clear();
-            }
-            if (d == best) {
-                close.add(k);
-            }
-        }
-        if (close.isEmpty() || best > Math.max(3, key.length() / 3)) {
+        List<String> close = EditDistance.closest(key, specs.keySet());
+        if (close.isEmpty()) {
             String prefix = key.contains(".") ? key.substring(0, key.indexOf('.') + 1) : "";
             List<String> same = new ArrayList<>();
             for (String k : specs.keySet()) {
@@ -90,6 +78,6 @@ public final class ParamSchema {
             return same.isEmpty() ? " (see 'wafersim describe' for the parameters)"
                     : "; parameters under '" + prefix + "' are: " + String.join(", ", same);
         }
-        return "; did you mean " + String.join(" or ", close.subList(0, Math.min(3, close.size()))) + "?";
+        return "; did you mean " + String.join(" or ", close) + "?";
     }
 }

@@ -253,13 +253,61 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
             throw new ConfigException(String.format(Locale.ROOT,
                     "--gpus=%d is not allowed with --tp=%d and --pp=%d; expected gpus = tp x pp = %d", g, tp, pp, tp * pp));
         }
-        GpuLayout layout = GpuLayout.of(m, tp, pp, false);
+        GpuLayout layout;
+        try {
+            layout = GpuLayout.of(m, tp, pp, false);
+        } catch (ConfigException e) {
+            if (o.tp() != GpuOptions.AUTO && o.pp() != GpuOptions.AUTO) {
+                throw e;
+            }
+            throw derivedDegreeRejected(m, o, g, tp, pp, e);
+        }
         GpuMemoryPlan mem = GpuMemoryPlan.of(m, w, layout, o.replicatedLmHead());
         if (!mem.fits(params.hbm())) {
             mem.requireFits(params.hbm(), String.format(Locale.ROOT, "%s on %d x %s (tp %d, pp %d)", what, g,
                     params.presetName(), tp, pp), minimumHint(m, w, params, o.replicatedLmHead()));
         }
         return new Plan(layout, mem, notes);
+    }
+
+    /**
+     * The error for a degree the user did not give, derived from the ones given ({@code --gpus 1024} alone
+     * means tp 1024, pp 1) and rejected by the model: it names the options that were given, the degree that
+     * followed from them and a layout of the same GPU count the model takes.
+     */
+    private static ConfigException derivedDegreeRejected(ModelSpec m, GpuOptions o, int g, int tp, int pp,
+                                                         ConfigException cause) {
+        List<String> given = new ArrayList<>();
+        if (o.gpus() != GpuOptions.AUTO) {
+            given.add("--gpus=" + o.gpus());
+        }
+        if (o.tp() != GpuOptions.AUTO) {
+            given.add("--tp=" + o.tp());
+        }
+        if (o.pp() != GpuOptions.AUTO) {
+            given.add("--pp=" + o.pp());
+        }
+        String derived = o.tp() == GpuOptions.AUTO && o.pp() == GpuOptions.AUTO
+                ? String.format(Locale.ROOT, "tensor parallelism over all %d GPUs (tp %d, pp 1 when only --gpus is given)",
+                        g, tp)
+                : String.format(Locale.ROOT, "tp %d, pp %d (gpus = tp x pp)", tp, pp);
+        String reason = GpuLayout.validTp(m, tp) ? String.format(Locale.ROOT, "%s has %d layers, so at most %d stages",
+                m.name(), m.numLayers(), m.numLayers())
+                : String.format(Locale.ROOT, "tp %d does not split the %d query heads and %d KV heads of %s (it must divide"
+                        + " the query heads and divide or be a multiple of the KV heads)", tp, m.numHeads(), m.numKvHeads(),
+                        m.name());
+        String example = null;
+        for (int t : GpuLayout.validTps(m)) {
+            if (g % t == 0 && g / t <= m.numLayers()) {
+                example = String.format(Locale.ROOT, "--gpus %d --tp %d --pp %d", g, t, g / t);
+                break;
+            }
+        }
+        return new ConfigException(String.format(Locale.ROOT, "%s is not allowed for %s: it means %s, and %s; expected %s",
+                String.join(" ", given), m.name(), derived, reason, example != null
+                        ? "--tp and --pp that the model takes, e.g. " + example
+                        : "at most " + ((long) GpuLayout.validTps(m).get(GpuLayout.validTps(m).size() - 1) * m.numLayers())
+                        + " GPUs (the largest tensor-parallel degree times one stage per layer)"), cause);
     }
 
     private static String minimumHint(ModelSpec m, DecodeWorkload w, GpuParams params, boolean replicatedLmHead) {

@@ -41,8 +41,11 @@ import java.util.Map;
  *       SwiGLU.</li>
  * </ul>
  * If {@code model_type} is absent, it is taken from {@code architectures[0]} (e.g.
- * {@code LlamaForCausalLM}). Other keys (rope, norms' epsilon, {@code quantization_config}, ...) do not
- * change the op graph and are ignored; the precision is chosen separately ({@link Precision}).
+ * {@code LlamaForCausalLM}). {@code max_position_embeddings} (optional, every type) bounds the positions a
+ * run accepts ({@link ModelSpec#maxPositions()}). Other keys ({@code rope_scaling}, {@code rope_theta}, norms'
+ * epsilon, {@code quantization_config}, ...) do not change the op graph and are ignored — but not silently:
+ * {@link #readReport} lists every key read and every key ignored with the reason, for {@code describe} and
+ * the run header. The precision is chosen separately ({@link Precision}).
  *
  * <p>Every problem — no such file, malformed JSON, a missing required key, a wrong type, an
  * unsupported model type, inconsistent values — is one {@link ConfigException} naming the file, the
@@ -69,12 +72,44 @@ public final class HfConfigReader {
      * folder holding a file called {@code config.json}, else the file name without {@code .json}.
      */
     public static ModelSpec read(Path file) {
+        return readReport(file).spec();
+    }
+
+    /**
+     * What reading a config gave: the model, the keys that shaped it and the keys present but ignored.
+     *
+     * @param spec    the model
+     * @param read    keys of the file that were read, in file order
+     * @param ignored keys of the file that were not read, in file order, each with the reason
+     */
+    public record Report(ModelSpec spec, List<String> read, Map<String, String> ignored) {
+        public Report {
+            read = List.copyOf(read);
+            ignored = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ignored));
+        }
+    }
+
+    /** Why common keys do not change the simulation; other keys get {@link #NOT_IN_OP_GRAPH}. */
+    private static final Map<String, String> WHY_IGNORED = Map.of(
+            "rope_scaling", "rotary embeddings cost the same whatever their scaling; the positions it allows are"
+                    + " max_position_embeddings, which is read",
+            "rope_theta", "a rotary frequency, not a cost",
+            "torch_dtype", "the precision is --precision",
+            "quantization_config", "the precision is --precision (e.g. fp8, int4)",
+            "rms_norm_eps", "a constant of the norm, not a cost",
+            "sliding_window", "no layer slides with these settings (see use_sliding_window, layer_types)");
+    private static final String NOT_IN_OP_GRAPH = "does not change the decode op graph";
+
+    /** Reads {@code file} as {@link #read} does, with the keys read and ignored. */
+    public static Report readReport(Path file) {
         String where = file.toString();
         String text;
         try {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(where + ": no such file; expected the path of a Hugging Face config.json");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException(where + ": not UTF-8 text; expected a Hugging Face config.json");
         } catch (AccessDeniedException e) {
             throw new ConfigException(where + ": cannot be read (permission denied); expected a readable config.json");
         } catch (IOException e) {
@@ -84,8 +119,9 @@ public final class HfConfigReader {
         try {
             root = JSON.readTree(text);
         } catch (JsonParseException e) {
-            throw new ConfigException(where + ": malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + " (" + e.getOriginalMessage()
+            String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw new ConfigException(where + ": malformed JSON" + at + " (" + e.getOriginalMessage()
                     + "); expected a Hugging Face config.json object");
         } catch (JsonProcessingException e) {
             throw new ConfigException(where + ": malformed JSON (" + e.getOriginalMessage()
@@ -95,7 +131,19 @@ public final class HfConfigReader {
             throw new ConfigException(where + ": the top level is " + (root == null ? "empty" : root.getNodeType()
                     .toString().toLowerCase(java.util.Locale.ROOT)) + "; expected a JSON object (a Hugging Face config.json)");
         }
-        return new Reader(where, root).spec(defaultName(file), "Hugging Face config.json " + where);
+        Reader reader = new Reader(where, root);
+        ModelSpec spec = reader.spec(defaultName(file), "Hugging Face config.json " + where);
+        List<String> read = new ArrayList<>();
+        Map<String, String> ignored = new java.util.LinkedHashMap<>();
+        for (java.util.Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (reader.consulted.contains(k)) {
+                read.add(k);
+            } else {
+                ignored.put(k, WHY_IGNORED.getOrDefault(k, NOT_IN_OP_GRAPH));
+            }
+        }
+        return new Report(spec, read, ignored);
     }
 
     private static String defaultName(Path file) {
@@ -112,10 +160,18 @@ public final class HfConfigReader {
     private static final class Reader {
         private final String where;
         private final JsonNode root;
+        /** Keys looked up, present or not. */
+        final java.util.Set<String> consulted = new java.util.HashSet<>();
 
         Reader(String where, JsonNode root) {
             this.where = where;
             this.root = root;
+        }
+
+        /** The value of {@code key} (null when absent), noting that it was read. */
+        private JsonNode node(String key) {
+            consulted.add(key);
+            return root.get(key);
         }
 
         ModelSpec spec(String fallbackName, String source) {
@@ -139,6 +195,9 @@ public final class HfConfigReader {
             } else {
                 throw new ConfigException(where + ": key 'head_dim' is missing and hidden_size=" + hidden
                         + " is not a multiple of num_attention_heads=" + heads + "; expected head_dim as a positive integer");
+            }
+            if (present("max_position_embeddings")) {
+                b.maxPositions(posInt("max_position_embeddings"));
             }
             b.layers(layers).hidden(hidden).heads(heads, kvHeads).headDim(headDim)
                     .ffn(posInt("intermediate_size")).vocab(posInt("vocab_size"))
@@ -176,7 +235,7 @@ public final class HfConfigReader {
         private String modelType() {
             String type = optText("model_type");
             if (type == null) {
-                JsonNode arch = root.get("architectures");
+                JsonNode arch = node("architectures");
                 if (arch != null && arch.isArray() && arch.size() > 0 && arch.get(0).isTextual()) {
                     type = TYPES.get(arch.get(0).asText());
                     if (type == null) {
@@ -244,7 +303,7 @@ public final class HfConfigReader {
             if (!present("layer_types")) {
                 return otherwise.get();
             }
-            JsonNode n = root.get("layer_types");
+            JsonNode n = node("layer_types");
             if (!n.isArray() || n.size() != layers) {
                 throw new ConfigException(where + ": layer_types=" + abbreviate(n) + " is not allowed; expected a list of "
                         + layers + " entries (num_hidden_layers), each full_attention or sliding_attention");
@@ -267,12 +326,12 @@ public final class HfConfigReader {
 
         /** True when the key is present with a non-null value. */
         private boolean present(String key) {
-            JsonNode n = root.get(key);
+            JsonNode n = node(key);
             return n != null && !n.isNull();
         }
 
         private JsonNode required(String key, String allowed) {
-            JsonNode n = root.get(key);
+            JsonNode n = node(key);
             if (n == null) {
                 throw new ConfigException(where + ": key '" + key + "' is missing; expected " + allowed);
             }
@@ -306,7 +365,7 @@ public final class HfConfigReader {
             if (!present(key)) {
                 return otherwise;
             }
-            JsonNode n = root.get(key);
+            JsonNode n = node(key);
             if (!n.isBoolean()) {
                 throw new ConfigException(where + ": " + key + "=" + abbreviate(n) + " is not allowed; expected true or false");
             }
@@ -317,7 +376,7 @@ public final class HfConfigReader {
             if (!present(key)) {
                 return null;
             }
-            JsonNode n = root.get(key);
+            JsonNode n = node(key);
             if (!n.isTextual()) {
                 throw new ConfigException(where + ": " + key + "=" + abbreviate(n) + " is not allowed; expected a string");
             }

@@ -27,34 +27,47 @@ public final class ModelCatalog {
     private ModelCatalog() {
     }
 
+    /**
+     * The presets. {@code maxPositions} is each config's {@code max_position_embeddings} (Llama 3.x: 131,072
+     * after rope scaling; Llama 2: 4,096; Mixtral 8x7B: 32,768; Qwen2.5-32B and gpt-oss-120b: 131,072).
+     */
     private static Map<String, ModelSpec> build() {
         Map<String, ModelSpec> m = new LinkedHashMap<>();
         // Llama 3.2 1B: head_dim 64 is explicit in the config (2048 / 32 = 64 anyway);
         // tie_word_embeddings true, rope_theta 500000, attention_bias false, mlp_bias false.
         add(m, ModelSpec.builder("llama-3.2-1b").source(HF + "meta-llama/Llama-3.2-1B/blob/main/config.json")
-                .layers(16).hidden(2048).heads(32, 8).headDim(64).ffn(8192).vocab(128256).tiedEmbeddings(true));
+                .layers(16).hidden(2048).heads(32, 8).headDim(64).ffn(8192).vocab(128256).tiedEmbeddings(true)
+                .maxPositions(131072));
         // Llama 3.2 3B: head_dim 128 (3072 / 24), tied embeddings.
         add(m, ModelSpec.builder("llama-3.2-3b").source(HF + "meta-llama/Llama-3.2-3B/blob/main/config.json")
-                .layers(28).hidden(3072).heads(24, 8).headDim(128).ffn(8192).vocab(128256).tiedEmbeddings(true));
+                .layers(28).hidden(3072).heads(24, 8).headDim(128).ffn(8192).vocab(128256).tiedEmbeddings(true)
+                .maxPositions(131072));
         add(m, ModelSpec.builder("llama-3.1-8b").source(HF + "meta-llama/Llama-3.1-8B/blob/main/config.json")
-                .layers(32).hidden(4096).heads(32, 8).ffn(14336).vocab(128256));
+                .layers(32).hidden(4096).heads(32, 8).ffn(14336).vocab(128256)
+                .maxPositions(131072));
         add(m, ModelSpec.builder("llama-3.1-70b").source(HF + "meta-llama/Llama-3.1-70B/blob/main/config.json")
-                .layers(80).hidden(8192).heads(64, 8).ffn(28672).vocab(128256));
+                .layers(80).hidden(8192).heads(64, 8).ffn(28672).vocab(128256)
+                .maxPositions(131072));
         add(m, ModelSpec.builder("llama-3.1-405b").source(HF + "meta-llama/Llama-3.1-405B/blob/main/config.json")
-                .layers(126).hidden(16384).heads(128, 8).ffn(53248).vocab(128256));
+                .layers(126).hidden(16384).heads(128, 8).ffn(53248).vocab(128256)
+                .maxPositions(131072));
         // Llama 2 7B: num_key_value_heads 32 = num_attention_heads (multi-head attention).
         add(m, ModelSpec.builder("llama-2-7b").source(HF + "meta-llama/Llama-2-7b-hf/blob/main/config.json")
-                .layers(32).hidden(4096).heads(32, 32).ffn(11008).vocab(32000));
+                .layers(32).hidden(4096).heads(32, 32).ffn(11008).vocab(32000)
+                .maxPositions(4096));
         add(m, ModelSpec.builder("llama-2-70b").source(HF + "meta-llama/Llama-2-70b-hf/blob/main/config.json")
-                .layers(80).hidden(8192).heads(64, 8).ffn(28672).vocab(32000));
+                .layers(80).hidden(8192).heads(64, 8).ffn(28672).vocab(32000)
+                .maxPositions(4096));
         // Qwen2.5 32B: biases on q, k and v only (Qwen2Attention: o_proj has none), which models.md calls
         // "QKV bias". use_sliding_window is false (sliding_window 131072, max_window_layers 64 unused), so
         // every layer is full attention. tie_word_embeddings false.
         add(m, ModelSpec.builder("qwen2.5-32b").source(HF + "Qwen/Qwen2.5-32B/blob/main/config.json")
-                .layers(64).hidden(5120).heads(40, 8).ffn(27648).vocab(152064).qkvBias(true));
+                .layers(64).hidden(5120).heads(40, 8).ffn(27648).vocab(152064).qkvBias(true)
+                .maxPositions(131072));
         // Mixtral 8x7B v0.1: sliding_window null (full attention on every layer); no router or expert biases.
         add(m, ModelSpec.builder("mixtral-8x7b").source(HF + "mistralai/Mixtral-8x7B-v0.1/blob/main/config.json")
-                .layers(32).hidden(4096).heads(32, 8).ffn(14336).experts(8, 2).vocab(32000));
+                .layers(32).hidden(4096).heads(32, 8).ffn(14336).experts(8, 2).vocab(32000)
+                .maxPositions(32768));
         // gpt-oss-120b: more than models.md says. head_dim 64 with 64 heads, so qDim 4096 != hidden 2880;
         // attention_bias true (q, k, v and o); a learned sink logit per head; router and experts have biases;
         // clamped SwiGLU (swiglu_limit 7.0); layer_types starts with sliding_attention and alternates, window
@@ -63,7 +76,8 @@ public final class ModelCatalog {
                 .layers(36).hidden(2880).heads(64, 8).headDim(64).ffn(2880).experts(128, 4).vocab(201088)
                 .qkvBias(true).outputBias(true).mlpBias(true).attentionSinks(true)
                 .activation(GatedActivation.CLAMPED_SWIGLU)
-                .attention(AttentionPattern.alternatingSlidingFirst(36, 128)));
+                .attention(AttentionPattern.alternatingSlidingFirst(36, 128))
+                .maxPositions(131072));
         return Collections.unmodifiableMap(m);
     }
 
@@ -125,20 +139,8 @@ public final class ModelCatalog {
         if (name == null) {
             return "";
         }
-        String lower = name.trim().toLowerCase(Locale.ROOT);
-        List<String> best = new ArrayList<>();
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : PRESETS.keySet()) {
-            int d = EditDistance.between(lower, k);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best.clear();
-            }
-            if (d == bestDistance) {
-                best.add(k);
-            }
-        }
-        if (best.isEmpty() || bestDistance > Math.max(3, lower.length() / 2)) {
+        List<String> best = EditDistance.closest(name, PRESETS.keySet());
+        if (best.isEmpty()) {
             return "";
         }
         return "did you mean " + String.join(" or ", best) + "? ";

@@ -34,11 +34,15 @@ import java.util.Objects;
  * @param attentionSinks   true when each query head has a learned sink logit in its softmax (gpt-oss)
  * @param activation       the gated activation of the FFN
  * @param attention        attention type of each layer and the sliding-window size
+ * @param maxPositions     positions the model was trained for ({@code max_position_embeddings}: prompt plus
+ *                         generated tokens of one sequence); 0 when not known. Not part of the op graph: it
+ *                         bounds the workloads a run accepts
  */
 public record ModelSpec(String name, String source, int numLayers, int hiddenSize, int numHeads, int numKvHeads,
                         int headDim, int ffnHiddenSize, int numExperts, int expertsPerToken, int vocabSize,
                         boolean tiedEmbeddings, boolean qkvBias, boolean outputBias, boolean mlpBias,
-                        boolean attentionSinks, GatedActivation activation, AttentionPattern attention) {
+                        boolean attentionSinks, GatedActivation activation, AttentionPattern attention,
+                        long maxPositions) {
 
     /** Largest accepted width-like dimension (hidden, FFN, head dim), elements. */
     public static final int MAX_DIM = 1 << 20;
@@ -98,6 +102,10 @@ public record ModelSpec(String name, String source, int numLayers, int hiddenSiz
                     + " parameters is not allowed; expected at most " + String.format(java.util.Locale.ROOT, "%.0g",
                     MAX_PARAMETERS) + " (byte and FLOP counts are 64-bit integers)");
         }
+        if (maxPositions < 0) {
+            throw new ConfigException(m + "maxPositions=" + maxPositions + " is not allowed; expected a positive number of"
+                    + " positions, or 0 when not known");
+        }
         if (attention.numLayers() != numLayers) {
             throw new ConfigException(m + "the attention pattern has " + attention.numLayers()
                     + " layers; expected numLayers=" + numLayers);
@@ -119,7 +127,7 @@ public record ModelSpec(String name, String source, int numLayers, int hiddenSiz
     public ModelSpec renamed(String newName, String newSource) {
         return new ModelSpec(newName, newSource, numLayers, hiddenSize, numHeads, numKvHeads, headDim, ffnHiddenSize,
                 numExperts, expertsPerToken, vocabSize, tiedEmbeddings, qkvBias, outputBias, mlpBias, attentionSinks,
-                activation, attention);
+                activation, attention, maxPositions);
     }
 
     // ---- shapes ----
@@ -362,6 +370,7 @@ public record ModelSpec(String name, String source, int numLayers, int hiddenSiz
         private boolean sinks;
         private GatedActivation activation = GatedActivation.SWIGLU;
         private AttentionPattern attention;
+        private long maxPositions;
 
         private Builder(String name) {
             this.name = name;
@@ -443,6 +452,12 @@ public record ModelSpec(String name, String source, int numLayers, int hiddenSiz
             return this;
         }
 
+        /** Positions the model was trained for ({@code max_position_embeddings}); 0 (the default) when not known. */
+        public Builder maxPositions(long v) {
+            maxPositions = v;
+            return this;
+        }
+
         /** Attention pattern; full attention on every layer when not set. */
         public Builder attention(AttentionPattern v) {
             attention = v;
@@ -457,7 +472,7 @@ public record ModelSpec(String name, String source, int numLayers, int hiddenSiz
             }
             AttentionPattern a = attention != null ? attention : AttentionPattern.full(Math.max(1, layers));
             return new ModelSpec(name, source, layers, hidden, heads, kvHeads, hd, ffn, experts, expertsPerToken,
-                    vocab, tied, qkvBias, outputBias, mlpBias, sinks, activation, a);
+                    vocab, tied, qkvBias, outputBias, mlpBias, sinks, activation, a, maxPositions);
         }
     }
 }

@@ -25,10 +25,11 @@ import java.util.function.Supplier;
  *
  * <p>Adding a system is one line in {@link #table()}: an {@link Entry} with its name, kind, a
  * description, a supplier of its preset {@link ParamSet}, its {@link ParamSchema} and its
- * {@link DecodeSimulator}. GPU systems come from {@link GpuPresets#NAMES}; the wafer systems are
- * {@code wse2} and {@code wse3}. Every system's parameters also hold its power and price
- * ({@link EnergyParams}, {@code presets/energy/<system>.yaml}), and every result leaves the catalog with its
- * energy and cost ({@link PowerModel}).
+ * {@link DecodeSimulator}. GPU systems come from {@link GpuPresets#NAMES}; the wafer systems {@code wse2}
+ * and {@code wse3} run on {@link WaferDecodeSimulator}. Every system's parameters also hold its power and
+ * price ({@link EnergyParams}, {@code presets/energy/<system>.yaml}), and every result leaves the catalog with
+ * its energy and cost ({@link PowerModel}). An entry may still be listed as unavailable (with its reason,
+ * {@link Entry#unavailable}); asking for one is a {@link ConfigException} naming the reason.
  */
 public final class SystemCatalog {
     private static final Map<String, Entry> TABLE = index(table());

@@ -78,7 +78,10 @@ final class LayerRegions implements MappingStrategy {
                     return p;
                 }
             }
-            throw doesNotFit(model, workload, cfg, wafers);
+            if (splitLayers(model, workload, wafers) == null) {
+                throw tooManyWafers(model, workload, cfg, wafers);
+            }
+            throw doesNotFit(model, workload, cfg, wafers, true);
         }
         for (int n = 1; n <= 64; n++) {
             for (int pd : pads) {
@@ -88,23 +91,61 @@ final class LayerRegions implements MappingStrategy {
                 }
             }
         }
-        throw doesNotFit(model, workload, cfg, 64);
+        throw doesNotFit(model, workload, cfg, 64, false);
     }
 
-    private ConfigException doesNotFit(ModelSpec model, DecodeWorkload w, WaferDecodeConfig cfg, int wafers) {
+    /**
+     * The error for a wafer count the split cannot use: the layers go to wafers in proportion, the first
+     * wafer's embedding table and the last wafer's LM head counting as layers of their bytes, so with too
+     * many wafers one of them gets no layer. Names the largest count the split can use and the smallest
+     * that holds the model.
+     */
+    private ConfigException tooManyWafers(ModelSpec model, DecodeWorkload w, WaferDecodeConfig cfg, int wafers) {
+        int largest = 0;
+        for (int n = 1; n <= model.numLayers(); n++) {
+            if (splitLayers(model, w, n) != null) {
+                largest = n;
+            }
+        }
+        double layerBytes = model.layerWeightBytes(w.precision());
+        double table = model.embeddingTableBytes(w.precision()) / layerBytes;
+        double head = (model.tiedEmbeddings() ? model.embeddingTableBytes(w.precision())
+                : model.lmHeadWeightBytes(w.precision())) / layerBytes;
+        int min = smallestThatHolds(model, w, cfg, wafers, true);
+        return new ConfigException(String.format(Locale.ROOT,
+                "--wafers=%d is more than the %s mapping can use for %s: its %d layers are split across the wafers in"
+                + " proportion to their bytes, the embedding table counting as %.1f layers on the first wafer and the"
+                + " LM head as %.1f on the last, so with %d wafers one of them would get no layer; expected at most %d"
+                + " wafers; %s", wafers, name(), model.name(), model.numLayers(), table, head, wafers, largest,
+                min > 0 ? "the smallest number of wafers that holds it is " + min + " (use --wafers " + min + ")"
+                        : "no wafer count up to " + largest + " holds it"));
+    }
+
+    /**
+     * The smallest wafer count other than {@code except} that holds the model, or -1; counts up to
+     * {@code except} are tried only when {@code except} was asked for (an automatic search has tried them).
+     */
+    private int smallestThatHolds(ModelSpec model, DecodeWorkload w, WaferDecodeConfig cfg, int except, boolean asked) {
+        long need = w.weightBytes(model) + w.peakKvCacheBytes(model);
+        long perWafer = cfg.wse().dataBytesPerWafer();
+        for (int n = asked ? 1 : except + 1; n <= model.numLayers(); n++) {
+            if (n == except || (double) need / n > perWafer) {
+                continue;
+            }
+            if (tryPlace(model, w, cfg, n, 2) != null) {
+                return n;
+            }
+        }
+        return -1;
+    }
+
+    private ConfigException doesNotFit(ModelSpec model, DecodeWorkload w, WaferDecodeConfig cfg, int wafers,
+                                       boolean asked) {
         WseParams wp = cfg.wse();
         long weights = w.weightBytes(model);
         long kv = w.peakKvCacheBytes(model);
         long perWafer = wp.dataBytesPerWafer();
-        int min = -1;
-        for (int n = wafers + 1; n <= 1024 && min < 0; n++) {
-            if ((double) (weights + kv) / n > perWafer) {
-                continue;
-            }
-            if (tryPlace(model, w, cfg, n, 2) != null) {
-                min = n;
-            }
-        }
+        int min = smallestThatHolds(model, w, cfg, wafers, asked);
         long need = weights + kv;
         long have = perWafer * wafers;
         return new ConfigException(String.format(Locale.ROOT,
@@ -116,7 +157,7 @@ final class LayerRegions implements MappingStrategy {
                 wp.sram().dataBytesPerPe(), need > have ? String.format(Locale.ROOT, ", short by %.2f GB",
                         (need - have) / 1e9) : ", but no layout of equal regions holds every layer",
                 min > 0 ? "the smallest number of wafers that holds it is " + min + " (use --wafers " + min + ")"
-                        : "no wafer count up to 1,024 holds it"));
+                        : "no wafer count up to " + model.numLayers() + " (one layer per wafer) holds it"));
     }
 
     private Placement tryPlace(ModelSpec model, DecodeWorkload w, WaferDecodeConfig cfg, int n, int pad) {

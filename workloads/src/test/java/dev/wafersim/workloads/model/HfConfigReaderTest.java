@@ -238,4 +238,38 @@ class HfConfigReaderTest {
         ex = assertThrows(ConfigException.class, () -> ModelCatalog.resolve("llama-9"));
         assertTrue(ex.getMessage().startsWith("model=llama-9 is not a known model"), ex.getMessage());
     }
+
+    @Test
+    void readReport_llama31_ropeScalingIgnoredWithItsReasonMaxPositionsRead() {
+        HfConfigReader.Report r = HfConfigReader.readReport(resource("llama-3.1-8b"));
+        assertEquals(131072, r.spec().maxPositions(), "max_position_embeddings of the published config");
+        assertTrue(r.read().contains("max_position_embeddings") && r.read().contains("num_hidden_layers"), r.read().toString());
+        assertEquals("rotary embeddings cost the same whatever their scaling; the positions it allows are"
+                + " max_position_embeddings, which is read", r.ignored().get("rope_scaling"));
+        assertEquals("the precision is --precision", r.ignored().get("torch_dtype"));
+        assertTrue(r.ignored().containsKey("bos_token_id") && !r.ignored().containsKey("hidden_size"), r.ignored().toString());
+    }
+
+    @Test
+    void readReport_qwenWithoutSlidingWindow_slidingWindowListedAsIgnored() {
+        HfConfigReader.Report r = HfConfigReader.readReport(resource("qwen2.5-32b"));
+        assertTrue(r.read().contains("use_sliding_window"), r.read().toString());
+        assertTrue(r.ignored().get("sliding_window").startsWith("no layer slides"), r.ignored().toString());
+    }
+
+    @Test
+    void readReport_mistralSlidingWindow_readAndInTheModel() throws IOException {
+        HfConfigReader.Report r = HfConfigReader.readReport(write("m.json", llama("\"model_type\": \"mistral\","
+                + " \"sliding_window\": 4096")));
+        assertTrue(r.read().contains("sliding_window"), r.read().toString());
+        assertEquals(4096, r.spec().attention().slidingWindowTokens());
+        assertEquals(0, r.spec().maxPositions(), "absent: not known");
+    }
+
+    @Test
+    void read_maxPositionsNotAPositiveInteger_namesTheKey() throws IOException {
+        ConfigException e = fails(llama("\"max_position_embeddings\": 0"));
+        assertTrue(e.getMessage().endsWith("max_position_embeddings=0 is not allowed; expected a positive integer"),
+                e.getMessage());
+    }
 }
