@@ -24,6 +24,9 @@ public final class GpuStacks {
      */
     public static final String DEFAULT = "trtllm";
 
+    /** The parameter that names the stack of a set. */
+    public static final String NAME_KEY = "stack.name";
+
     private GpuStacks() {
     }
 

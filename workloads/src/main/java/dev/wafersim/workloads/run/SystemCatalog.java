@@ -5,6 +5,9 @@ import dev.wafersim.core.config.ParamSchema;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.fabric.gpu.GpuPresets;
 import dev.wafersim.workloads.gpu.GpuDecodeSimulator;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepModelFactory;
+import dev.wafersim.workloads.step.StepModelRequest;
 import dev.wafersim.workloads.wafer.WaferDecodeSimulator;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -164,6 +167,27 @@ public final class SystemCatalog {
             long t0 = System.nanoTime();
             DecodeResult r = simulator.simulate(request, progress);
             return r.withWallSeconds((System.nanoTime() - t0) / 1e9);
+        }
+
+        /**
+         * The step model of this system for a serving replay or a time-to-first-token estimate: any forward
+         * pass's time and the KV cache the machine holds. Systems whose simulator is a
+         * {@link StepModelFactory} have one.
+         *
+         * @throws ConfigException when the system has no step model in this build (the wafer systems, for now),
+         *                         or the request is for another system or does not fit
+         */
+        public StepModel stepModel(StepModelRequest request) {
+            requireAvailable();
+            if (!request.system().equals(name)) {
+                throw new IllegalArgumentException("request for " + request.system() + " sent to " + name);
+            }
+            if (!(simulator instanceof StepModelFactory factory)) {
+                throw new ConfigException("system " + name + " has no step model in this build: prefill, time to first"
+                        + " token and serving replay are available for GPU systems (" + String.join(", ",
+                        GpuPresets.NAMES) + ")");
+            }
+            return factory.stepModel(request);
         }
 
         private void requireAvailable() {
