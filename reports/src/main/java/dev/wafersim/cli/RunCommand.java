@@ -7,7 +7,14 @@ import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.cli.experiment.ExperimentFile;
 import dev.wafersim.cli.report.Reporter;
 import dev.wafersim.cli.report.RunReport;
+import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.workloads.run.DecodeResult;
+import dev.wafersim.workloads.run.LatencyCategory;
+import dev.wafersim.workloads.run.SystemKind;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepModelRequest;
+import dev.wafersim.workloads.step.TimeToFirstToken;
+import java.util.Locale;
 import dev.wafersim.workloads.run.SystemCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -100,6 +107,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--heatmap-layer", paramLabel = "L", description = "Layer of the heatmap (default: ${DEFAULT-VALUE}).")
     int heatmapLayer = 0;
 
+    @Option(names = "--prompt-tokens", paramLabel = "N",
+            description = "Also report the time to first token of an N-token prompt on the idle machine: its prefill in"
+                    + " chunks of serving.prefillChunkTokens, the last chunk giving the first token (GPU systems).")
+    Long promptTokens;
+
     @Override
     public Integer call() {
         if (cdf != null) {
@@ -114,6 +126,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new dev.wafersim.core.config.ConfigException("--heatmap applies to wafer systems; "
                     + experiment.entry().name() + " is a " + experiment.entry().kind().word() + " system");
         }
+        StepModel stepModel = promptTokens == null ? null : stepModel(experiment, promptTokens);
         PrintWriter err = spec.commandLine().getErr();
         for (String note : experiment.notes()) {
             err.println("wafersim: warning: " + note);
@@ -127,11 +140,12 @@ public final class RunCommand implements Callable<Integer> {
             } finally {
                 progress.done();
             }
+            TimeToFirstToken ttft = stepModel == null ? null
+                    : TimeToFirstToken.of(stepModel, promptTokens, chunkTokens(experiment, promptTokens));
             List<String> modelLines = ModelDescription.lines(experiment.model(), experiment.modelReport()).stream()
                     .map(l -> String.format(java.util.Locale.ROOT, "  %-15s %s", l.key(), l.value())).toList();
             Reporter.emit(spec.commandLine().getOut(), new RunReport(experiment, result, WafersimCommand.version(),
-                            modelLines),
-                    new Reporter.Outputs(json, csv, null));
+                            modelLines, ttft), new Reporter.Outputs(json, csv, null));
             timeline.finish(List.of(result.system()), List.of(result.tokenLatencyPs(0)),
                     "One decode step: " + result.model() + " on " + result.system(),
                     result.machine() + "; batch " + result.batch() + ", context " + result.contextTokens());
@@ -149,5 +163,27 @@ public final class RunCommand implements Callable<Integer> {
             ChartFiles.save(dev.wafersim.cli.chart.HeatmapChart.of(grid), heatmap, svg, size[0], size[1]);
         }
         return Main.EXIT_OK;
+    }
+
+    /** The parameter that sets the prompt tokens per prefill pass. */
+    static final String CHUNK_KEY = "serving.prefillChunkTokens";
+
+    /**
+     * The step model of the experiment's machine for one prompt of {@code prompt} tokens. A system without a
+     * step model (the wafers, for now) refuses here, in {@code SystemCatalog.Entry.stepModel}, before anything
+     * runs.
+     */
+    private static StepModel stepModel(Experiment e, long prompt) {
+        if (prompt < 1) {
+            throw new ConfigException("--prompt-tokens=" + prompt + " is not allowed; expected an integer >= 1");
+        }
+        StepModelRequest r = new StepModelRequest(e.entry().name(), e.params(), e.model(), e.workload().precision(),
+                e.workload().routing(), e.options(), 1, prompt + 1);
+        return e.entry().stepModel(r);
+    }
+
+    /** Prompt tokens per prefill pass: the system's {@code serving.prefillChunkTokens}, or the whole prompt. */
+    private static int chunkTokens(Experiment e, long prompt) {
+        return e.params().schema().has(CHUNK_KEY) ? e.params().getInt(CHUNK_KEY) : (int) Math.min(prompt, Integer.MAX_VALUE);
     }
 }

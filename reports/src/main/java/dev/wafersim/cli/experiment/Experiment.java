@@ -101,8 +101,9 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
      * The experiment as written into result files, in the experiment-file format (so a result file can
      * be given back to {@code --config} to run the same experiment): {@code system}, {@code model} or
      * {@code modelFile}, {@code workload} (batch, context, tokens, precision and the machine options of the
-     * system's kind, {@code auto} where the simulator chooses) and {@code set} (the parameters set away
-     * from the preset).
+     * system's kind, {@code auto} where the simulator chooses; {@code gpus} is {@code auto} for the layout
+     * search and left out when the smallest-fit rule chooses it; {@code stack} for GPU systems) and {@code set}
+     * (the parameters set away from the preset).
      */
     public ObjectNode toJson() {
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -122,9 +123,20 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
             w.put("beyondMaxPositions", true);
         }
         if (options instanceof GpuOptions g) {
-            count(w, "gpus", g.gpus());
+            // gpus=auto is the layout search; a count the simulator chooses by its smallest-fit rule is left out.
+            if (g.search()) {
+                w.put("gpus", "auto");
+                if (g.maxGpus() != GpuOptions.AUTO) {
+                    w.put("maxGpus", g.maxGpus());
+                }
+            } else if (g.gpus() != GpuOptions.AUTO) {
+                w.put("gpus", g.gpus());
+            }
             count(w, "tp", g.tp());
             count(w, "pp", g.pp());
+            if (params.schema().has(dev.wafersim.fabric.gpu.GpuStacks.NAME_KEY)) {
+                w.put("stack", params.getString(dev.wafersim.fabric.gpu.GpuStacks.NAME_KEY));
+            }
         } else if (options instanceof WaferOptions wo) {
             count(w, "wafers", wo.wafers());
             w.put("exact", wo.exact());
@@ -171,6 +183,6 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
      * {@code experimentHash} ({@link #hash()}).
      */
     public ResultFile resultFile(DecodeResult r, String wafersimVersion) {
-        return new ResultFile(wafersimVersion, r, null, toJson(), hash());
+        return new ResultFile(wafersimVersion, r, null, toJson(), hash(), null);
     }
 }

@@ -4,7 +4,10 @@ import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.LatencyCategory;
 import dev.wafersim.workloads.run.MemoryUse;
+import dev.wafersim.core.time.Ticks;
 import dev.wafersim.workloads.run.ResultFile;
+import dev.wafersim.workloads.run.TtftFields;
+import dev.wafersim.workloads.step.TimeToFirstToken;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,9 +21,10 @@ import java.util.Map;
  * @param result     its result
  * @param version    the wafersim version, for the result file
  * @param modelLines lines describing the model (attention, positions, config keys), printed after it
+ * @param ttft       the time to first token of {@code --prompt-tokens}, or null
  */
-public record RunReport(Experiment experiment, DecodeResult result, String version, List<String> modelLines)
-        implements Report {
+public record RunReport(Experiment experiment, DecodeResult result, String version, List<String> modelLines,
+                        TimeToFirstToken ttft) implements Report {
     public RunReport {
         modelLines = List.copyOf(modelLines);
     }
@@ -41,6 +45,19 @@ public record RunReport(Experiment experiment, DecodeResult result, String versi
                 r.meanMs(), r.p50Ms(), r.p99Ms(), r.minMs(), r.maxMs()));
         line(sb, "throughput", String.format(Locale.ROOT, "%.1f tokens/s per user, %.1f tokens/s in total",
                 r.tokensPerSecond(), r.tokensPerSecondTotal()));
+        if (ttft != null) {
+            StringBuilder parts = new StringBuilder();
+            for (LatencyCategory c : LatencyCategory.values()) {
+                long ps = ttft.breakdownPs(c);
+                if (c.appliesTo(r.kind()) && ps > 0) {
+                    parts.append(parts.length() == 0 ? "" : ", ").append(c.key())
+                            .append(String.format(Locale.ROOT, " %.3f", Ticks.toMillis(ps)));
+                }
+            }
+            line(sb, "ttft", String.format(Locale.ROOT, "%.3f ms for a %d-token prompt (%d prefill pass%s of up to %d"
+                            + " tokens; the last gives the first token): %s ms", Ticks.toMillis(ttft.latencyPs()),
+                    ttft.promptTokens(), ttft.passes(), ttft.passes() == 1 ? "" : "es", ttft.chunkTokens(), parts));
+        }
         if (r.energy() != null) {
             line(sb, "energy", String.format(Locale.ROOT, "%.3f J/token (%.0f W on average over the run), $%.3f per"
                     + " million tokens (at this batch)", r.energy().energyJoulesPerToken(), r.energy().averagePowerW(),
@@ -82,7 +99,8 @@ public record RunReport(Experiment experiment, DecodeResult result, String versi
 
     @Override
     public ResultFile json() {
-        return experiment.resultFile(result, version);
+        ResultFile f = experiment.resultFile(result, version);
+        return ttft == null ? f : f.withTtft(TtftFields.of(ttft, result.kind()));
     }
 
     @Override

@@ -354,7 +354,7 @@ public final class DecodeResult {
      * @param wafersimVersion the version of the program that produced it
      */
     public ObjectNode toJson(String wafersimVersion) {
-        return MAPPER.valueToTree(new ResultFile(wafersimVersion, this, null, null, null));
+        return MAPPER.valueToTree(new ResultFile(wafersimVersion, this, null, null, null, null));
     }
 
     /** Collects a result; {@link #build()} checks the contract. */

@@ -17,11 +17,12 @@ import java.util.Objects;
  * @param label           the system's label in a comparison, or null
  * @param experiment      the experiment in the experiment-file format, or null
  * @param experimentHash  SHA-256 of everything that determines the simulation, or null
+ * @param ttft            the time to first token of a prompt ({@code run --prompt-tokens}), unwrapped; or null
  */
-@JsonPropertyOrder({"wafersimVersion", "result", "label", "experiment", "experimentHash"})
+@JsonPropertyOrder({"wafersimVersion", "result", "ttft", "label", "experiment", "experimentHash"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultFile(String wafersimVersion, @JsonUnwrapped DecodeResult result, String label,
-                         JsonNode experiment, String experimentHash) {
+                         JsonNode experiment, String experimentHash, @JsonUnwrapped TtftFields ttft) {
     public ResultFile {
         Objects.requireNonNull(wafersimVersion, "wafersimVersion");
         Objects.requireNonNull(result, "result");
@@ -29,6 +30,11 @@ public record ResultFile(String wafersimVersion, @JsonUnwrapped DecodeResult res
 
     /** This file with the result's label in a comparison. */
     public ResultFile withLabel(String l) {
-        return new ResultFile(wafersimVersion, result, l, experiment, experimentHash);
+        return new ResultFile(wafersimVersion, result, l, experiment, experimentHash, ttft);
+    }
+
+    /** This file with the time to first token of a prompt. */
+    public ResultFile withTtft(TtftFields t) {
+        return new ResultFile(wafersimVersion, result, label, experiment, experimentHash, t);
     }
 }

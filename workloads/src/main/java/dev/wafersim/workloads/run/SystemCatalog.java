@@ -5,9 +5,13 @@ import dev.wafersim.core.config.ParamSchema;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.core.trace.TraceSink;
 import dev.wafersim.fabric.gpu.GpuPresets;
+import dev.wafersim.fabric.gpu.GpuStacks;
 import dev.wafersim.workloads.energy.EnergyParams;
 import dev.wafersim.workloads.energy.PowerModel;
 import dev.wafersim.workloads.gpu.GpuDecodeSimulator;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepModelFactory;
+import dev.wafersim.workloads.step.StepModelRequest;
 import dev.wafersim.workloads.wafer.WaferDecodeSimulator;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,7 +45,9 @@ public final class SystemCatalog {
     private static List<Entry> table() {
         List<Entry> t = new ArrayList<>();
         for (String gpu : GpuPresets.NAMES) {
-            t.add(new Entry(gpu, SystemKind.GPU, "GPU cluster of " + gpu + " (presets/gpu/" + gpu + ".yaml)",
+            String description = "GPU cluster of " + gpu + " (presets/gpu/" + gpu + ".yaml with software stack "
+                    + GpuStacks.DEFAULT + ", presets/gpu/stack/; --stack)";
+            t.add(new Entry(gpu, SystemKind.GPU, description,
                     () -> ParamSet.combine(gpu, GpuPresets.load(gpu), EnergyParams.defaults(gpu, SystemKind.GPU)),
                     GpuPresets.schema().plus(EnergyParams.GPU), GpuDecodeSimulator.INSTANCE, null));
         }
@@ -178,6 +184,27 @@ public final class SystemCatalog {
             DecodeResult r = simulator.simulate(request, progress, trace, timelineTokens);
             EnergyCost e = PowerModel.of(kind, request.params(), r.activity(), (long) r.batch() * r.tokens());
             return r.withEnergy(e).withWallSeconds((System.nanoTime() - t0) / 1e9);
+        }
+
+        /**
+         * The step model of this system for a serving replay or a time-to-first-token estimate: any forward
+         * pass's time and the KV cache the machine holds. Systems whose simulator is a
+         * {@link StepModelFactory} have one.
+         *
+         * @throws ConfigException when the system has no step model in this build (the wafer systems, for now),
+         *                         or the request is for another system or does not fit
+         */
+        public StepModel stepModel(StepModelRequest request) {
+            requireAvailable();
+            if (!request.system().equals(name)) {
+                throw new IllegalArgumentException("request for " + request.system() + " sent to " + name);
+            }
+            if (!(simulator instanceof StepModelFactory factory)) {
+                throw new ConfigException("system " + name + " has no step model in this build: prefill, time to first"
+                        + " token and serving replay are available for GPU systems (" + String.join(", ",
+                        GpuPresets.NAMES) + ")");
+            }
+            return factory.stepModel(request);
         }
 
         private void requireAvailable() {

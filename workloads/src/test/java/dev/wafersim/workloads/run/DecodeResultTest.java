@@ -30,7 +30,8 @@ class DecodeResultTest {
     }
 
     static GpuDetails details(int gpus, boolean graphs) {
-        return new GpuDetails(gpus, gpus, 1, 1, "given", graphs, "bf16", "vocab-parallel", 0, 9, 30, 100, 30, 0, 0);
+        return new GpuDetails(gpus, gpus, 1, 1, "given", "trtllm", "one-shot", graphs, "bf16", "vocab-parallel", 0, 9, 30,
+                100, 30, 0, 0, null, null);
     }
 
     @Test

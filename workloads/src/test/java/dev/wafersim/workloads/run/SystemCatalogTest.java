@@ -10,7 +10,12 @@ import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.fabric.gpu.GpuPresets;
 import dev.wafersim.workloads.gpu.GpuDecodeSimulator;
 import dev.wafersim.workloads.model.DecodeWorkload;
+import dev.wafersim.workloads.gpu.GpuStepModel;
+import dev.wafersim.workloads.model.ExpertRouting;
 import dev.wafersim.workloads.model.ModelCatalog;
+import dev.wafersim.workloads.model.Precision;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepModelRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -53,5 +58,20 @@ class SystemCatalogTest {
         DecodeRequest wafer = new DecodeRequest("h100-sxm", e.load(), ModelCatalog.get("llama-3.2-1b"),
                 DecodeWorkload.of(1, 10, 2), new WaferOptions(1, false));
         assertThrows(ConfigException.class, () -> e.simulate(wafer));
+    }
+
+    @Test
+    void stepModel_gpuHasOne_waferRefusesNamingTheSystem() {
+        StepModelRequest gpu = new StepModelRequest("h100-sxm", SystemCatalog.get("h100-sxm").load(),
+                ModelCatalog.get("llama-3.2-1b"), Precision.DEFAULT, ExpertRouting.UNIFORM_EXPECTED, GpuOptions.auto(), 4,
+                2048);
+        StepModel m = SystemCatalog.get("h100-sxm").stepModel(gpu);
+        assertTrue(m instanceof GpuStepModel);
+        assertTrue(m.kvCapacityTokens() > 2048);
+        StepModelRequest wafer = new StepModelRequest("wse3", SystemCatalog.get("wse3").load(),
+                ModelCatalog.get("llama-3.2-1b"), Precision.DEFAULT, ExpertRouting.UNIFORM_EXPECTED,
+                new WaferOptions(WaferOptions.AUTO, false), 4, 2048);
+        ConfigException e = assertThrows(ConfigException.class, () -> SystemCatalog.get("wse3").stepModel(wafer));
+        assertTrue(e.getMessage().startsWith("system wse3 has no step model in this build"), e.getMessage());
     }
 }
