@@ -69,7 +69,7 @@ class ServingReplayTest {
         // 0.625 x 63,520 + 461,280 - 500,500 = 480 ps (0.004%); decode is linear in the context, so exact to
         // rounding.
         ServingResult t = table(one(1000, 5), m, params(256, 2048));
-        assertEquals(prefill, t.ttftPs(0), 481);
+        assertTrue(Math.abs(prefill - t.ttftPs(0)) <= 481, Long.toString(t.ttftPs(0)));
         assertEquals(r.tpotPs(0), t.tpotPs(0), 1.0);
     }
 
