@@ -5,6 +5,10 @@ import dev.wafersim.core.config.ParamSchema;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.fabric.gpu.GpuPresets;
 import dev.wafersim.workloads.gpu.GpuDecodeSimulator;
+import dev.wafersim.workloads.serving.ServingParams;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepModelFactory;
+import dev.wafersim.workloads.step.StepModelRequest;
 import dev.wafersim.workloads.wafer.WaferDecodeSimulator;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,15 +43,21 @@ public final class SystemCatalog {
         List<Entry> t = new ArrayList<>();
         for (String gpu : GpuPresets.NAMES) {
             t.add(new Entry(gpu, SystemKind.GPU, "GPU cluster of " + gpu + " (presets/gpu/" + gpu + ".yaml)",
-                    () -> GpuPresets.load(gpu), GpuPresets.schema(), GpuDecodeSimulator.INSTANCE, null));
+                    () -> withServing(GpuPresets.load(gpu)), GpuPresets.schema().plus(ServingParams.SCHEMA),
+                    GpuDecodeSimulator.INSTANCE, null));
         }
         t.add(new Entry("wse2", SystemKind.WAFER, "Cerebras WSE-2 (CS-2) wafer (presets/wse/wse2.yaml + mapping)",
-                () -> WaferDecodeSimulator.load("wse2"), WaferDecodeSimulator.schema(), WaferDecodeSimulator.INSTANCE,
-                null));
+                () -> withServing(WaferDecodeSimulator.load("wse2")),
+                WaferDecodeSimulator.schema().plus(ServingParams.SCHEMA), WaferDecodeSimulator.INSTANCE, null));
         t.add(new Entry("wse3", SystemKind.WAFER, "Cerebras WSE-3 (CS-3) wafer (presets/wse/wse3.yaml + mapping)",
-                () -> WaferDecodeSimulator.load("wse3"), WaferDecodeSimulator.schema(), WaferDecodeSimulator.INSTANCE,
-                null));
+                () -> withServing(WaferDecodeSimulator.load("wse3")),
+                WaferDecodeSimulator.schema().plus(ServingParams.SCHEMA), WaferDecodeSimulator.INSTANCE, null));
         return t;
+    }
+
+    /** A system's preset with the serving parameters ({@code serving.*}, the same for every system) after it. */
+    private static ParamSet withServing(ParamSet preset) {
+        return ParamSet.combine(preset.name(), preset, ServingParams.defaults());
     }
 
     private static Map<String, Entry> index(List<Entry> entries) {
@@ -164,6 +174,26 @@ public final class SystemCatalog {
             long t0 = System.nanoTime();
             DecodeResult r = simulator.simulate(request, progress);
             return r.withWallSeconds((System.nanoTime() - t0) / 1e9);
+        }
+
+        /**
+         * The step model of this system's machine, for serving replays: the simulator's, when it is a
+         * {@link StepModelFactory}.
+         *
+         * @throws ConfigException when this kind of system has no step model in this build, or the request
+         *                         does not fit the machine
+         */
+        public StepModel stepModel(StepModelRequest request) {
+            requireAvailable();
+            if (!request.system().equals(name)) {
+                throw new IllegalArgumentException("request for " + request.system() + " sent to " + name);
+            }
+            if (simulator instanceof StepModelFactory f) {
+                return f.stepModel(request);
+            }
+            throw new ConfigException("system=" + name + ": serving needs the step model of " + kind.word()
+                    + " systems (the time of any forward pass: prefill chunks and decode batches), which this build"
+                    + " does not have yet; " + kind.word() + " systems can run decode with wafersim run");
         }
 
         private void requireAvailable() {

@@ -12,6 +12,9 @@ import java.util.Objects;
  * token and one output token. A request's index is its id in every output.
  */
 public final class RequestTrace {
+    /** Latest arrival a trace may have, ps (10^18 ps, about 11.6 days: leaves the engine's clock headroom). */
+    public static final long MAX_ARRIVAL_PS = 1_000_000_000_000_000_000L;
+
     private final long[] arrivalPs;
     private final int[] promptTokens;
     private final int[] outputTokens;
@@ -42,6 +45,10 @@ public final class RequestTrace {
             throw new IllegalArgumentException("arrays of different lengths");
         }
         for (int i = 0; i < n; i++) {
+            if (arrivalPs[i] > MAX_ARRIVAL_PS) {
+                throw new ConfigException(description + ": request " + i + " arrives at " + arrivalPs[i] / 1e12
+                        + " s; expected every arrival within " + MAX_ARRIVAL_PS / 1e12 + " s");
+            }
             if (arrivalPs[i] < 0 || (i > 0 && arrivalPs[i] < arrivalPs[i - 1])) {
                 throw new ConfigException(description + ": request " + i + " arrives at " + arrivalPs[i]
                         + " ps, before request " + Math.max(0, i - 1) + "; expected arrivals in order and >= 0");

@@ -59,7 +59,13 @@ public record SyntheticWorkload(int requests, ArrivalProcess arrival, LengthDist
         for (int i = 0; i < requests; i++) {
             double unit = arrival.unitGap(gaps);
             if (i > 0) {
-                t = Math.addExact(t, Math.round(unit * meanGapPs));
+                double gapPs = unit * meanGapPs;
+                if (t + gapPs > RequestTrace.MAX_ARRIVAL_PS) {
+                    throw new ConfigException(String.format(Locale.ROOT, "--rate=%s with --requests=%d spans more than"
+                            + " %.0f s of arrivals; expected a higher rate or fewer requests", ratePerSecond, requests,
+                            RequestTrace.MAX_ARRIVAL_PS / 1e12));
+                }
+                t += Math.round(gapPs);
             }
             a[i] = t;
             p[i] = prompt.sample(prompts);

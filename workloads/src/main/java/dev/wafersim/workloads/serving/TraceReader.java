@@ -39,8 +39,8 @@ import java.util.Locale;
 public final class TraceReader {
     /** Largest token count of one request. */
     public static final long MAX_TOKENS = LengthDistribution.MAX_TOKENS;
-    /** Latest arrival, seconds (about 106 days). */
-    public static final long MAX_ARRIVAL_SECONDS = 9_200_000L;
+    /** Latest arrival, seconds (about 11.6 days; {@link RequestTrace#MAX_ARRIVAL_PS}). */
+    public static final long MAX_ARRIVAL_SECONDS = RequestTrace.MAX_ARRIVAL_PS / 1_000_000_000_000L;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter AZURE_TIME = new DateTimeFormatterBuilder()

@@ -22,7 +22,9 @@ class SystemCatalogTest {
             SystemCatalog.Entry e = SystemCatalog.get(g);
             assertEquals(SystemKind.GPU, e.kind());
             assertSame(GpuDecodeSimulator.INSTANCE, e.simulator());
-            assertSame(GpuPresets.schema(), SystemCatalog.schema(g));
+            // The GPU preset's parameters, then the serving parameters every system takes.
+            assertEquals(GpuPresets.schema().plus(dev.wafersim.workloads.serving.ServingParams.SCHEMA).keys().stream()
+                    .toList(), SystemCatalog.schema(g).keys().stream().toList());
             assertEquals(g, e.load().name());
         }
         assertEquals(SystemKind.WAFER, SystemCatalog.kind("wse3"));
@@ -51,5 +53,24 @@ class SystemCatalogTest {
         DecodeRequest wafer = new DecodeRequest("h100-sxm", e.load(), ModelCatalog.get("llama-3.2-1b"),
                 DecodeWorkload.of(1, 10, 2), new WaferOptions(1, false));
         assertThrows(ConfigException.class, () -> e.simulate(wafer));
+    }
+
+    @Test
+    void load_everySystem_carriesTheServingParameters() {
+        for (SystemCatalog.Entry e : SystemCatalog.entries()) {
+            assertEquals(16, e.load().getInt("serving.kvBlockTokens"), e.name());
+            assertEquals(e.name(), e.load().name());
+            assertTrue(e.schema().has("serving.maxBatchedTokens"), e.name());
+        }
+    }
+
+    @Test
+    void stepModel_waferSystem_saysThereIsNoneYet() {
+        SystemCatalog.Entry e = SystemCatalog.get("wse3");
+        dev.wafersim.workloads.step.StepModelRequest r = new dev.wafersim.workloads.step.StepModelRequest("wse3",
+                e.load(), ModelCatalog.get("llama-3.2-1b"), dev.wafersim.workloads.model.Precision.parse("bf16", "bf16"),
+                dev.wafersim.workloads.model.ExpertRouting.UNIFORM_EXPECTED, new WaferOptions(0, false), 256, 4096);
+        ConfigException x = assertThrows(ConfigException.class, () -> e.stepModel(r));
+        assertTrue(x.getMessage().startsWith("system=wse3: serving needs the step model of wafer systems"), x.getMessage());
     }
 }
