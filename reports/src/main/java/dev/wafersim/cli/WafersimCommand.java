@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
             "for transformer decode (token generation) latency.",
             "",
             "Exit codes: 0 ok, 1 gate/validation failed, 2 bad input, 3 simulation failed, 4 internal error."},
-        subcommands = {RunCommand.class, CompareCommand.class, SweepCommand.class, GateCommand.class,
+        subcommands = {RunCommand.class, CompareCommand.class, ServeCommand.class, SweepCommand.class, GateCommand.class,
             ValidateCommand.class, ListCommand.class, DescribeCommand.class, ChartCommand.class, CollectiveCommand.class,
             BenchCommand.class})
 public final class WafersimCommand implements Runnable {
