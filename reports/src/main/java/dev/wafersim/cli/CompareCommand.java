@@ -13,6 +13,8 @@ import dev.wafersim.cli.experiment.ExperimentSpec;
 import dev.wafersim.cli.io.Json;
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.workloads.run.DecodeResult;
+import dev.wafersim.workloads.run.SystemCatalog;
+import dev.wafersim.workloads.run.SystemKind;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,14 +49,18 @@ import picocli.CommandLine.Spec;
             "Prints per-token latency (mean, p50, p99), tokens/s per user, the speed-up against the first",
             "system and where the time goes; --chart draws the breakdowns as stacked bars.",
             "",
-            "A system spec is name[:key=value]*, keys being gpus, tp, pp, cudaGraphs, wafers, exact, batch,",
-            "context, tokens, precision, or set.PARAM; e.g. --systems wse3,h100-sxm:gpus=8:tp=8,h200:precision=fp8.",
+            "A system spec is name[:key=value]*, keys being gpus, tp, pp, cudaGraphs, stack, maxGpus, wafers, exact,",
+            "batch, context, tokens, precision, or set.PARAM; e.g. --systems wse3,h100-sxm:gpus=8:tp=8,h200:stack=compiled.",
+            "A GPU system without gpus, tp or pp searches its layout (gpus=auto): the fastest that fits wins.",
             "",
             "Exit codes: 0 ok, 2 bad input (a system that does not exist, is not available or cannot hold the model),",
             "3 a simulation failed."})
 public final class CompareCommand implements Callable<Integer> {
-    /** The comparison the command makes with no --systems: the WSE-3 against an 8-GPU H100 server. */
-    static final String DEFAULT_SYSTEMS = "wse3,h100-sxm:gpus=8:tp=8";
+    /**
+     * The comparison the command makes with no --systems: the WSE-3 against the best 8-GPU H100 server: the
+     * default (fastest) software stack, and the layout searched among every split of up to 8 GPUs.
+     */
+    static final String DEFAULT_SYSTEMS = "wse3,h100-sxm:gpus=auto:maxGpus=8";
 
     @Spec
     CommandSpec spec;
@@ -113,7 +119,7 @@ public final class CompareCommand implements Callable<Integer> {
         for (SystemSpec s : specs) {
             ExperimentSpec e = base.with(ExperimentKey.SYSTEM, s.name(), "system spec " + s.label(), "system")
                     .overlay(s.layer());
-            experiments.add(e.resolve(false, shared));
+            experiments.add(withLayoutSearch(e, s.name()).resolve(false, shared));
         }
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : Parallel.threads(threads, "--threads");
         ProgressLine progress = ProgressLine.onTerminal(spec.commandLine().getErr(), "compare");
@@ -148,6 +154,23 @@ public final class CompareCommand implements Callable<Integer> {
             ChartFiles.save(chart(results, jsons), chart, svg);
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * {@code e} with {@code gpus=auto} (the layout search) when {@code system} is a GPU system and nothing
+     * sets gpus, tp or pp: compare puts each GPU system in its fastest layout unless told otherwise.
+     */
+    static ExperimentSpec withLayoutSearch(ExperimentSpec e, String system) {
+        if (e.get(ExperimentKey.GPUS) != null || e.get(ExperimentKey.TP) != null || e.get(ExperimentKey.PP) != null) {
+            return e;
+        }
+        SystemKind kind;
+        try {
+            kind = SystemCatalog.kind(system);
+        } catch (ConfigException unknown) {
+            return e;
+        }
+        return kind == SystemKind.GPU ? e.with(ExperimentKey.GPUS, "auto", "compare default", "gpus") : e;
     }
 
     /** Mean per-token latency of the first system over that of system {@code i}. */

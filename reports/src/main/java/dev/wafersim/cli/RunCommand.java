@@ -5,7 +5,16 @@ import dev.wafersim.cli.chart.LatencyCdfChart;
 import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.cli.experiment.ExperimentFile;
 import dev.wafersim.cli.io.Json;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.core.time.Ticks;
 import dev.wafersim.workloads.run.DecodeResult;
+import dev.wafersim.workloads.run.LatencyCategory;
+import dev.wafersim.workloads.run.SystemKind;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepModelRequest;
+import dev.wafersim.workloads.step.TimeToFirstToken;
+import java.util.Locale;
 import dev.wafersim.workloads.run.SystemCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -77,6 +86,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--heatmap-layer", paramLabel = "L", description = "Layer of the heatmap (default: ${DEFAULT-VALUE}).")
     int heatmapLayer = 0;
 
+    @Option(names = "--prompt-tokens", paramLabel = "N",
+            description = "Also report the time to first token of an N-token prompt on the idle machine: its prefill in"
+                    + " chunks of serving.prefillChunkTokens, the last chunk giving the first token (GPU systems).")
+    Long promptTokens;
+
     @Override
     public Integer call() {
         ExperimentFile.Contents contents = Experiments.read(config, Set.of());
@@ -85,6 +99,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new dev.wafersim.core.config.ConfigException("--heatmap applies to wafer systems; "
                     + experiment.entry().name() + " is a " + experiment.entry().kind().word() + " system");
         }
+        StepModel stepModel = promptTokens == null ? null : stepModel(experiment, promptTokens);
         ProgressLine progress = ProgressLine.onTerminal(spec.commandLine().getErr(), "simulating "
                 + experiment.entry().name());
         DecodeResult result;
@@ -93,11 +108,20 @@ public final class RunCommand implements Callable<Integer> {
         } finally {
             progress.done();
         }
+        TimeToFirstToken ttft = stepModel == null ? null
+                : TimeToFirstToken.of(stepModel, promptTokens, chunkTokens(experiment, promptTokens));
         PrintWriter out = spec.commandLine().getOut();
         out.print(RunSummary.text(result));
+        if (ttft != null) {
+            out.print(ttftLine(ttft, result.kind()));
+        }
         out.flush();
         if (json != null) {
-            Json.write(json, experiment.resultJson(result, WafersimCommand.version()));
+            ObjectNode o = experiment.resultJson(result, WafersimCommand.version());
+            if (ttft != null) {
+                putTtft(o, ttft, result.kind());
+            }
+            Json.write(json, o);
         }
         if (cdf != null) {
             ChartFiles.save(LatencyCdfChart.of(List.of(LatencyCdfChart.Series.of(result))), cdf, svg);
@@ -112,5 +136,56 @@ public final class RunCommand implements Callable<Integer> {
             ChartFiles.save(dev.wafersim.cli.chart.HeatmapChart.of(grid), heatmap, svg, size[0], size[1]);
         }
         return Main.EXIT_OK;
+    }
+
+    /** The parameter that sets the prompt tokens per prefill pass. */
+    static final String CHUNK_KEY = "serving.prefillChunkTokens";
+
+    /**
+     * The step model of the experiment's machine for one prompt of {@code prompt} tokens. A system without a
+     * step model (the wafers, for now) refuses here, in {@code SystemCatalog.Entry.stepModel}, before anything
+     * runs.
+     */
+    private static StepModel stepModel(Experiment e, long prompt) {
+        if (prompt < 1) {
+            throw new ConfigException("--prompt-tokens=" + prompt + " is not allowed; expected an integer >= 1");
+        }
+        StepModelRequest r = new StepModelRequest(e.entry().name(), e.params(), e.model(), e.workload().precision(),
+                e.workload().routing(), e.options(), 1, prompt + 1);
+        return e.entry().stepModel(r);
+    }
+
+    /** Prompt tokens per prefill pass: the system's {@code serving.prefillChunkTokens}, or the whole prompt. */
+    private static int chunkTokens(Experiment e, long prompt) {
+        return e.params().schema().has(CHUNK_KEY) ? e.params().getInt(CHUNK_KEY) : (int) Math.min(prompt, Integer.MAX_VALUE);
+    }
+
+    /** The text line of the time to first token and where it goes. */
+    static String ttftLine(TimeToFirstToken t, SystemKind kind) {
+        StringBuilder parts = new StringBuilder();
+        for (LatencyCategory c : LatencyCategory.values()) {
+            long ps = t.breakdownPs(c);
+            if (c.appliesTo(kind) && ps > 0) {
+                parts.append(parts.length() == 0 ? "" : ", ").append(c.key())
+                        .append(String.format(Locale.ROOT, " %.3f", Ticks.toMillis(ps)));
+            }
+        }
+        return String.format(Locale.ROOT, "%-11s %.3f ms for a %d-token prompt (%d prefill pass%s of up to %d tokens; the"
+                        + " last gives the first token): %s ms%n", "ttft", Ticks.toMillis(t.latencyPs()), t.promptTokens(),
+                t.passes(), t.passes() == 1 ? "" : "es", t.chunkTokens(), parts);
+    }
+
+    /** Adds {@code promptTokens}, {@code ttftMs}, {@code ttftBreakdownMs} and the prefill passes to a result file. */
+    static void putTtft(ObjectNode o, TimeToFirstToken t, SystemKind kind) {
+        o.put("promptTokens", t.promptTokens());
+        o.put("prefillChunkTokens", t.chunkTokens());
+        o.put("ttftPrefillPasses", t.passes());
+        o.put("ttftMs", Ticks.toMillis(t.latencyPs()));
+        ObjectNode bd = o.putObject("ttftBreakdownMs");
+        for (LatencyCategory c : LatencyCategory.values()) {
+            if (c.appliesTo(kind)) {
+                bd.put(c.key(), Ticks.toMillis(t.breakdownPs(c)));
+            }
+        }
     }
 }

@@ -18,9 +18,20 @@ public final class WorkloadOptions {
     @Option(names = "--model-file", paramLabel = "PATH", description = "A Hugging Face config.json instead of a preset.")
     String modelFile;
 
-    @Option(names = "--gpus", paramLabel = "G",
-            description = "GPUs (GPU systems). Default: the smallest count (1, 2, 4, ..., a node, then whole nodes) that holds the model.")
+    @Option(names = "--gpus", paramLabel = "G|auto",
+            description = "GPUs (GPU systems). auto searches every tensor x pipeline layout of up to --max-gpus GPUs"
+                    + " that fits and takes the fastest. Default in run: the smallest count (1, 2, 4, ..., a node, then"
+                    + " whole nodes) that holds the model; in compare: auto.")
     String gpus;
+
+    @Option(names = "--max-gpus", paramLabel = "N",
+            description = "Most GPUs the --gpus auto search tries (default: 4 nodes).")
+    String maxGpus;
+
+    @Option(names = "--stack", paramLabel = "S",
+            description = "GPU software stack: eager, cuda-graphs, compiled or trtllm (default: trtllm; wafersim describe"
+                    + " h100-sxm lists what each sets).")
+    String stack;
 
     @Option(names = "--tp", paramLabel = "T", description = "Tensor-parallel degree (GPU systems). Default: gpus / pp.")
     String tp;
@@ -68,6 +79,8 @@ public final class WorkloadOptions {
         s = put(s, ExperimentKey.TOKENS, tokens);
         s = put(s, ExperimentKey.PRECISION, precision);
         s = put(s, ExperimentKey.CUDA_GRAPHS, cudaGraphs);
+        s = put(s, ExperimentKey.STACK, stack);
+        s = put(s, ExperimentKey.MAX_GPUS, maxGpus);
         s = put(s, ExperimentKey.WAFERS, wafers);
         if (exact != null) {
             s = s.with(ExperimentKey.EXACT, exact, "", ExperimentKey.EXACT.option());

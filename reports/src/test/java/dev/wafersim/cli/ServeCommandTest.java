@@ -226,7 +226,7 @@ class ServeCommandTest {
         CliRunner r = CliRunner.run("serve", "--system", "wse3", "--model", "llama-3.1-8b", "--rate", "1", "--requests",
                 "3", "--json", json.toString());
         assertEquals(Main.EXIT_BAD_INPUT, r.exitCode, r.out + r.err);
-        assertTrue(r.err.startsWith("wafersim: system=wse3: serving needs the step model of wafer systems"), r.err);
+        assertTrue(r.err.startsWith("wafersim: system wse3 has no step model in this build"), r.err);
         assertFalse(Files.exists(json));
     }
 

@@ -4,8 +4,9 @@ import java.util.Objects;
 
 /**
  * The time of collectives (all-reduce, all-gather, reduce-scatter) and of point-to-point transfers
- * between GPUs, from message size, GPU count and placement. These are kernel times as NCCL's
- * profilers report them (launch overhead is added by the simulation).
+ * between GPUs, from message size, GPU count and placement: NCCL's ring and tree, and the intra-node
+ * all-reduces serving stacks use instead of NCCL for small messages (one-shot, two-shot, NVLink SHARP).
+ * These are kernel times as the profilers report them (launch overhead is added by the simulation).
  */
 public final class CollectiveModel {
     /*
@@ -42,11 +43,39 @@ public final class CollectiveModel {
      *   on vidur h100_dgx 8-GPU points from 1 MB to 64 MB (NVLink SHARP lets large all-reduces beat
      *   the ring); the latencies are the A100 ones (the H100 small-message data is not monotone).
      *
+     * Intra-node all-reduces of the serving stacks (GpuStack.allReduceAlgorithms), for p GPUs of one
+     * node, B the NVLink bandwidth of one direction, S the buffer:
+     *
+     *   one-shot (TensorRT-LLM ONESHOT, vLLM cross_device_reduce_1stage): every GPU reads the whole
+     *       buffer of each of its p-1 peers over NVLink and sums locally, after one barrier:
+     *       T = a1 + (p-1) S / (f1 B)
+     *   two-shot (TWOSHOT, 2stage): reduce-scatter then all-gather through peer memory, two barriers:
+     *       T = a2 + 2 (p-1)/p S / (f2 B)
+     *   NVLS (NVLink SHARP, NVSwitch 3+): the switch reduces (multimem.ld_reduce) and multicasts
+     *       (multimem.st), so each GPU moves about the buffer once each way:  T = an + S / (fn B)
+     *
+     * One-shot and two-shot need all members in one node, at most 8 of them (TensorRT-LLM's
+     * MAX_RANKS_PER_NODE; vLLM takes 2, 4, 6 or 8) and a message within the stack's registered buffer
+     * (stack.customAllReduceMaxBytes); NVLS needs one node whose NVSwitch has SHARP (nvlink.sharp).
+     * Calibration (H100): a, f of each by least squares on relative error over the six sizes (0.5 to 4
+     * MiB) of the H100 TP=6 table of vllm-project/vllm PR #24111 (ca_1stage, ca_2stage,
+     * symm_mem_multimem), every point within 8%; GpuCalibration lists them with held-out checks.
+     *
+     * Choice. cost(kind, S, where) is what the configured stack runs: the cheapest of NCCL (with
+     * collective.algorithm) and each of the stack's algorithms that applies. Both stacks that have these
+     * kernels choose per message size from measurements of which is fastest (TensorRT-LLM's
+     * AllReduceBestStrategyTable per SM, TP, hidden size and tokens; vLLM's size thresholds), so the
+     * cheapest-by-the-model is their rule wherever the model ranks the algorithms as the measurements do;
+     * CollectiveModelTest holds it to TensorRT-LLM's H100 table.
+     *
      * Point-to-point: T = latency + S / (fraction * link), with the NVLink or the InfiniBand values
      * depending on whether the two GPUs share a node (vidur send_recv.csv fits).
      *
      * A group of one GPU costs nothing.
      */
+
+    /** Most members a one-shot or two-shot all-reduce takes (TensorRT-LLM MAX_RANKS_PER_NODE). */
+    public static final int MAX_CUSTOM_ALL_REDUCE_GPUS = 8;
 
     private final GpuParams params;
 
@@ -60,14 +89,57 @@ public final class CollectiveModel {
         return params;
     }
 
-    /** Cost of a collective with the configured algorithm ({@code collective.algorithm}). */
+    /**
+     * Cost of a collective as the configured stack runs it: the cheapest of NCCL (with
+     * {@code collective.algorithm}) and each of the stack's fast all-reduces that applies
+     * ({@link #applies}).
+     */
     public CollectiveCost cost(CollectiveKind kind, long bytes, GroupPlacement where) {
+        CollectiveCost best = ncclCost(kind, bytes, where);
+        if (kind != CollectiveKind.ALL_REDUCE || where.gpus() == 1) {
+            return best;
+        }
+        for (CollectiveAlgorithm a : CollectiveAlgorithm.values()) {
+            if (params.stack().allReduceAlgorithms().contains(a) && applies(a, kind, bytes, where)) {
+                CollectiveCost c = cost(kind, bytes, where, a);
+                if (c.totalPs() < best.totalPs()) {
+                    best = c;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Cost of a collective through NCCL with the configured algorithm ({@code collective.algorithm}). */
+    public CollectiveCost ncclCost(CollectiveKind kind, long bytes, GroupPlacement where) {
         return cost(kind, bytes, where, params.collectiveAlgorithm());
     }
 
     /**
-     * Cost of a collective with the given algorithm. The tree exists for all-reduce only; the other
+     * True when {@code algorithm} can run this collective: NCCL's always; one-shot and two-shot for an
+     * all-reduce of 2 to {@link #MAX_CUSTOM_ALL_REDUCE_GPUS} GPUs of one node within
+     * {@code stack.customAllReduceMaxBytes}; NVLS for an all-reduce inside one node with {@code nvlink.sharp}.
+     */
+    public boolean applies(CollectiveAlgorithm algorithm, CollectiveKind kind, long bytes, GroupPlacement where) {
+        if (algorithm.isNccl()) {
+            return true;
+        }
+        if (kind != CollectiveKind.ALL_REDUCE || !where.isIntraNode() || where.gpus() < 2) {
+            return false;
+        }
+        return switch (algorithm) {
+            case ONE_SHOT, TWO_SHOT -> where.gpus() <= MAX_CUSTOM_ALL_REDUCE_GPUS
+                    && bytes <= params.stack().customAllReduceMaxBytes();
+            case NVLS -> params.nvlinkSharp();
+            default -> false;
+        };
+    }
+
+    /**
+     * Cost of a collective with the given algorithm. NCCL's tree exists for all-reduce only; NCCL's other
      * collectives always use the ring, whatever {@code algorithm} says.
+     *
+     * @throws IllegalArgumentException for one-shot, two-shot or NVLS where it does not {@link #applies apply}
      */
     public CollectiveCost cost(CollectiveKind kind, long bytes, GroupPlacement where, CollectiveAlgorithm algorithm) {
         Objects.requireNonNull(kind, "kind");
@@ -78,6 +150,13 @@ public final class CollectiveModel {
         }
         if (where.gpus() == 1) {
             return new CollectiveCost(CollectiveAlgorithm.RING, 0, 0);
+        }
+        if (!algorithm.isNccl()) {
+            if (!applies(algorithm, kind, bytes, where)) {
+                throw new IllegalArgumentException(algorithm.key() + " cannot run a " + kind + " of " + bytes
+                        + " bytes over " + where);
+            }
+            return fastAllReduce(algorithm, bytes, where.gpus());
         }
         if (kind != CollectiveKind.ALL_REDUCE || algorithm == CollectiveAlgorithm.RING) {
             return ring(kind, bytes, where);
@@ -90,9 +169,35 @@ public final class CollectiveModel {
         return t.totalPs() < r.totalPs() ? t : r;
     }
 
-    /** Total time of a collective with the configured algorithm, in ps. */
+    /** Total time of a collective as the configured stack runs it, in ps. */
     public long timePs(CollectiveKind kind, long bytes, GroupPlacement where) {
         return cost(kind, bytes, where).totalPs();
+    }
+
+    private CollectiveCost fastAllReduce(CollectiveAlgorithm a, long bytes, int p) {
+        double link = params.nvlinkUnidirectionalBytesPerSec();
+        long latency;
+        double wire;
+        double fraction;
+        switch (a) {
+            case ONE_SHOT -> {
+                latency = params.oneShotLatencyPs();
+                wire = (double) (p - 1) * bytes;
+                fraction = params.oneShotBandwidthFraction();
+            }
+            case TWO_SHOT -> {
+                latency = params.twoShotLatencyPs();
+                wire = 2.0 * (p - 1) / p * bytes;
+                fraction = params.twoShotBandwidthFraction();
+            }
+            case NVLS -> {
+                latency = params.nvlsLatencyPs();
+                wire = bytes;
+                fraction = params.nvlsBandwidthFraction();
+            }
+            default -> throw new IllegalStateException(a.key());
+        }
+        return new CollectiveCost(a, latency, Math.round(wire / (fraction * link) * 1e12));
     }
 
     private CollectiveCost ring(CollectiveKind kind, long bytes, GroupPlacement w) {

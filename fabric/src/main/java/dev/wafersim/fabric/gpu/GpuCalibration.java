@@ -22,6 +22,11 @@ import java.util.Map;
  *       NVLink node;</li>
  *   <li>gpt-fast: pytorch-labs/gpt-fast README, Llama-2-7B fp16 batch 1 on one A100 80GB capped at
  *       330 W: 104.9 tokens/s, 1,397 GB/s.</li>
+ *   <li>vLLM PR #24111 ("Enable Torch Symmetric Memory All-Reduce By Default"): kernel times in ms (three
+ *       decimals) of vLLM's custom all-reduce (ca_1stage = one-shot, ca_2stage = two-shot), PyNccl and
+ *       PyTorch's multimem (NVLS) all-reduce on H100 nodes, bf16 buffers of rows x 8192;</li>
+ *   <li>sglang PR #2904 ("optimize custom allreduce kernel"): H100 latencies of its custom all-reduce
+ *       (TensorRT-LLM's kernels) at TP 2, 4, 8 without CUDA graphs.</li>
  * </ul>
  *
  * <p>Bands were set per regime before looking at the final errors: decode-size kernels 15%, mid-size
@@ -38,9 +43,15 @@ public final class GpuCalibration {
     private static final String VIDUR_SR_A100 = "vidur network/a100_dgx/send_recv.csv";
     private static final String VIDUR_SR_H100 = "vidur network/h100_dgx/send_recv.csv";
     private static final String LLMCOMPASS = "LLMCompass ae/figure5 (4 x A100 NVLink)";
+    private static final String VLLM_24111 = "vllm-project/vllm PR #24111, H100 benchmark_device_communicators table";
+    private static final String SGLANG_2904 = "sgl-project/sglang PR #2904, H100 custom allreduce (TensorRT-LLM kernels)";
+    private static final String NO_GRAPH = "measured without CUDA graphs, so each call includes its launch; another "
+            + "implementation (TensorRT-LLM's kernels as ported to sglang)";
     private static final String TINY = "the ramp t0 was fitted on weight GEMVs; measured tiny kernels take 2 to 22 us";
     private static final String SLOW_NET = "vidur's 2-node cluster moves about 6-18 GB/s between nodes, far below "
             + "8 x HDR 200 Gb/s; the preset keeps the vendor bandwidth";
+    private static final String SGLANG_FAST = "sglang's kernel at 2 and 4 GPUs takes 3.7 us for tiny messages, launch "
+            + "included; the one-shot latency fitted on vLLM's 6-GPU kernel (4.86 us) is slower";
     private static final String H100_SMALL = "measured 4-GPU small all-reduces (38-41 us) are slower than 8-GPU ones "
             + "(23-35 us); no ring or tree model has that shape";
 
@@ -60,7 +71,11 @@ public final class GpuCalibration {
                     + "a plateau the curve does not have"),
             Map.entry("AR-H100-4x-10KB", H100_SMALL),
             Map.entry("AR-H100-4x-34KB", H100_SMALL),
-            Map.entry("AR-H100-4x-1MB", H100_SMALL));
+            Map.entry("AR-H100-4x-1MB", H100_SMALL),
+            Map.entry("AR-H100-2x-one-shot-512B", SGLANG_FAST),
+            Map.entry("AR-H100-4x-one-shot-4KB", SGLANG_FAST),
+            Map.entry("AR-H100-8x-one-shot-32KB", "sglang's 8-GPU one-shot grows from 5.7 us at 4 KB to 7.8 us at 32 KB; "
+                    + "the model's bandwidth term, fitted at 0.5-4 MiB on 6 GPUs, adds 0.6 us"));
 
     private static final long KB = 1024;
     private static final long MB = 1024 * 1024;
@@ -258,12 +273,53 @@ public final class GpuCalibration {
         ar(out, h100, 4, 1, 34816, 38.0, false, 15, VIDUR_AR_H100, "");
         ar(out, h100, 4, 1, MB, 41.0, false, 15, VIDUR_AR_H100, "");
         ar(out, h100, 4, 1, 64 * MB, 318.0, false, 15, VIDUR_AR_H100, "");
+        fastAllReduces(out, h100);
+    }
+
+    /**
+     * The intra-node all-reduces of the serving stacks on H100. Fitted: the six sizes of each algorithm in
+     * vLLM PR #24111's TP=6 table (band 10%, the collective band). Held out: that PR's TP=2 one-shot point
+     * (10%) and sglang PR #2904's small-message latencies at TP 2, 4 and 8, the decode regime (25%: measured
+     * without CUDA graphs, another implementation).
+     */
+    private static void fastAllReduces(List<CalibrationPoint> out, CollectiveModel h100) {
+        long[] sizes = {MB / 2, MB, 3 * MB / 2, 2 * MB, 3 * MB, 4 * MB};
+        double[] oneShot = {13, 21, 30, 38, 53, 70};
+        double[] twoShot = {15, 17, 20, 26, 29, 37};
+        double[] nvls = {13, 16, 18, 21, 25, 31};
+        for (int i = 0; i < sizes.length; i++) {
+            fastAr(out, h100, CollectiveAlgorithm.ONE_SHOT, 6, sizes[i], oneShot[i], true, 10, VLLM_24111 + " (TP=6, ca_1stage)", "");
+            fastAr(out, h100, CollectiveAlgorithm.TWO_SHOT, 6, sizes[i], twoShot[i], true, 10, VLLM_24111 + " (TP=6, ca_2stage)", "");
+            fastAr(out, h100, CollectiveAlgorithm.NVLS, 6, sizes[i], nvls[i], true, 10,
+                    VLLM_24111 + " (TP=6, symm_mem_multimem)", "");
+        }
+        fastAr(out, h100, CollectiveAlgorithm.ONE_SHOT, 2, MB / 2, 7, false, 10, VLLM_24111 + " (TP=2, ca_1stage)", "");
+        long[] small = {512, 4096, 32768};
+        double[][] measured = {{3.7, 3.9, 4.5}, {4.8, 3.7, 4.8}, {5.9, 5.7, 7.8}};
+        int[] gpus = {2, 4, 8};
+        for (int g = 0; g < gpus.length; g++) {
+            for (int i = 0; i < small.length; i++) {
+                fastAr(out, h100, CollectiveAlgorithm.ONE_SHOT, gpus[g], small[i], measured[g][i], false, 25,
+                        SGLANG_2904, NO_GRAPH);
+            }
+        }
+    }
+
+    private static void fastAr(List<CalibrationPoint> out, CollectiveModel cm, CollectiveAlgorithm a, int gpus,
+                               long bytes, double measuredUs, boolean fitted, double band, String source, String note) {
+        GroupPlacement where = GroupPlacement.intraNode(gpus);
+        double model = Ticks.toMicros(cm.cost(CollectiveKind.ALL_REDUCE, bytes, where, a).totalPs());
+        add(out, String.format(java.util.Locale.ROOT, "AR-%s-%dx-%s-%s", tag(cm.params()), gpus, a.key(), size(bytes)),
+                cm.params().presetName(),
+                String.format(java.util.Locale.ROOT, "%s all-reduce of %d bytes over %d GPUs in one node: kernel time",
+                        a.key(), bytes, gpus),
+                "us", measuredUs, model, fitted, band, source, note);
     }
 
     private static void ar(List<CalibrationPoint> out, CollectiveModel cm, int gpus, int nodes, long bytes,
                            double measuredUs, boolean fitted, double band, String source, String note) {
         GroupPlacement where = GroupPlacement.spread(gpus, nodes);
-        CollectiveCost c = cm.cost(CollectiveKind.ALL_REDUCE, bytes, where);
+        CollectiveCost c = cm.ncclCost(CollectiveKind.ALL_REDUCE, bytes, where);
         String n = note.isEmpty() ? c.algorithm().key() : c.algorithm().key() + "; " + note;
         add(out,
                 String.format(java.util.Locale.ROOT, "AR-%s-%dx%s-%s", tag(cm.params()), gpus,
@@ -310,6 +366,9 @@ public final class GpuCalibration {
     private static String size(long bytes) {
         if (bytes >= MB && bytes % MB == 0) {
             return bytes / MB + "MB";
+        }
+        if (bytes >= MB && (2 * bytes) % MB == 0) {
+            return (bytes / (double) MB) + "MB";
         }
         if (bytes >= KB) {
             return Math.round(bytes / (double) KB) + "KB";

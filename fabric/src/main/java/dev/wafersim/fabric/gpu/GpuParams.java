@@ -44,7 +44,17 @@ import java.util.Objects;
  * @param collectiveLargeBandwidthFraction bus bandwidth of a huge collective, same reference
  * @param collectiveHalfBandwidthBytes   message size at which the bus bandwidth is half-way between
  *                                       the small and the large value, bytes
- * @param collectiveAlgorithm            ring, tree or auto (the cheaper per call)
+ * @param collectiveAlgorithm            NCCL's all-reduce algorithm: ring, tree or auto (the cheaper per call)
+ * @param nvlinkSharp                    whether the node's NVSwitch reduces in the network (NVLink SHARP, NVLS)
+ * @param oneShotLatencyPs               fixed time of a one-shot all-reduce (launch to last flag), ps
+ * @param oneShotBandwidthFraction       fraction of one NVLink direction a one-shot all-reduce's peer reads reach
+ * @param twoShotLatencyPs               fixed time of a two-shot all-reduce (two barriers), ps
+ * @param twoShotBandwidthFraction       fraction of one NVLink direction a two-shot all-reduce reaches
+ * @param nvlsLatencyPs                  fixed time of an NVLS all-reduce, ps
+ * @param nvlsBandwidthFraction          fraction of one NVLink direction an NVLS all-reduce reaches, per byte of
+ *                                       the buffer
+ * @param stack                          the software stack ({@link GpuStack}); {@code launchOverheadPs} and
+ *                                       {@code cudaGraphs} above are its values
  */
 public record GpuParams(
         String presetName,
@@ -70,9 +80,20 @@ public record GpuParams(
         double collectiveSmallBandwidthFraction,
         double collectiveLargeBandwidthFraction,
         long collectiveHalfBandwidthBytes,
-        CollectiveAlgorithm collectiveAlgorithm) {
+        CollectiveAlgorithm collectiveAlgorithm,
+        boolean nvlinkSharp,
+        long oneShotLatencyPs,
+        double oneShotBandwidthFraction,
+        long twoShotLatencyPs,
+        double twoShotBandwidthFraction,
+        long nvlsLatencyPs,
+        double nvlsBandwidthFraction,
+        GpuStack stack) {
 
-    /** The GPU, node, network, kernel and collective parameters (the HBM ones are in {@link HbmParams#SCHEMA}). */
+    /**
+     * The GPU, node, network, kernel and collective parameters of the hardware (the HBM ones are in
+     * {@link HbmParams#SCHEMA}; the software stack's in {@link GpuStack#SCHEMA}).
+     */
     static final ParamSchema OWN_SCHEMA = ParamSchema.of(
             ParamSpec.real("gpu.peakBf16Tflops", "TFLOP/s", 1, 100_000,
                     "Dense (no sparsity) BF16/FP16 tensor-core peak per GPU."),
@@ -84,13 +105,9 @@ public record GpuParams(
                     "GPUs per node, joined all-to-all by NVSwitch."),
             ParamSpec.real("kernel.rooflineExponent", "-", 1, 64,
                     "Exponent n of the smooth roofline t = t0 + (tm^n + tc^n)^(1/n); large n is max(tm, tc)."),
-            ParamSpec.real("kernel.launchOverheadNs", "ns", 0, 1_000_000,
-                    "Host time to launch one kernel (or one CUDA graph) on its stream."),
             ParamSpec.real("kernel.deviceGapNs", "ns", 0, 1_000_000,
                     "Device dispatch gap before every kernel of a stream, with or without CUDA graphs "
                             + "(the per-kernel overhead that remains with graphs)."),
-            ParamSpec.flag("kernel.cudaGraphs",
-                    "Replay each segment between host syncs as one CUDA graph instead of launching kernel by kernel."),
             ParamSpec.real("nvlink.bidirectionalGBps", "GB/s", 1, 100_000,
                     "NVLink bandwidth per GPU, both directions together (the vendor figure); one direction is half."),
             ParamSpec.real("nvlink.stepLatencyNs", "ns", 0, 1_000_000,
@@ -119,16 +136,38 @@ public record GpuParams(
             ParamSpec.longInt("collective.halfBandwidthBytes", "bytes", 1, 1L << 40,
                     "Message size at which the bus bandwidth is half-way from the small to the large value."),
             ParamSpec.choice("collective.algorithm",
-                    "All-reduce algorithm: ring, tree, or auto (the cheaper of the two per call).",
-                    "ring", "tree", "auto"));
+                    "NCCL's all-reduce algorithm: ring, tree, or auto (the cheaper of the two per call).",
+                    "ring", "tree", "auto"),
+            ParamSpec.flag("nvlink.sharp",
+                    "The node's NVSwitch reduces and multicasts in the network (NVLink SHARP, NVLS)."),
+            ParamSpec.real("collective.oneShotLatencyNs", "ns", 0, 10_000_000,
+                    "Fixed time of a one-shot all-reduce inside a node (kernel start, barrier, local reduce)."),
+            ParamSpec.real("collective.oneShotBandwidthFraction", "-", 0.01, 1,
+                    "Fraction of one NVLink direction a one-shot all-reduce's reads of the peers' buffers reach."),
+            ParamSpec.real("collective.twoShotLatencyNs", "ns", 0, 10_000_000,
+                    "Fixed time of a two-shot all-reduce inside a node (reduce-scatter and all-gather, two barriers)."),
+            ParamSpec.real("collective.twoShotBandwidthFraction", "-", 0.01, 1,
+                    "Fraction of one NVLink direction a two-shot all-reduce reaches."),
+            ParamSpec.real("collective.nvlsLatencyNs", "ns", 0, 10_000_000,
+                    "Fixed time of an NVLink SHARP all-reduce inside a node."),
+            ParamSpec.real("collective.nvlsBandwidthFraction", "-", 0.01, 1,
+                    "Fraction of one NVLink direction an NVLS all-reduce reaches per byte of the buffer."));
 
-    /** Every parameter of the GPU-cluster model: {@code hbm.*} followed by the rest. */
-    public static final ParamSchema SCHEMA = HbmParams.SCHEMA.plus(OWN_SCHEMA);
+    /** The hardware parameters: {@code hbm.*} followed by the GPU, node, network and collective ones. */
+    public static final ParamSchema HARDWARE_SCHEMA = HbmParams.SCHEMA.plus(OWN_SCHEMA);
+
+    /** Every parameter of the GPU-cluster model: the hardware, then the software stack. */
+    public static final ParamSchema SCHEMA = HARDWARE_SCHEMA.plus(GpuStack.SCHEMA);
 
     public GpuParams {
         Objects.requireNonNull(presetName, "presetName");
         Objects.requireNonNull(hbm, "hbm");
         Objects.requireNonNull(collectiveAlgorithm, "collectiveAlgorithm");
+        Objects.requireNonNull(stack, "stack");
+        if (!collectiveAlgorithm.isNccl()) {
+            throw new ConfigException("collective.algorithm=" + collectiveAlgorithm.key()
+                    + " is not allowed; expected ring, tree or auto");
+        }
         positive("gpu.peakBf16Tflops", peakBf16FlopsPerSec);
         if (!(peakFp8FlopsPerSec >= 0) || Double.isInfinite(peakFp8FlopsPerSec)) {
             throw new ConfigException("gpu.peakFp8Tflops must be >= 0, got " + peakFp8FlopsPerSec);
@@ -165,10 +204,20 @@ public record GpuParams(
         if (collectiveHalfBandwidthBytes < 1) {
             throw new ConfigException("collective.halfBandwidthBytes must be >= 1, got " + collectiveHalfBandwidthBytes);
         }
+        nonNegative("collective.oneShotLatencyNs", oneShotLatencyPs);
+        fraction("collective.oneShotBandwidthFraction", oneShotBandwidthFraction, 1);
+        nonNegative("collective.twoShotLatencyNs", twoShotLatencyPs);
+        fraction("collective.twoShotBandwidthFraction", twoShotBandwidthFraction, 1);
+        nonNegative("collective.nvlsLatencyNs", nvlsLatencyPs);
+        fraction("collective.nvlsBandwidthFraction", nvlsBandwidthFraction, 1);
+        if (launchOverheadPs != stack.launchOverheadPs() || cudaGraphs != stack.cudaGraphs()) {
+            throw new IllegalArgumentException("launch overhead and CUDA graphs must be the stack's");
+        }
     }
 
     /** Builds the record from a parameter set over {@link #SCHEMA}. */
     public static GpuParams from(ParamSet p) {
+        GpuStack stack = GpuStack.from(p);
         return new GpuParams(
                 p.name(),
                 HbmParams.from(p),
@@ -176,9 +225,9 @@ public record GpuParams(
                 p.getDouble("gpu.peakFp8Tflops") * 1e12,
                 p.getDouble("gpu.computeEfficiency"),
                 p.getDouble("kernel.rooflineExponent"),
-                Ticks.fromNanos(p.getDouble("kernel.launchOverheadNs")),
+                stack.launchOverheadPs(),
                 Ticks.fromNanos(p.getDouble("kernel.deviceGapNs")),
-                p.getBoolean("kernel.cudaGraphs"),
+                stack.cudaGraphs(),
                 p.getInt("gpu.gpusPerNode"),
                 p.getDouble("nvlink.bidirectionalGBps") * 1e9,
                 Ticks.fromNanos(p.getDouble("nvlink.stepLatencyNs")),
@@ -193,7 +242,15 @@ public record GpuParams(
                 p.getDouble("collective.smallMessageBandwidthFraction"),
                 p.getDouble("collective.largeMessageBandwidthFraction"),
                 p.getLong("collective.halfBandwidthBytes"),
-                CollectiveAlgorithm.valueOf(p.getString("collective.algorithm").toUpperCase(Locale.ROOT)));
+                CollectiveAlgorithm.valueOf(p.getString("collective.algorithm").toUpperCase(Locale.ROOT)),
+                p.getBoolean("nvlink.sharp"),
+                Ticks.fromNanos(p.getDouble("collective.oneShotLatencyNs")),
+                p.getDouble("collective.oneShotBandwidthFraction"),
+                Ticks.fromNanos(p.getDouble("collective.twoShotLatencyNs")),
+                p.getDouble("collective.twoShotBandwidthFraction"),
+                Ticks.fromNanos(p.getDouble("collective.nvlsLatencyNs")),
+                p.getDouble("collective.nvlsBandwidthFraction"),
+                stack);
     }
 
     /**

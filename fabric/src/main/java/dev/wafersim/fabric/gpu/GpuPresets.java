@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * The GPU presets shipped on the class path under {@code presets/gpu/NAME.yaml}: one commented file
- * per GPU that gives every parameter of {@link GpuParams#SCHEMA} its value, unit, confidence and
- * source.
+ * per GPU that gives every hardware parameter ({@link GpuParams#HARDWARE_SCHEMA}) its value, unit,
+ * confidence and source. A GPU system's parameters are a hardware preset combined with a software-stack
+ * preset ({@link GpuStacks}; the default {@link GpuStacks#DEFAULT}).
  *
  * <p>Typical use: {@code GpuParams.from(GpuPresets.load("h100-sxm").with("kernel.cudaGraphs", "false", "--set"))}.
  */
@@ -27,16 +28,27 @@ public final class GpuPresets {
     }
 
     /**
-     * Loads a preset by name.
+     * Loads a preset by name, with the default software stack.
      *
      * @throws ConfigException for an unknown name, listing the known ones
      */
     public static ParamSet load(String name) {
+        return load(name, GpuStacks.DEFAULT);
+    }
+
+    /**
+     * Loads hardware preset {@code name} combined with software-stack preset {@code stack}; the set is named
+     * after the hardware.
+     *
+     * @throws ConfigException for an unknown preset or stack, listing the known ones
+     */
+    public static ParamSet load(String name, String stack) {
         if (!NAMES.contains(name)) {
             throw new ConfigException("unknown GPU preset '" + name + "'; known GPU presets are: "
                     + String.join(", ", NAMES));
         }
-        return PresetLoader.load("presets/gpu/" + name + ".yaml", GpuParams.SCHEMA);
+        ParamSet hardware = PresetLoader.load("presets/gpu/" + name + ".yaml", GpuParams.HARDWARE_SCHEMA);
+        return ParamSet.combine(name, hardware, GpuStacks.load(stack));
     }
 
     /** Loads a preset and builds its parameters record. */

@@ -88,7 +88,8 @@ public final class GpuProgram {
                     case COLLECTIVE -> {
                         p.kind[g][i] = COLLECTIVE;
                         p.ref[g][i] = it.group().id();
-                        p.durationPs[g][i] = cm.timePs(it.collective(), it.bytes(), it.group().placement());
+                        p.durationPs[g][i] = cm.timePs(it.collective(), it.bytes(), it.group().placement())
+                                + (it.epilogueBytes() > 0 ? km.memoryTimePs(it.epilogueBytes()) : 0);
                     }
                     case SEND -> {
                         int c = channels.get(ProgramBuilder.pairKey(g, it.peer()));

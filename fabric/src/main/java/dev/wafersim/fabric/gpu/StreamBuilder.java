@@ -12,7 +12,7 @@ import java.util.Objects;
 public final class StreamBuilder {
     /** One item as written; durations are computed when the program is built. */
     record Item(ItemKind kind, TimeCategory category, long bytes, long flops, DataType type, long fixedPs,
-                CommGroup group, CollectiveKind collective, int peer, String label) {
+                CommGroup group, CollectiveKind collective, int peer, long epilogueBytes, String label) {
     }
 
     private final ProgramBuilder owner;
@@ -50,7 +50,7 @@ public final class StreamBuilder {
             throw new IllegalArgumentException("kernel on gpu " + gpu + ": bytes and flops must be >= 0, got "
                     + bytes + " and " + flops);
         }
-        return add(new Item(ItemKind.KERNEL, category, bytes, flops, type, -1, null, null, -1,
+        return add(new Item(ItemKind.KERNEL, category, bytes, flops, type, -1, null, null, -1, 0,
                 label(label, "kernel")));
     }
 
@@ -60,27 +60,45 @@ public final class StreamBuilder {
         if (durationPs < 0) {
             throw new IllegalArgumentException("kernel on gpu " + gpu + ": duration must be >= 0 ps, got " + durationPs);
         }
-        return add(new Item(ItemKind.KERNEL, category, 0, 0, DataType.BF16, durationPs, null, null, -1,
+        return add(new Item(ItemKind.KERNEL, category, 0, 0, DataType.BF16, durationPs, null, null, -1, 0,
                 label(label, "kernel")));
     }
 
     /** An all-reduce of {@code bytes} (the buffer size) over {@code group}, which must contain this GPU. */
     public StreamBuilder allReduce(CommGroup group, long bytes, String label) {
-        return collective(CollectiveKind.ALL_REDUCE, group, bytes, label);
+        return collective(CollectiveKind.ALL_REDUCE, group, bytes, 0, label);
+    }
+
+    /**
+     * An all-reduce whose kernel also runs an element-wise epilogue on the reduced buffer (the residual add
+     * and RMSNorm TensorRT-LLM fuses into its one-shot and two-shot kernels): the collective's time plus
+     * {@code epilogueBytes} of HBM traffic at the sustained rate (no extra kernel ramp).
+     */
+    public StreamBuilder allReduce(CommGroup group, long bytes, long epilogueBytes, String label) {
+        if (epilogueBytes < 0) {
+            throw new IllegalArgumentException("all-reduce on gpu " + gpu + ": epilogue bytes must be >= 0, got "
+                    + epilogueBytes);
+        }
+        return collective(CollectiveKind.ALL_REDUCE, group, bytes, epilogueBytes, label);
     }
 
     /** An all-gather whose gathered output is {@code bytes} in total. */
     public StreamBuilder allGather(CommGroup group, long bytes, String label) {
-        return collective(CollectiveKind.ALL_GATHER, group, bytes, label);
+        return collective(CollectiveKind.ALL_GATHER, group, bytes, 0, label);
     }
 
     /** A reduce-scatter whose input is {@code bytes} in total. */
     public StreamBuilder reduceScatter(CommGroup group, long bytes, String label) {
-        return collective(CollectiveKind.REDUCE_SCATTER, group, bytes, label);
+        return collective(CollectiveKind.REDUCE_SCATTER, group, bytes, 0, label);
     }
 
     /** A collective of the given kind over {@code group}, which must contain this GPU. */
     public StreamBuilder collective(CollectiveKind kind, CommGroup group, long bytes, String label) {
+        return collective(kind, group, bytes, 0, label);
+    }
+
+    private StreamBuilder collective(CollectiveKind kind, CommGroup group, long bytes, long epilogueBytes,
+                                     String label) {
         Objects.requireNonNull(kind, "kind");
         owner.ownGroup(Objects.requireNonNull(group, "group"));
         if (!group.contains(gpu)) {
@@ -92,21 +110,21 @@ public final class StreamBuilder {
         }
         String def = kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " " + group.name();
         return add(new Item(ItemKind.COLLECTIVE, TimeCategory.COMMUNICATION, bytes, 0, DataType.BF16, -1, group, kind,
-                -1, label(label, def)));
+                -1, epilogueBytes, label(label, def)));
     }
 
     /** Sends {@code bytes} to GPU {@code dst} (NVLink in a node, InfiniBand across nodes). */
     public StreamBuilder send(int dst, long bytes, String label) {
         checkPeer(dst, bytes);
         return add(new Item(ItemKind.SEND, TimeCategory.COMMUNICATION, bytes, 0, DataType.BF16, -1, null, null, dst,
-                label(label, "send to gpu " + dst)));
+                0, label(label, "send to gpu " + dst)));
     }
 
     /** Receives the matching message of {@code bytes} from GPU {@code src}. */
     public StreamBuilder recv(int src, long bytes, String label) {
         checkPeer(src, bytes);
         return add(new Item(ItemKind.RECV, TimeCategory.COMMUNICATION, bytes, 0, DataType.BF16, -1, null, null, src,
-                label(label, "recv from gpu " + src)));
+                0, label(label, "recv from gpu " + src)));
     }
 
     /**
@@ -114,7 +132,7 @@ public final class StreamBuilder {
      * the sampled token is copied to the host). With CUDA graphs, the next item starts a new graph.
      */
     public StreamBuilder hostSync(String label) {
-        return add(new Item(ItemKind.HOST_SYNC, null, 0, 0, DataType.BF16, -1, null, null, -1,
+        return add(new Item(ItemKind.HOST_SYNC, null, 0, 0, DataType.BF16, -1, null, null, -1, 0,
                 label(label, "host sync")));
     }
 

@@ -17,9 +17,12 @@ class GpuClusterSimTest {
         return new GpuCluster(GpuPresets.params("a100-80gb", overrides, "test"), gpus);
     }
 
-    /** No launch cost, no dispatch gap, no CUDA graphs: only kernels and transfers take time. */
+    /**
+     * No launch cost, no dispatch gap, no CUDA graphs: only kernels and transfers take time; all-reduces
+     * through NCCL (the closed forms below are NCCL's).
+     */
     static final Map<String, String> NO_LAUNCH = Map.of("kernel.launchOverheadNs", "0", "kernel.deviceGapNs", "0",
-            "kernel.cudaGraphs", "false");
+            "kernel.cudaGraphs", "false", "stack.allReduceAlgorithms", "none");
 
     static void assertBreakdownSumsToWallTime(GpuRunResult r) {
         for (int g = 0; g < r.gpuCount(); g++) {

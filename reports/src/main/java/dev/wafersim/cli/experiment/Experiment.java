@@ -110,6 +110,12 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
             count(w, "gpus", g.gpus());
             count(w, "tp", g.tp());
             count(w, "pp", g.pp());
+            if (g.search() && g.maxGpus() != GpuOptions.AUTO) {
+                w.put("maxGpus", g.maxGpus());
+            }
+            if (params.schema().has(dev.wafersim.fabric.gpu.GpuStacks.NAME_KEY)) {
+                w.put("stack", params.getString(dev.wafersim.fabric.gpu.GpuStacks.NAME_KEY));
+            }
         } else if (options instanceof WaferOptions wo) {
             count(w, "wafers", wo.wafers());
             w.put("exact", wo.exact());

@@ -22,6 +22,8 @@ public enum ExperimentKey {
     TP("workload.tp", "tp", "--tp", SystemKind.GPU, "tensor-parallel degree, or auto"),
     PP("workload.pp", "pp", "--pp", SystemKind.GPU, "pipeline-parallel stages, or auto"),
     CUDA_GRAPHS("workload.cudaGraphs", "cudaGraphs", "--cuda-graphs", SystemKind.GPU, "on or off"),
+    STACK("workload.stack", "stack", "--stack", SystemKind.GPU, "a GPU software stack: eager, cuda-graphs, compiled or trtllm"),
+    MAX_GPUS("workload.maxGpus", "maxGpus", "--max-gpus", SystemKind.GPU, "most GPUs the --gpus auto search tries"),
     WAFERS("workload.wafers", "wafers", "--wafers", SystemKind.WAFER, "wafers, or auto"),
     EXACT("workload.exact", "exact", "--exact", SystemKind.WAFER, "true or false");
 

@@ -3,6 +3,8 @@ package dev.wafersim.cli.experiment;
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.fabric.gpu.DataType;
+import dev.wafersim.fabric.gpu.GpuStack;
+import dev.wafersim.fabric.gpu.GpuStacks;
 import dev.wafersim.workloads.model.DecodeWorkload;
 import dev.wafersim.workloads.model.ExpertRouting;
 import dev.wafersim.workloads.model.HfConfigReader;
@@ -205,9 +207,26 @@ public final class ExperimentSpec {
         }
 
         ParamSet p = entry.load();
+        // A GPU software stack replaces every stack parameter before the overrides apply; --set stack.name=X
+        // selects a stack the same way (a bare label change would contradict the mechanics).
+        Setting stack = applicable.get(ExperimentKey.STACK);
+        if (stack == null && entry.kind() == SystemKind.GPU) {
+            stack = params.get(GpuStacks.NAME_KEY);
+        }
+        if (stack != null) {
+            try {
+                p = GpuStacks.select(p, stack.text(), stack.origin().isEmpty() ? stack.name() : stack.origin());
+            } catch (ConfigException e) {
+                throw new ConfigException(stack.where() + "=" + stack.text() + " is not allowed; expected one of "
+                        + String.join(", ", GpuStack.NAMES), e);
+            }
+        }
         Map<String, Object> overrides = new LinkedHashMap<>();
         for (Map.Entry<String, Setting> e : params.entrySet()) {
             Setting s = e.getValue();
+            if (e.getKey().equals(GpuStacks.NAME_KEY) && entry.kind() == SystemKind.GPU) {
+                continue;
+            }
             if (!p.schema().has(e.getKey()) && elsewhere.contains(e.getKey())) {
                 notes.add(s.where() + "=" + s.text() + " is not a parameter of " + entry.name() + " (ignored)");
                 continue;
@@ -246,8 +265,21 @@ public final class ExperimentSpec {
         MachineOptions options;
         if (entry.kind() == SystemKind.GPU) {
             DataType compute = parsed.weights() == NumberFormat.FP8 ? DataType.FP8 : DataType.BF16;
-            options = new GpuOptions(count(applicable.get(ExperimentKey.GPUS)), count(applicable.get(ExperimentKey.TP)),
-                    count(applicable.get(ExperimentKey.PP)), compute, false);
+            Setting gpus = applicable.get(ExperimentKey.GPUS);
+            boolean search = gpus != null && gpus.text().equalsIgnoreCase("auto");
+            Setting maxGpus = applicable.get(ExperimentKey.MAX_GPUS);
+            if (maxGpus != null && !search) {
+                throw new ConfigException(maxGpus.where() + "=" + maxGpus.text() + " applies to the layout search;"
+                        + " expected it with gpus=auto (--gpus auto)");
+            }
+            int tp = count(applicable.get(ExperimentKey.TP));
+            int pp = count(applicable.get(ExperimentKey.PP));
+            if (search && (tp != GpuOptions.AUTO || pp != GpuOptions.AUTO)) {
+                throw new ConfigException(gpus.where() + "=auto searches the layout and is not allowed with tp or pp;"
+                        + " expected gpus=auto alone, or a GPU count with tp/pp");
+            }
+            options = new GpuOptions(search ? GpuOptions.AUTO : count(gpus), tp, pp, compute, false, search,
+                    count(maxGpus));
         } else {
             Setting w = applicable.get(ExperimentKey.WAFERS);
             int wafers = (int) integer(w, WaferOptions.AUTO, 1, WaferOptions.MAX_WAFERS, true, "");

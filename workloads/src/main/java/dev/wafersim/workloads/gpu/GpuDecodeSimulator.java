@@ -1,6 +1,7 @@
 package dev.wafersim.workloads.gpu;
 
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.fabric.gpu.CollectiveKind;
 import dev.wafersim.fabric.gpu.DataType;
 import dev.wafersim.fabric.gpu.GpuCluster;
 import dev.wafersim.fabric.gpu.GpuParams;
@@ -9,6 +10,7 @@ import dev.wafersim.fabric.gpu.TimeCategory;
 import dev.wafersim.workloads.model.DecodeStep;
 import dev.wafersim.workloads.model.DecodeWorkload;
 import dev.wafersim.workloads.model.ModelSpec;
+import dev.wafersim.workloads.model.Precision;
 import dev.wafersim.workloads.run.DecodeRequest;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.DecodeSimulator;
@@ -16,6 +18,9 @@ import dev.wafersim.workloads.run.GpuOptions;
 import dev.wafersim.workloads.run.LatencyCategory;
 import dev.wafersim.workloads.run.MemoryUse;
 import dev.wafersim.workloads.run.SystemKind;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepModelFactory;
+import dev.wafersim.workloads.step.StepModelRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +32,7 @@ import java.util.Map;
  * HBM ({@link GpuMemoryPlan}), and simulates every generated token's step on the discrete-event GPU
  * model ({@code fabric.gpu.GpuClusterSim}).
  */
-public final class GpuDecodeSimulator implements DecodeSimulator {
+public final class GpuDecodeSimulator implements DecodeSimulator, StepModelFactory {
     /*
      * Per token. Step t of the workload (context + t cached tokens, attending over context + t + 1 keys)
      * is built as a program (GpuDecodeMapping) and run on a fresh engine; its wall time is token t's
@@ -54,6 +59,16 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
      * with nothing, the smallest count that fits, trying 1, 2, 4, ... up to a node (gpu.gpusPerNode),
      * then whole nodes (2, 3, ... nodes): each count G as tp = G, pp = 1 when G splits the heads, else
      * as tp = gpusPerNode, pp = G / gpusPerNode. The capacity error names the smallest such count.
+     *
+     * Layout search (--gpus auto, GpuOptions.search): every layout of G GPUs, G in the same counts up to
+     * maxGpus (default: 4 nodes), as tp x pp for every tp the heads allow that divides G (pp = G / tp <=
+     * layers), is checked for capacity; each that fits is simulated for the first and the last token of the
+     * run (two full programs, the latency range of the run), and the one with the lowest mean of the two
+     * wins (fewer GPUs on a tie). The whole run is then simulated on the winner; the notes say how many
+     * layouts were tried and how many fit.
+     *
+     * The software stack (GpuStack, presets/gpu/stack/*.yaml) is part of the parameters: the machine line
+     * and the JSON say which, and which all-reduce algorithm the layout's decode all-reduce uses.
      */
 
     /** The shared instance (the simulator holds no state). */
@@ -80,6 +95,12 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
         return TO_LATENCY[c.ordinal()];
     }
 
+    /** The step model of a GPU cluster for serving ({@link GpuStepModel}). */
+    @Override
+    public StepModel stepModel(StepModelRequest request) {
+        return new GpuStepModel(request);
+    }
+
     @Override
     public DecodeResult simulate(DecodeRequest request) {
         GpuOptions o = request.options(GpuOptions.class);
@@ -87,12 +108,12 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
         ModelSpec m = request.model();
         DecodeWorkload w = request.workload();
         checkComputeType(params, o.computeType());
-        Plan plan = plan(m, w, params, o);
+        Plan plan = o.search() ? search(m, w, params, o) : plan(m, w, params, o);
         GpuLayout layout = plan.layout();
         GpuMemoryPlan memory = plan.memory();
         GpuCluster cluster = new GpuCluster(params, layout.gpus());
-        GpuDecodeMapping mapping = new GpuDecodeMapping(cluster, layout, m, w.precision(), w.batchSize(),
-                o.computeType(), o.replicatedLmHead());
+        GpuDecodeMapping mapping = new GpuDecodeMapping(cluster, layout, m, w.precision(), o.computeType(),
+                o.replicatedLmHead());
 
         int tokens = w.tokensToGenerate();
         long[] latencies = new long[tokens];
@@ -126,17 +147,17 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
         long usable = params.hbm().usableBytes();
         b.memory(new MemoryUse("HBM per GPU", memory.totalBytes(stage), usable, parts));
         int nodes = cluster.topology().nodeCount();
-        String graphs = params.cudaGraphs() ? "on" : "off";
         String compute = o.computeType().name().toLowerCase(Locale.ROOT);
         String lmHead = o.replicatedLmHead() ? "replicated" : "vocab-parallel";
-        b.machine(String.format(Locale.ROOT, "%d x %s (%d node%s), tp %d, pp %d, CUDA graphs %s, compute %s, LM head %s",
-                layout.gpus(), params.presetName(), nodes, nodes == 1 ? "" : "s", layout.tp(), layout.pp(), graphs,
-                compute, lmHead));
+        String allReduce = allReduceAlgorithm(cluster, layout, m, w.batchSize());
+        b.machine(machineLine(cluster, layout, allReduce, compute, lmHead));
         b.extra("gpus", (long) layout.gpus())
                 .extra("tp", (long) layout.tp())
                 .extra("pp", (long) layout.pp())
                 .extra("nodes", (long) nodes)
-                .extra("layout", layout.automatic() ? "auto" : "given")
+                .extra("layout", o.search() ? "searched" : layout.automatic() ? "auto" : "given")
+                .extra("stack", params.stack().name())
+                .extra("allReduce", allReduce)
                 .extra("cudaGraphs", params.cudaGraphs())
                 .extra("computeType", compute)
                 .extra("lmHead", lmHead)
@@ -147,6 +168,9 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
                 .extra("weightBytesPerGpu", memory.weightBytes(stage))
                 .extra("kvCacheBytesPerGpu", memory.kvCacheBytes(stage))
                 .extra("activationBytesPerGpu", memory.activationBytes(stage));
+        if (o.search()) {
+            b.extra("layoutsTried", (long) plan.tried()).extra("layoutsFit", (long) plan.fit());
+        }
         for (String note : plan.notes()) {
             b.note(note);
         }
@@ -154,8 +178,97 @@ public final class GpuDecodeSimulator implements DecodeSimulator {
         return b.build();
     }
 
-    /** A layout and its memory plan, with notes on how it was chosen. */
-    record Plan(GpuLayout layout, GpuMemoryPlan memory, List<String> notes) {
+    /**
+     * The machine line: GPUs, nodes, layout, the software stack with the decode all-reduce it uses, CUDA
+     * graphs, compute type and LM head, e.g. {@code 8 x h100-sxm (1 node), tp 8, pp 1, stack trtllm
+     * (all-reduce one-shot), CUDA graphs on, compute bf16, LM head vocab-parallel}.
+     */
+    static String machineLine(GpuCluster cluster, GpuLayout layout, String allReduce, String compute, String lmHead) {
+        GpuParams params = cluster.params();
+        int nodes = cluster.topology().nodeCount();
+        String ar = layout.tp() > 1 ? " (all-reduce " + allReduce + ")" : "";
+        return String.format(Locale.ROOT, "%d x %s (%d node%s), tp %d, pp %d, stack %s%s, CUDA graphs %s, compute %s, "
+                        + "LM head %s", layout.gpus(), params.presetName(), nodes, nodes == 1 ? "" : "s", layout.tp(),
+                layout.pp(), params.stack().name(), ar, params.cudaGraphs() ? "on" : "off", compute, lmHead);
+    }
+
+    /**
+     * The algorithm of the decode all-reduce (B x hidden bf16 over a stage's GPUs) as the stack chooses it, or
+     * {@code none} without tensor parallelism.
+     */
+    static String allReduceAlgorithm(GpuCluster cluster, GpuLayout layout, ModelSpec m, long rows) {
+        if (layout.tp() == 1) {
+            return "none";
+        }
+        long bytes = rows * m.hiddenSize() * Precision.ACTIVATION_BYTES;
+        var where = cluster.topology().placement(layout.stageGpus(0));
+        return cluster.collectives().cost(CollectiveKind.ALL_REDUCE, bytes, where).algorithm().key();
+    }
+
+    /**
+     * A layout and its memory plan, with notes on how it was chosen; {@code tried} and {@code fit} count
+     * the layouts a search looked at.
+     */
+    record Plan(GpuLayout layout, GpuMemoryPlan memory, List<String> notes, int tried, int fit) {
+        Plan(GpuLayout layout, GpuMemoryPlan memory, List<String> notes) {
+            this(layout, memory, notes, 1, 1);
+        }
+    }
+
+    /**
+     * The layout search of {@code --gpus auto}: see the class comment.
+     *
+     * @throws ConfigException when no layout of up to the cap holds the model
+     */
+    static Plan search(ModelSpec m, DecodeWorkload w, GpuParams params, GpuOptions o) {
+        int cap = o.maxGpus() == GpuOptions.AUTO ? GpuOptions.DEFAULT_SEARCH_NODES * params.gpusPerNode() : o.maxGpus();
+        int tried = 0;
+        int fit = 0;
+        Plan best = null;
+        double bestMs = Double.MAX_VALUE;
+        for (int g : candidateCounts(params.gpusPerNode())) {
+            if (g > cap) {
+                break;
+            }
+            for (int tp : GpuLayout.validTps(m)) {
+                if (g % tp != 0 || g / tp > m.numLayers()) {
+                    continue;
+                }
+                tried++;
+                GpuLayout layout = GpuLayout.of(m, tp, g / tp, true);
+                GpuMemoryPlan mem = GpuMemoryPlan.of(m, w, layout, o.replicatedLmHead());
+                if (!mem.fits(params.hbm())) {
+                    continue;
+                }
+                fit++;
+                double ms = estimateMs(m, w, params, o, layout);
+                if (ms < bestMs) {
+                    bestMs = ms;
+                    best = new Plan(layout, mem, List.of());
+                }
+            }
+        }
+        if (best == null) {
+            throw new ConfigException(m.name() + " " + w.precision().label() + " at batch " + w.batchSize() + ", "
+                    + w.finalPositions() + " positions does not fit on up to " + cap + " x " + params.presetName()
+                    + " in any of the " + tried + " layouts tried; expected a larger --max-gpus, or a smaller model,"
+                    + " batch or context");
+        }
+        GpuLayout l = best.layout();
+        String note = String.format(Locale.ROOT, "layout searched (--gpus auto): %d layouts of up to %d GPUs tried, %d fit;"
+                        + " the fastest is %d GPU%s as tp %d x pp %d (%.3f ms/token over the first and last tokens)",
+                tried, cap, fit, l.gpus(), l.gpus() == 1 ? "" : "s", l.tp(), l.pp(), bestMs);
+        return new Plan(l, best.memory(), List.of(note), tried, fit);
+    }
+
+    /** Mean latency of the first and the last token of the run on {@code layout}, ms. */
+    private static double estimateMs(ModelSpec m, DecodeWorkload w, GpuParams params, GpuOptions o, GpuLayout layout) {
+        GpuCluster cluster = new GpuCluster(params, layout.gpus());
+        GpuDecodeMapping mapping = new GpuDecodeMapping(cluster, layout, m, w.precision(), o.computeType(),
+                o.replicatedLmHead());
+        long first = cluster.run(mapping.program(w.step(m, 0))).endPs();
+        long last = cluster.run(mapping.program(w.step(m, w.tokensToGenerate() - 1))).endPs();
+        return (first + last) / 2e9;
     }
 
     private static void checkComputeType(GpuParams params, DataType type) {

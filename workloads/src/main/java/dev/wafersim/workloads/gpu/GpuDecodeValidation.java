@@ -6,6 +6,8 @@ import dev.wafersim.fabric.gpu.DataType;
 import dev.wafersim.fabric.gpu.GpuPresets;
 import dev.wafersim.workloads.model.DecodeWorkload;
 import dev.wafersim.workloads.model.ModelCatalog;
+import dev.wafersim.workloads.model.NumberFormat;
+import dev.wafersim.workloads.model.Precision;
 import dev.wafersim.workloads.run.DecodeRequest;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.GpuOptions;
@@ -17,92 +19,112 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * End-to-end validation of the GPU decode model (the project's issue 5): published per-token latencies
- * of whole models, run through {@link GpuDecodeSimulator} with the shipped presets. Nothing was tuned on
- * these points; the parameters come from kernel and NCCL measurements ({@code fabric.gpu.GpuCalibration}).
+ * End-to-end validation of the GPU decode model: published per-token latencies of whole models, run through
+ * {@link GpuDecodeSimulator} with the shipped presets and the software stack the measurement used. Each
+ * point is marked {@code fit} (a parameter was calibrated on it; its error says nothing about accuracy) or
+ * held out ({@code check}: nothing was tuned on it); bands were set before a point was first run.
  *
- * <p>Source of every point: pytorch-labs/gpt-fast README (benchmarks on "an 8xA100-80GB, power limited to
- * 330W with a hybrid cube mesh topology", batch size 1, a 5-token prompt, {@code torch.compile} with
- * {@code mode="reduce-overhead"}, i.e. CUDA graphs; tokens/s converted to ms per token as 1000 / tokens/s;
- * copied in the project reference decode-measurements.csv as G1, G2, G3, G3b). gpt-fast's generate.py
- * generates {@code --max_new_tokens} 200 tokens by default and its tp.py shards only attention and FFN, so
- * every point runs 200 tokens from a 5-token context with the LM head replicated on every GPU.
+ * <p>Points:
+ * <ul>
+ *   <li>E1 (fit): the PyTorch blog "Accelerating Generative AI with PyTorch II: GPT, Fast" (Nov 2023), its
+ *       starting point: gpt-fast's model.py without torch.compile, Llama-2-7B on one A100 80GB (330 W), batch
+ *       1: 25.5 tokens/s. Stack {@code eager}; its per-op host cost {@code kernel.launchOverheadNs} is
+ *       calibrated on this point. Band 15%.</li>
+ *   <li>G1, G2, G3, G3b (held out; reference decode-measurements.csv) and G2a, G2b, G3c (held out, the same
+ *       README's other tensor-parallel rows): pytorch-labs/gpt-fast README, 8 x A100 80GB at 330 W in a hybrid
+ *       cube mesh, batch 1, a 5-token prompt, torch.compile with CUDA graphs ({@code mode="reduce-overhead"})
+ *       and, with tensor parallelism, {@code ENABLE_INTRA_NODE_COMM=1} (one-shot/two-shot all-reduce). Stack
+ *       {@code compiled}; 200 tokens (generate.py's default) from a 5-token context; gpt-fast's tp.py shards
+ *       only attention and FFN, so the LM head is replicated. Bands: 15% for one GPU (the decode-kernel band
+ *       of GpuCalibration), 25% with tensor parallelism (the collectives were fitted on other machines).</li>
+ *   <li>N1, N2 (held out): NVIDIA NIM LLM benchmarking docs (docs.nvidia.com/nim/benchmarking/llm, Performance),
+ *       Llama-3.3-70B-Instruct NIM 1.8.0 on 2 x H100 80G, fp8, TP2, concurrency 1 (one request at a time):
+ *       inter-token latency 18.58 ms at 5,000 input / 500 output tokens, 18.91 ms at 500 / 2,000. Llama-3.3-70B
+ *       has Llama-3.1-70B's architecture. NIM's engine for this profile is TensorRT-LLM (stack {@code trtllm});
+ *       fp8 weights with bf16 KV cache (the profile's KV format is not stated); the ITL is measured at the
+ *       client (streaming included). Band 25%.</li>
+ * </ul>
  *
- * <p>Bands, set before the model was run on these points: 15% for the single GPU (the decode-kernel band
- * of GpuCalibration: the step is a sum of kernels calibrated there), 25% for tensor parallelism (10 points
- * more: the collective model was fitted on NCCL over NVSwitch DGX nodes, while the measured machine joins
- * its GPUs in a hybrid cube mesh and gpt-fast runs with PyTorch's ENABLE_INTRA_NODE_COMM all-reduce; neither
- * is in any calibration). A point outside its band is kept and listed in {@link #KNOWN_MISSES} with the
- * reason, never hidden by a wider band.
- *
- * <p>Not modelled, for all points: the 330 W power cap. gpt-fast's README says the capped part reaches
- * "about 1700 GB/s" at best; the A100 preset's sustained HBM rate (0.78 x 2,039 = 1,590 GB/s, fitted on
- * vidur's uncapped kernel times) is already below that, so no derate is applied. A run that wants one sets
- * it explicitly, e.g. {@code --set hbm.peakBandwidthGBps=1900}. Also not modelled: gpt-fast reads its whole
- * static KV cache (prompt + 200 positions) every step, runs w1 and w3 of the FFN as two matmuls, and times
- * the 5-token prefill with the decode (under 1% at 200 tokens).
+ * <p>Not modelled, for the gpt-fast points: the 330 W power cap. gpt-fast's README says the capped part
+ * reaches "about 1700 GB/s" at best; the A100 preset's sustained HBM rate (0.78 x 2,039 = 1,590 GB/s, fitted
+ * on vidur's uncapped kernel times) is already below that, so no derate is applied. A run that wants one sets
+ * it explicitly, e.g. {@code --set hbm.peakBandwidthGBps=1900}. Also not modelled: the hybrid cube mesh (the
+ * A100 preset's NVLink is NVSwitch-like), gpt-fast reading its whole static KV cache every step and timing the
+ * 5-token prefill with the decode (under 1% at 200 tokens).
  */
 public final class GpuDecodeValidation {
-    private static final String GPT_FAST = "pytorch-labs/gpt-fast README (reference decode-measurements.csv %s)";
-    private static final String TP_COMM = "the model's all-reduce is NCCL over NVSwitch (about 24 us for 16 KB over"
-            + " 8 A100s, vidur); gpt-fast's hybrid cube mesh with ENABLE_INTRA_NODE_COMM is faster for small messages";
-
     /**
      * Points outside their band, with the reason (filled in after the model was run; see the README's
      * validation table).
      */
-    static final Map<String, String> KNOWN_MISSES = Map.of(
-            "G2", "communication: the model spends 1.54 ms per token in 64 all-reduces of 8 KB at 24 us each (NCCL over"
-                    + " 8 A100s, fitted on vidur's 25 us); everything else sums to 2.66 ms, so the measured run can have"
-                    + " spent at most 0.34 ms, about 5 us per all-reduce, which is what a one-shot intra-node all-reduce"
-                    + " (ENABLE_INTRA_NODE_COMM) reaches, not NCCL; the 4.4 us kernel ramp, fitted on larger GEMVs, adds"
-                    + " a little on the small TP8 kernels");
+    static final Map<String, String> KNOWN_MISSES = Map.of();
 
     /**
      * One validation setup.
      *
-     * @param id          the reference id (G1, G2, ...)
+     * @param id          the point's id (E1, G1, ...)
      * @param preset      GPU preset
+     * @param stack       software-stack preset the measurement used
      * @param model       model preset
+     * @param precision   weight format (bf16 or fp8)
      * @param tp          tensor-parallel degree (pp = 1)
+     * @param context     prompt tokens in the cache when generation starts
+     * @param tokens      tokens generated
+     * @param replicatedLmHead true for gpt-fast's replicated LM head
      * @param publishedMs measured per-token latency, ms
      * @param bandPct     acceptance band, percent
+     * @param fitted      true when a parameter was calibrated on this point
      * @param description what was measured
+     * @param source      where the measurement is published
      */
-    public record Setup(String id, String preset, String model, int tp, double publishedMs, double bandPct,
-                        String description) {
-        /** Batch of every gpt-fast benchmark. */
-        public static final int BATCH = 1;
-        /** Prompt tokens in the cache when generation starts. */
-        public static final long CONTEXT = 5;
-        /** Tokens generated (gpt-fast generate.py --max_new_tokens default). */
-        public static final int TOKENS = 200;
-
+    public record Setup(String id, String preset, String stack, String model, String precision, int tp, long context,
+                        int tokens, boolean replicatedLmHead, double publishedMs, double bandPct, boolean fitted,
+                        String description, String source) {
         /** The request that simulates this setup. */
         public DecodeRequest request() {
-            ParamSet params = GpuPresets.load(preset);
-            return new DecodeRequest(preset, params, ModelCatalog.get(model), DecodeWorkload.of(BATCH, CONTEXT, TOKENS),
-                    new GpuOptions(tp, tp, 1, DataType.BF16, true));
+            ParamSet params = GpuPresets.load(preset, stack);
+            Precision p = Precision.parse(precision, "bf16");
+            DataType compute = p.weights() == NumberFormat.FP8 ? DataType.FP8 : DataType.BF16;
+            return new DecodeRequest(preset, params, ModelCatalog.get(model),
+                    DecodeWorkload.of(1, context, tokens).withPrecision(p),
+                    new GpuOptions(tp, tp, 1, compute, replicatedLmHead));
         }
     }
 
     private GpuDecodeValidation() {
     }
 
-    /** The setups, in reference order. */
-    public static List<Setup> setups() {
-        return List.of(
-                new Setup("G1", "a100-80gb", "llama-2-7b", 1, 1000 / 104.9, 15,
-                        "Llama-2-7B fp16, 1 x A100 80GB (330 W), batch 1, 5-token prompt: ms per token"),
-                new Setup("G2", "a100-80gb", "llama-2-7b", 8, 1000 / 328.43, 25,
-                        "Llama-2-7B fp16, 8 x A100 80GB TP8 (330 W), batch 1, 5-token prompt: ms per token"),
-                new Setup("G3", "a100-80gb", "llama-2-70b", 8, 1000 / 62.50, 25,
-                        "Llama-2-70B bf16, 8 x A100 80GB TP8 (330 W), batch 1, 5-token prompt: ms per token"),
-                new Setup("G3b", "a100-80gb", "llama-2-70b", 2, 1000 / 21.32, 25,
-                        "Llama-2-70B bf16, 2 x A100 80GB TP2 (330 W), batch 1, 5-token prompt: ms per token"));
+    private static final String GPT_FAST = "pytorch-labs/gpt-fast README";
+    private static final String PYTORCH_BLOG = "PyTorch blog 'Accelerating Generative AI with PyTorch II: GPT, Fast' (Nov 2023)";
+    private static final String NIM = "NVIDIA NIM LLM benchmarking docs, Performance: Llama-3.3-70b-instruct NIM 1.8.0";
+
+    private static Setup gptFast(String id, String model, int tp, double tokensPerSecond, String what,
+                                 boolean inReference) {
+        return new Setup(id, "a100-80gb", "compiled", model, "bf16", tp, 5, 200, true, 1000 / tokensPerSecond,
+                tp == 1 ? 15 : 25, false, what + ", 8 x A100 80GB node (330 W), batch 1, 5-token prompt: ms per token",
+                GPT_FAST + (inReference ? " (reference decode-measurements.csv " + id + ")" : ", Tensor Parallelism table"));
     }
 
-    /** Runs every setup and returns the published and simulated values, in reference order. */
+    /** The setups, in order: the fit point, then the held-out points. */
+    public static List<Setup> setups() {
+        return List.of(
+                new Setup("E1", "a100-80gb", "eager", "llama-2-7b", "bf16", 1, 5, 200, true, 1000 / 25.5, 15, true,
+                        "Llama-2-7B eager PyTorch (gpt-fast model.py, no compile), 1 x A100 80GB (330 W), batch 1",
+                        PYTORCH_BLOG),
+                gptFast("G1", "llama-2-7b", 1, 104.9, "Llama-2-7B fp16 on 1 GPU", true),
+                gptFast("G2a", "llama-2-7b", 2, 168.84, "Llama-2-7B fp16 TP2", false),
+                gptFast("G2b", "llama-2-7b", 4, 254.02, "Llama-2-7B fp16 TP4", false),
+                gptFast("G2", "llama-2-7b", 8, 328.43, "Llama-2-7B fp16 TP8", true),
+                gptFast("G3b", "llama-2-70b", 2, 21.32, "Llama-2-70B bf16 TP2", true),
+                gptFast("G3c", "llama-2-70b", 4, 38.01, "Llama-2-70B bf16 TP4", false),
+                gptFast("G3", "llama-2-70b", 8, 62.50, "Llama-2-70B bf16 TP8", true),
+                new Setup("N1", "h100-sxm", "trtllm", "llama-3.1-70b", "fp8", 2, 5000, 500, false, 18.58, 25, false,
+                        "Llama-3.3-70B fp8, 2 x H100 TP2, 5,000 in / 500 out, one request: inter-token latency", NIM),
+                new Setup("N2", "h100-sxm", "trtllm", "llama-3.1-70b", "fp8", 2, 500, 2000, false, 18.91, 25, false,
+                        "Llama-3.3-70B fp8, 2 x H100 TP2, 500 in / 2,000 out, one request: inter-token latency", NIM));
+    }
+
+    /** Runs every setup and returns the published and simulated values, in order. */
     public static List<CalibrationPoint> points() {
         List<CalibrationPoint> out = new ArrayList<>();
         for (Setup s : setups()) {
@@ -114,8 +136,8 @@ public final class GpuDecodeValidation {
     /** The point of setup {@code s} given its simulated result. */
     static CalibrationPoint point(Setup s, DecodeResult r) {
         String miss = KNOWN_MISSES.get(s.id());
-        String note = String.format(Locale.ROOT, "breakdown ms: weights %.2f, KV %.2f, elementwise %.2f, comm %.2f, "
-                        + "launch %.2f, idle %.2f", r.breakdownMs(LatencyCategory.WEIGHT_READS),
+        String note = String.format(Locale.ROOT, "stack %s; breakdown ms: weights %.2f, KV %.2f, elementwise %.2f, "
+                        + "comm %.2f, launch %.2f, idle %.2f", s.stack(), r.breakdownMs(LatencyCategory.WEIGHT_READS),
                 r.breakdownMs(LatencyCategory.KV_CACHE_READS),
                 r.breakdownMs(LatencyCategory.ELEMENTWISE),
                 r.breakdownMs(LatencyCategory.COMMUNICATION),
@@ -123,11 +145,9 @@ public final class GpuDecodeValidation {
                 r.breakdownMs(LatencyCategory.IDLE));
         if (miss != null) {
             note = miss + "; " + note;
-        } else if (s.tp() > 1) {
-            note = note + "; " + TP_COMM;
         }
-        return new CalibrationPoint(s.id(), s.preset(), s.description(), "ms", s.publishedMs(), r.meanMs(), false,
-                s.bandPct(), miss != null, String.format(Locale.ROOT, GPT_FAST, s.id()), note);
+        return new CalibrationPoint(s.id(), s.preset(), s.description(), "ms", s.publishedMs(), r.meanMs(), s.fitted(),
+                s.bandPct(), miss != null, s.source(), note);
     }
 
     /** The points as a text table (the format of {@code GpuCalibration.table()}). */

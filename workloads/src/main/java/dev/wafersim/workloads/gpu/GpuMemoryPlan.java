@@ -37,22 +37,34 @@ public final class GpuMemoryPlan {
     private final long[] weightBytes;
     private final long[] kvBytes;
     private final long[] activationBytes;
+    private final long[] kvBytesPerToken;
 
-    private GpuMemoryPlan(GpuLayout layout, long[] weightBytes, long[] kvBytes, long[] activationBytes) {
+    private GpuMemoryPlan(GpuLayout layout, long[] weightBytes, long[] kvBytes, long[] activationBytes,
+                          long[] kvBytesPerToken) {
         this.layout = layout;
         this.weightBytes = weightBytes;
         this.kvBytes = kvBytes;
         this.activationBytes = activationBytes;
+        this.kvBytesPerToken = kvBytesPerToken;
     }
 
-    /** The plan of {@code workload} on {@code layout}. */
+    /** The plan of {@code workload} on {@code layout}: its batch at its final length, one token per sequence per step. */
     public static GpuMemoryPlan of(ModelSpec m, DecodeWorkload w, GpuLayout layout, boolean replicatedLmHead) {
-        Precision p = w.precision();
+        return of(m, w.precision(), layout, replicatedLmHead, w.batchSize(), w.finalPositions(), w.batchSize(),
+                w.batchSize());
+    }
+
+    /**
+     * The plan of {@code sequences} sequences of {@code positions} positions each, with activation buffers
+     * for passes of up to {@code passTokens} new tokens of which up to {@code logitTokens} need logits.
+     */
+    public static GpuMemoryPlan of(ModelSpec m, Precision p, GpuLayout layout, boolean replicatedLmHead, long sequences,
+                                   long positions, long passTokens, long logitTokens) {
         int tp = layout.tp();
         int pp = layout.pp();
         int kvh = layout.kvHeadsPerGpu(m);
         int qh = layout.queryHeadsPerGpu(m);
-        long b = w.batchSize();
+        long b = sequences;
         long h = m.hiddenSize();
         long d = m.headDim();
         long f = m.ffnHiddenSize();
@@ -66,16 +78,16 @@ public final class GpuMemoryPlan {
                 + (m.isMixtureOfExperts()
                         ? m.routerWeightBytes(p) + ceilDiv(Math.multiplyExact((long) m.numExperts(), ffn), tp)
                         : ceilDiv(ffn, tp));
-        long positions = w.finalPositions();
         long kvPerTokenPerGpu = Math.multiplyExact(2L * kvh * d, (long) p.kvBytesPerElement());
         long rowsPerToken = m.isMixtureOfExperts() ? m.expertsPerToken() : 1;
         long attnWork = (2L * qh + 2L * kvh) * d;
         long ffnWork = 3 * ceilDiv(f, tp) * rowsPerToken;
-        long act = Math.multiplyExact(b * Precision.ACTIVATION_BYTES, 2 * h + Math.max(attnWork, ffnWork));
+        long act = Math.multiplyExact(passTokens * Precision.ACTIVATION_BYTES, 2 * h + Math.max(attnWork, ffnWork));
 
         long[] weights = new long[pp];
         long[] kv = new long[pp];
         long[] acts = new long[pp];
+        long[] perToken = new long[pp];
         for (int s = 0; s < pp; s++) {
             int layers = layout.endLayer(s) - layout.firstLayer(s);
             weights[s] = Math.multiplyExact(layerW, (long) layers);
@@ -84,6 +96,7 @@ public final class GpuMemoryPlan {
                 tokens = Math.addExact(tokens, m.attention().attendedTokens(l, positions));
             }
             kv[s] = Math.multiplyExact(Math.multiplyExact(tokens, b), kvPerTokenPerGpu);
+            perToken[s] = Math.multiplyExact((long) layers, kvPerTokenPerGpu);
             acts[s] = act;
             if (s == 0) {
                 weights[s] += m.embeddingTableBytes(p);
@@ -95,10 +108,10 @@ public final class GpuMemoryPlan {
                     long head = m.lmHeadWeightBytes(p);
                     weights[s] += replicatedLmHead ? head : ceilDiv(head, tp);
                 }
-                acts[s] += Math.multiplyExact(4L * b, (long) m.vocabSize());
+                acts[s] += Math.multiplyExact(4L * logitTokens, (long) m.vocabSize());
             }
         }
-        return new GpuMemoryPlan(layout, weights, kv, acts);
+        return new GpuMemoryPlan(layout, weights, kv, acts, perToken);
     }
 
     /** Bytes of the q part of the QKV projection (matrix and bias). */
@@ -129,6 +142,29 @@ public final class GpuMemoryPlan {
     /** Activation bytes on each GPU of stage {@code s}. */
     public long activationBytes(int s) {
         return activationBytes[s];
+    }
+
+    /**
+     * KV-cache bytes one token (one position of one sequence) takes on each GPU of stage {@code s}: its
+     * layers x (K and V) x the GPU's KV heads x head dim x bytes per element. Sliding-window layers are
+     * counted like full ones (they hold at most a window per sequence, so this over-states long sequences).
+     */
+    public long kvBytesPerToken(int s) {
+        return kvBytesPerToken[s];
+    }
+
+    /**
+     * Tokens of KV cache the layout holds: on each stage, the usable HBM left after the weights and the
+     * activation buffers, divided by {@link #kvBytesPerToken}; the smallest over the stages (every stage holds
+     * every token's K and V for its layers). 0 when a stage has no room.
+     */
+    public long kvCapacityTokens(HbmParams hbm) {
+        long min = Long.MAX_VALUE;
+        for (int s = 0; s < weightBytes.length; s++) {
+            long free = hbm.usableBytes() - weightBytes[s] - activationBytes[s];
+            min = Math.min(min, free <= 0 ? 0 : free / kvBytesPerToken[s]);
+        }
+        return min;
     }
 
     /** Everything on each GPU of stage {@code s}. */

@@ -48,12 +48,13 @@ import java.util.Objects;
  * Hence at bf16 a dense step reads {@code 2 * (totalParameters - embeddingParameters(untied only)) + B * 2h}
  * weight bytes.
  */
-public final class DecodeStep {
+public final class DecodeStep implements ForwardGraph {
     private final ModelSpec model;
     private final Precision precision;
     private final int batchSize;
     private final long cachedTokens;
     private final ExpertRouting routing;
+    private final OpFactory factory;
     private final Op embedding;
     private final Map<LayerShape, LayerOps> byShape;
     private final Map<LayerShape, Integer> shapeCounts;
@@ -67,7 +68,8 @@ public final class DecodeStep {
         this.batchSize = batchSize;
         this.cachedTokens = cachedTokens;
         this.routing = routing;
-        this.embedding = embeddingOp();
+        this.factory = new OpFactory(model, precision, routing);
+        this.embedding = factory.embedding(batchSize);
         Map<LayerShape, LayerOps> shapes = new LinkedHashMap<>();
         Map<LayerShape, Integer> counts = new LinkedHashMap<>();
         for (int l = 0; l < model.numLayers(); l++) {
@@ -79,9 +81,8 @@ public final class DecodeStep {
         }
         this.byShape = Collections.unmodifiableMap(shapes);
         this.shapeCounts = Collections.unmodifiableMap(counts);
-        this.finalNorm = rmsNorm("final_norm", Op.NO_LAYER);
-        this.lmHead = matmul(OpKind.LM_HEAD, "lm_head", Op.NO_LAYER, model.hiddenSize(), model.vocabSize(), batchSize, 1,
-                model.lmHeadWeightBytes(precision), false);
+        this.finalNorm = factory.rmsNorm("final_norm", Op.NO_LAYER, batchSize);
+        this.lmHead = factory.lmHead(batchSize);
     }
 
     /**
@@ -117,10 +118,12 @@ public final class DecodeStep {
 
     // ---- accessors ----
 
+    @Override
     public ModelSpec model() {
         return model;
     }
 
+    @Override
     public Precision precision() {
         return precision;
     }
@@ -140,21 +143,37 @@ public final class DecodeStep {
     }
 
     /** The embedding lookup, first op of the step. */
+    @Override
     public Op embedding() {
         return embedding;
     }
 
     /** The final RMSNorm. */
+    @Override
     public Op finalNorm() {
         return finalNorm;
     }
 
     /** The LM head, last op of the step. */
+    @Override
     public Op lmHead() {
         return lmHead;
     }
 
+    /** One new token per sequence: the batch size. */
+    @Override
+    public long newTokens() {
+        return batchSize;
+    }
+
+    /** Every sequence needs logits: the batch size. */
+    @Override
+    public long logitTokens() {
+        return batchSize;
+    }
+
     /** Every layer's ops, in layer order. */
+    @Override
     public List<LayerOps> layers() {
         List<LayerOps> l = layers;
         if (l == null) {
@@ -218,110 +237,23 @@ public final class DecodeStep {
 
     // ---- construction ----
 
-    private static long mul(long a, long b) {
-        return Math.multiplyExact(a, b);
-    }
-
     private static long mul(long a, long b, long c) {
-        return Math.multiplyExact(Math.multiplyExact(a, b), c);
+        return OpFactory.mul(a, b, c);
     }
 
     private static long mul(long a, long b, long c, long d) {
         return Math.multiplyExact(mul(a, b, c), d);
     }
 
-    private static String name(int layer, String suffix) {
-        return "layers." + layer + "." + suffix;
-    }
-
-    private Op embeddingOp() {
-        return new Op(OpKind.EMBEDDING, "embed", Op.NO_LAYER, null, mul(batchSize, model.embeddingRowBytes(precision)),
-                mul(batchSize, Precision.TOKEN_ID_BYTES), activation(batchSize, model.hiddenSize()), 0, 0, 0, null);
-    }
-
-    /** Bytes of {@code rows x width} bf16 activations. */
-    private static long activation(long rows, long width) {
-        return mul(rows, width, Precision.ACTIVATION_BYTES);
-    }
-
-    private Op rmsNorm(String name, int layer) {
-        long h = model.hiddenSize();
-        return new Op(OpKind.RMS_NORM, name, layer, null, model.normWeightBytes(), activation(batchSize, h),
-                activation(batchSize, h), 0, 0, mul(batchSize, 4 * h + 3), null);
-    }
-
-    /**
-     * A weight matmul of {@code rows} rows; {@code matrices} distinct weight sets of {@code bytesPerMatrix}
-     * each are read; with {@code bias}, {@code out * rows} bias-add FLOPs are added.
-     */
-    private Op matmul(OpKind kind, String name, int layer, long in, long out, long rows, double matrices,
-                      long bytesPerMatrix, boolean bias) {
-        MatmulShape shape = new MatmulShape(in, out, rows, matrices);
-        long flops = shape.matmulFlops() + (bias ? mul(out, rows) : 0);
-        return new Op(kind, name, layer, shape, matrices * bytesPerMatrix, activation(rows, in), activation(rows, out),
-                0, 0, flops, null);
-    }
-
-    private Op residual(String name, int layer) {
-        long h = model.hiddenSize();
-        return new Op(OpKind.RESIDUAL_ADD, name, layer, null, 0, 2 * activation(batchSize, h), activation(batchSize, h),
-                0, 0, mul(batchSize, h), null);
-    }
-
-    private Op gatedActivation(String name, int layer, long rows) {
-        long f = model.ffnHiddenSize();
-        return new Op(OpKind.FFN_ACTIVATION, name, layer, null, 0, activation(rows, 2 * f), activation(rows, f), 0, 0,
-                mul(rows, f, model.activation().flopsPerElement()), null);
-    }
-
     private List<Op> layerOps(int l) {
         long b = batchSize;
-        long h = model.hiddenSize();
-        long d = model.headDim();
-        long heads = model.numHeads();
-        long qd = model.qDim();
-        long kvd = model.kvDim();
         List<Op> ops = new ArrayList<>(16);
-
-        ops.add(rmsNorm(name(l, "attn_norm"), l));
-        ops.add(matmul(OpKind.QKV_PROJ, name(l, "qkv_proj"), l, h, qd + 2 * kvd, b, 1, model.qkvWeightBytes(precision),
-                model.qkvBias()));
-        long rotated = mul(b, heads + model.numKvHeads(), d);
-        ops.add(new Op(OpKind.ROTARY, name(l, "rotary"), l, null, 0, activation(b, qd + kvd), activation(b, qd + kvd),
-                0, 0, mul(3, rotated), null));
+        ops.add(factory.rmsNorm(OpFactory.name(l, "attn_norm"), l, b));
+        ops.add(factory.qkv(l, b));
+        ops.add(factory.rotary(l, b));
         ops.add(attention(l));
-        ops.add(matmul(OpKind.OUT_PROJ, name(l, "o_proj"), l, qd, h, b, 1, model.outProjWeightBytes(precision),
-                model.outputBias()));
-        ops.add(residual(name(l, "attn_residual"), l));
-        ops.add(rmsNorm(name(l, "ffn_norm"), l));
-
-        long f = model.ffnHiddenSize();
-        if (!model.isMixtureOfExperts()) {
-            ops.add(matmul(OpKind.GATE_UP_PROJ, name(l, "gate_up_proj"), l, h, 2 * f, b, 1,
-                    model.gateUpWeightBytes(precision), model.mlpBias()));
-            ops.add(gatedActivation(name(l, "act"), l, b));
-            ops.add(matmul(OpKind.DOWN_PROJ, name(l, "down_proj"), l, f, h, b, 1, model.downWeightBytes(precision),
-                    model.mlpBias()));
-        } else {
-            int e = model.numExperts();
-            int k = model.expertsPerToken();
-            long pairs = mul(b, k);
-            Op router = matmul(OpKind.ROUTER, name(l, "router"), l, h, e, b, 1, model.routerWeightBytes(precision),
-                    model.mlpBias());
-            // top-k selection is comparisons (not counted); softmax over the k selected logits.
-            long gateSoftmax = mul(pairs, AttentionDetail.SOFTMAX_FLOPS_PER_LOGIT);
-            ops.add(new Op(router.kind(), router.name(), l, router.matmul(), router.weightBytes(),
-                    router.activationBytesIn(), router.activationBytesOut(), 0, 0, router.flops() + gateSoftmax, null));
-            double touched = routing.distinctExperts(e, k, b);
-            ops.add(matmul(OpKind.EXPERT_GATE_UP_PROJ, name(l, "experts.gate_up_proj"), l, h, 2 * f, pairs, touched,
-                    model.gateUpWeightBytes(precision), model.mlpBias()));
-            ops.add(gatedActivation(name(l, "experts.act"), l, pairs));
-            ops.add(matmul(OpKind.EXPERT_DOWN_PROJ, name(l, "experts.down_proj"), l, f, h, pairs, touched,
-                    model.downWeightBytes(precision), model.mlpBias()));
-            ops.add(new Op(OpKind.MOE_COMBINE, name(l, "moe_combine"), l, null, 0, activation(pairs, h),
-                    activation(b, h), 0, 0, mul(2, pairs, h), null));
-        }
-        ops.add(residual(name(l, "ffn_residual"), l));
+        ops.add(factory.outProj(l, b));
+        ops.addAll(factory.afterAttention(l, b));
         return ops;
     }
 
@@ -339,8 +271,9 @@ public final class DecodeStep {
         AttentionDetail detail = new AttentionDetail(attended, read, model.attention().windowTokens(l), logits, qk,
                 softmax, pv);
         long kvPerToken = model.kvBytesPerTokenPerLayer(precision);
-        return new Op(OpKind.ATTENTION, name(l, "attention"), l, null, model.sinkBytes(), activation(b, model.qDim()),
-                activation(b, model.qDim()), mul(b, read, kvPerToken), mul(b, kvPerToken), Math.addExact(Math.addExact(qk,
-                softmax), pv), detail);
+        long q = OpFactory.activation(b, model.qDim());
+        return new Op(OpKind.ATTENTION, OpFactory.name(l, "attention"), l, null, model.sinkBytes(), q, q,
+                mul(b, read, kvPerToken), OpFactory.mul(b, kvPerToken), Math.addExact(Math.addExact(qk, softmax), pv),
+                detail);
     }
 }

@@ -18,8 +18,13 @@ import java.util.Objects;
  *                         vocabulary split, no gather), as pytorch-labs/gpt-fast's tp.py does; false for
  *                         the vocabulary-parallel head with an all-gather of the logits (Megatron, vLLM,
  *                         TensorRT-LLM)
+ * @param search           true to search the layout ({@code --gpus auto}): every tensor x pipeline split of
+ *                         up to {@code maxGpus} GPUs that fits, the one with the lowest per-token latency
+ *                         wins; gpus, tp and pp must then be {@link #AUTO}
+ * @param maxGpus          most GPUs the search tries; {@link #AUTO} for {@link #DEFAULT_SEARCH_NODES} nodes
  */
-public record GpuOptions(int gpus, int tp, int pp, DataType computeType, boolean replicatedLmHead)
+public record GpuOptions(int gpus, int tp, int pp, DataType computeType, boolean replicatedLmHead, boolean search,
+                         int maxGpus)
         implements MachineOptions {
 
     /** A count left for the simulator to choose (the smallest layout that fits). */
@@ -28,11 +33,33 @@ public record GpuOptions(int gpus, int tp, int pp, DataType computeType, boolean
     /** Largest accepted GPU count (and TP or PP degree). */
     public static final int MAX_GPUS = 4096;
 
+    /** Nodes the layout search ({@code --gpus auto}) spans at most unless {@code maxGpus} says otherwise. */
+    public static final int DEFAULT_SEARCH_NODES = 4;
+
     public GpuOptions {
         Objects.requireNonNull(computeType, "computeType");
         check("gpus", gpus);
         check("tp", tp);
         check("pp", pp);
+        check("max-gpus", maxGpus);
+        if (search && (gpus != AUTO || tp != AUTO || pp != AUTO)) {
+            throw new ConfigException("--gpus=auto searches the layout and is not allowed with --tp or --pp; expected"
+                    + " --gpus auto alone, or --gpus N with --tp/--pp");
+        }
+        if (!search && maxGpus != AUTO) {
+            throw new ConfigException("--max-gpus=" + maxGpus + " applies to the layout search; expected it with"
+                    + " --gpus auto");
+        }
+    }
+
+    /** Options without a layout search. */
+    public GpuOptions(int gpus, int tp, int pp, DataType computeType, boolean replicatedLmHead) {
+        this(gpus, tp, pp, computeType, replicatedLmHead, false, AUTO);
+    }
+
+    /** A layout search over up to {@code maxGpus} GPUs ({@link #AUTO}: {@link #DEFAULT_SEARCH_NODES} nodes). */
+    public static GpuOptions search(int maxGpus) {
+        return new GpuOptions(AUTO, AUTO, AUTO, DataType.BF16, false, true, maxGpus);
     }
 
     /** Everything chosen by the simulator, bf16 compute, vocabulary-parallel LM head. */
@@ -47,12 +74,12 @@ public record GpuOptions(int gpus, int tp, int pp, DataType computeType, boolean
 
     /** These options with another compute type. */
     public GpuOptions withComputeType(DataType type) {
-        return new GpuOptions(gpus, tp, pp, type, replicatedLmHead);
+        return new GpuOptions(gpus, tp, pp, type, replicatedLmHead, search, maxGpus);
     }
 
     /** These options with the LM head replicated (true) or vocabulary-parallel (false). */
     public GpuOptions withReplicatedLmHead(boolean replicated) {
-        return new GpuOptions(gpus, tp, pp, computeType, replicated);
+        return new GpuOptions(gpus, tp, pp, computeType, replicated, search, maxGpus);
     }
 
     @Override

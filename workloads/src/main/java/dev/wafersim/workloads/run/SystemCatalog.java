@@ -177,23 +177,24 @@ public final class SystemCatalog {
         }
 
         /**
-         * The step model of this system's machine, for serving replays: the simulator's, when it is a
-         * {@link StepModelFactory}.
+         * The step model of this system for a serving replay or a time-to-first-token estimate: any forward
+         * pass's time and the KV cache the machine holds. Systems whose simulator is a
+         * {@link StepModelFactory} have one.
          *
-         * @throws ConfigException when this kind of system has no step model in this build, or the request
-         *                         does not fit the machine
+         * @throws ConfigException when the system has no step model in this build (the wafer systems, for now),
+         *                         or the request is for another system or does not fit
          */
         public StepModel stepModel(StepModelRequest request) {
             requireAvailable();
             if (!request.system().equals(name)) {
                 throw new IllegalArgumentException("request for " + request.system() + " sent to " + name);
             }
-            if (simulator instanceof StepModelFactory f) {
-                return f.stepModel(request);
+            if (!(simulator instanceof StepModelFactory factory)) {
+                throw new ConfigException("system " + name + " has no step model in this build: prefill, time to first"
+                        + " token and serving replay are available for GPU systems (" + String.join(", ",
+                        GpuPresets.NAMES) + ")");
             }
-            throw new ConfigException("system=" + name + ": serving needs the step model of " + kind.word()
-                    + " systems (the time of any forward pass: prefill chunks and decode batches), which this build"
-                    + " does not have yet; " + kind.word() + " systems can run decode with wafersim run");
+            return factory.stepModel(request);
         }
 
         private void requireAvailable() {
