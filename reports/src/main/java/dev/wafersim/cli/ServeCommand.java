@@ -281,10 +281,19 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** The machine of experiment {@code e}, sized for {@code requests}. */
     private StepModel stepModel(Experiment e, ServingParams params, RequestTrace requests) {
-        long positions = Math.max(2, Math.min(params.maxModelLenTokens(), requests.maxPositions()));
-        StepModelRequest req = new StepModelRequest(e.entry().name(), e.params(), e.model(), e.workload().precision(),
-                e.workload().routing(), e.options(), params.maxRunningSequences(), positions);
+        StepModelRequest req = stepModelRequest(e, params, requests);
         return stepModels != null ? stepModels.apply(req) : e.entry().stepModel(req);
+    }
+
+    /**
+     * The step-model request of experiment {@code e} for {@code requests}: at most
+     * {@code serving.maxRunningSequences} sequences a pass, positions up to the longest request (capped by
+     * {@code serving.maxModelLenTokens}, beyond which requests are rejected anyway).
+     */
+    static StepModelRequest stepModelRequest(Experiment e, ServingParams params, RequestTrace requests) {
+        long positions = Math.max(2, Math.min(params.maxModelLenTokens(), requests.maxPositions()));
+        return new StepModelRequest(e.entry().name(), e.params(), e.model(), e.workload().precision(),
+                e.workload().routing(), e.options(), params.maxRunningSequences(), positions);
     }
 
     private static void requireSomeCompleted(ServingResult r, String label) {

@@ -182,9 +182,10 @@ final class ServeOutput {
                 continue;
             }
             String unit = "gpu".equals(s.systemKind()) ? "GPU" : "wafer";
-            sb.append(String.format(Locale.ROOT, "goodput %s: %s req/s (%s req/s per %s, %d %ss) with %.0f%% of requests"
+            sb.append(String.format(Locale.ROOT, "goodput %s: %s req/s (%s req/s per %s, %d %s%s) with %.0f%% of requests"
                             + " meeting %s; %d replays%s%n", g.system(), fmt(g.requestsPerSecond(), 3),
-                    fmt(g.perDevice(), 3), unit, g.devices(), unit, 100 * g.level(), g.slo(), g.probes().size(),
+                    fmt(g.perDevice(), 3), unit, g.devices(), unit, g.devices() == 1 ? "" : "s", 100 * g.level(), g.slo(),
+                    g.probes().size(),
                     g.unbounded() ? " (still met at the highest rate tried)" : ""));
         }
         sb.append("TTFT and TBT are at the server: a token counts when the pass computing it ends.\n");
