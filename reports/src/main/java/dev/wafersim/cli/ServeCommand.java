@@ -260,7 +260,10 @@ public final class ServeCommand implements Callable<Integer> {
                 }
                 series.add(new ServeCdfChart.Series(labels.get(s), ttft, r.tbtHistogramNs()));
             }
-            ChartFiles.save(ServeCdfChart.of(series, modelName + ": " + requests0.description()), chart, svg);
+            double ttftTarget = target == null || target.ttftPs() < 0 ? Double.NaN : target.ttftPs() / 1e9;
+            double tpotTarget = target == null || target.tpotPs() < 0 ? Double.NaN : target.tpotPs() / 1e9;
+            ChartFiles.save(ServeCdfChart.of(series, modelName + ": " + requests0.description(), ttftTarget, tpotTarget),
+                    chart, svg);
         }
         if (saveTrace != null) {
             AtomicFiles.writeString(saveTrace, TraceWriter.text(requests0, saveFormat));

@@ -12,8 +12,12 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CombinedRangeXYPlot;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYStepRenderer;
+import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -22,7 +26,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  * to first token of every completed request, on the right every time between two consecutive output
  * tokens of a request, each as a cumulative distribution (the share of values at or below x). The TTFT
  * steps are the exact per-request values; the TBT steps come from an HdrHistogram (3 significant
- * digits). An axis is logarithmic when its values span 50 times or more.
+ * digits). An axis is logarithmic when its values span 50 times or more. With an SLO, its targets are dashed
+ * lines (the TPOT target on the time-between-tokens panel: a request's TPOT is the mean of its gaps).
  */
 public final class ServeCdfChart {
     private ServeCdfChart() {
@@ -45,6 +50,14 @@ public final class ServeCdfChart {
 
     /** The chart of {@code systems}, with {@code subtitle} (the workload) under the title. */
     public static JFreeChart of(List<Series> systems, String subtitle) {
+        return of(systems, subtitle, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * The chart with the SLO's targets drawn as dashed lines: {@code ttftTargetMs} on the TTFT panel,
+     * {@code tpotTargetMs} on the time-between-tokens panel (NaN: none).
+     */
+    public static JFreeChart of(List<Series> systems, String subtitle, double ttftTargetMs, double tpotTargetMs) {
         if (systems.isEmpty()) {
             throw new IllegalArgumentException("no systems");
         }
@@ -84,11 +97,41 @@ public final class ServeCdfChart {
         CombinedRangeXYPlot plot = new CombinedRangeXYPlot(y);
         plot.setGap(24);
         XYPlot left = panel(ttft, "time to first token (ms)", systems.size());
+        XYPlot right = panel(tbt, "time between tokens (ms)", systems.size());
+        target(left, ttftTargetMs, "TTFT target");
+        target(right, tpotTargetMs, "TPOT target");
         plot.add(left, 1);
-        plot.add(panel(tbt, "time between tokens (ms)", systems.size()), 1);
+        plot.add(right, 1);
         plot.setFixedLegendItems(left.getLegendItems());
         JFreeChart chart = new JFreeChart("Serving latency distributions (CDF)", ChartStyle.TITLE, plot, true);
         return ChartStyle.apply(chart, subtitle);
+    }
+
+    /** A dashed vertical line at {@code ms} labelled {@code label}, widening the axis to show it. */
+    private static void target(XYPlot plot, double ms, String label) {
+        if (Double.isNaN(ms)) {
+            return;
+        }
+        ValueMarker m = new ValueMarker(ms, new java.awt.Color(0x666666), new BasicStroke(1.2f, BasicStroke.CAP_BUTT,
+                BasicStroke.JOIN_MITER, 1f, new float[] {5f, 4f}, 0f));
+        m.setLabel(label + " " + ChartStyle.ms(ms) + " ms");
+        m.setLabelFont(ChartStyle.TICK);
+        m.setLabelBackgroundColor(new java.awt.Color(255, 255, 255, 220));
+        ValueAxis x = plot.getDomainAxis();
+        if (ms > x.getUpperBound()) {
+            x.setUpperBound(ms * 1.1);
+        } else if (ms < x.getLowerBound()) {
+            x.setLowerBound(x instanceof LogAxis ? ms / 1.3 : Math.max(0, ms - 0.05 * (x.getUpperBound() - ms)));
+        }
+        // The label goes on the side of the line with more room.
+        double lo = x.getLowerBound();
+        double hi = x.getUpperBound();
+        double at = x instanceof LogAxis ? Math.log(ms / lo) / Math.log(hi / lo) : (ms - lo) / (hi - lo);
+        boolean left = at > 0.5;
+        m.setLabelAnchor(left ? RectangleAnchor.TOP_LEFT : RectangleAnchor.TOP_RIGHT);
+        m.setLabelTextAnchor(left ? TextAnchor.TOP_RIGHT : TextAnchor.TOP_LEFT);
+        m.setLabelOffset(new org.jfree.chart.ui.RectangleInsets(40, 4, 0, 4));
+        plot.addDomainMarker(m, Layer.FOREGROUND);
     }
 
     private static XYPlot panel(XYSeriesCollection data, String label, int series) {
