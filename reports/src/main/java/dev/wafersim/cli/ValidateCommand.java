@@ -147,6 +147,12 @@ public final class ValidateCommand implements Callable<Integer> {
                     p.unit(), String.format(Locale.ROOT, "%+.1f%%", p.errorPct()),
                     String.format(Locale.ROOT, "%.0f%%", p.bandPct()), p.fitted() ? "fit" : "check", status));
         }
+        for (boolean fit : new boolean[] {true, false}) {
+            String summary = roleSummary(r.points, fit);
+            if (summary != null) {
+                sb.append("  ").append(summary).append(nl);
+            }
+        }
         for (int i = 0; i < notes.size(); i++) {
             ValidationPoint p = notes.get(i);
             sb.append(String.format(Locale.ROOT, "  [%d] %s: %s%s%n", i + 1, p.id(),
@@ -155,6 +161,34 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         sb.append(nl);
         return sb.toString();
+    }
+
+    /**
+     * One line on the points of one role: {@code fit} points (a parameter was calibrated on them) or held-out
+     * {@code check} points: count, mean and largest |error|, and how many lie outside their band. Null when
+     * the source has no point of that role.
+     */
+    static String roleSummary(List<ValidationPoint> points, boolean fit) {
+        int n = 0;
+        int outside = 0;
+        double sum = 0;
+        double max = 0;
+        for (ValidationPoint p : points) {
+            if (p.fitted() == fit) {
+                n++;
+                double e = Math.abs(p.errorPct());
+                sum += e;
+                max = Math.max(max, e);
+                if (e > p.bandPct()) {
+                    outside++;
+                }
+            }
+        }
+        if (n == 0) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "%-8s %d point%s, mean |error| %.1f%%, max %.1f%%, %d outside the band",
+                fit ? "fit:" : "held-out:", n, n == 1 ? "" : "s", sum / n, max, outside);
     }
 
     private static String clip(String s, int n) {

@@ -40,7 +40,7 @@ class RunCommandTest {
         CliRunner r = CliRunner.run("run", "--system", "h100-sxm", "--model", "llama-3.1-8b", "--tokens", "4",
                 "--json", file.toString());
         assertEquals(Main.EXIT_OK, r.exitCode, r.err);
-        assertTrue(r.out.contains("machine     1 x h100-sxm (1 node), tp 1, pp 1, CUDA graphs on"), r.out);
+        assertTrue(r.out.contains("machine     1 x h100-sxm (1 node), tp 1, pp 1, stack trtllm, CUDA graphs on"), r.out);
         assertTrue(r.out.contains("layout chosen automatically: 1 GPU (tp 1, pp 1)"), r.out);
         assertTrue(r.lastLine().matches("simulated 4 tokens in [0-9.]+ s wall; per-token latency: [0-9.]+ ms"),
                 r.lastLine());
@@ -142,5 +142,49 @@ class RunCommandTest {
             assertTrue(err.contains(c[0]), "expected '" + c[0] + "' in: " + err);
             assertFalse(Files.exists(file), "no JSON for " + String.join(" ", args));
         }
+    }
+
+    @Test
+    void run_stackOption_selectsTheStackPresetBeforeSet() throws Exception {
+        JsonNode eager = runJson(tmp.resolve("eager.json"), "--stack", "eager", "--set", "stack.normKernels=4");
+        assertEquals("eager", eager.get("stack").asText());
+        assertEquals("eager", eager.get("config").get("stack.name").asText());
+        assertFalse(eager.get("config").get("kernel.cudaGraphs").asBoolean());
+        // --set applies after the stack preset.
+        assertEquals(4, eager.get("config").get("stack.normKernels").asInt());
+        assertEquals("eager", eager.get("experiment").get("workload").get("stack").asText());
+        JsonNode trt = runJson(tmp.resolve("trt.json"));
+        assertEquals("trtllm", trt.get("stack").asText());
+        assertTrue(eager.get("perTokenLatencyMs").asDouble() > 2 * trt.get("perTokenLatencyMs").asDouble());
+        CliRunner bad = CliRunner.run("run", "--system", "h100-sxm", "--model", "llama-3.2-1b", "--stack", "vllm");
+        assertEquals(Main.EXIT_BAD_INPUT, bad.exitCode);
+        assertTrue(bad.err.contains("--stack=vllm is not allowed; expected one of eager, cuda-graphs, compiled, trtllm"),
+                bad.err);
+    }
+
+    @Test
+    void run_promptTokens_reportsTtftInTextAndJson() throws Exception {
+        Path file = tmp.resolve("ttft.json");
+        CliRunner r = CliRunner.run("run", "--system", "h100-sxm", "--model", "llama-3.2-1b", "--tokens", "2",
+                "--prompt-tokens", "3000", "--set", "serving.prefillChunkTokens=1024", "--json", file.toString());
+        assertEquals(Main.EXIT_OK, r.exitCode, r.err);
+        assertTrue(r.out.matches("(?s).*\\nttft +[0-9.]+ ms for a 3000-token prompt \\(3 prefill passes of up to 1024"
+                + " tokens; the last gives the first token\\): .*compute [0-9.]+.*"), r.out);
+        JsonNode j = JSON.readTree(file.toFile());
+        assertEquals(3000, j.get("promptTokens").asLong());
+        assertEquals(3, j.get("ttftPrefillPasses").asInt());
+        double sum = 0;
+        for (Iterator<JsonNode> it = j.get("ttftBreakdownMs").elements(); it.hasNext(); ) {
+            sum += it.next().asDouble();
+        }
+        assertEquals(j.get("ttftMs").asDouble(), sum, 1e-9 * sum);
+        assertEquals(7, j.get("ttftBreakdownMs").size());
+    }
+
+    @Test
+    void run_promptTokensOnAWafer_refusedBeforeRunning() {
+        CliRunner r = CliRunner.run("run", "--system", "wse3", "--model", "llama-3.2-1b", "--prompt-tokens", "100");
+        assertEquals(Main.EXIT_BAD_INPUT, r.exitCode);
+        assertTrue(r.err.contains("system wse3 has no step model in this build"), r.err);
     }
 }

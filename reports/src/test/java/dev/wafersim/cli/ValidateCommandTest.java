@@ -20,19 +20,30 @@ class ValidateCommandTest {
     Path tmp;
 
     @Test
-    void validate_gpuDecodePoints_tableWithDocumentedMissAndExit0() throws Exception {
+    void validate_gpuDecodePoints_tableWithFitAndHeldOutSummaries() throws Exception {
         Path json = tmp.resolve("v.json");
         CliRunner r = CliRunner.run("validate", "--source", "gpu-decode", "--json", json.toString());
         assertEquals(Main.EXIT_OK, r.exitCode, r.out + r.err);
         assertTrue(r.out.startsWith("gpu-decode (gpu): "), r.out);
         assertTrue(r.out.matches("(?s).*id +what +published +simulated +unit +error +band +role +status.*"), r.out);
         assertTrue(r.out.matches("(?s).*\\n  G1 +Llama-2-7B.*9\\.533 +[0-9.]+ ms +[+-][0-9.]+% +15% +check PASS\\n.*"), r.out);
-        assertTrue(r.out.matches("(?s).*\\n  G2 .* MISS \\[1\\]\\n.*"), r.out);
-        assertTrue(r.out.contains("[1] G2: known miss: communication"), r.out);
-        assertTrue(r.lastLine().startsWith("validate ok: 4 points, 3 PASS, 1 MISS (documented), 0 FAIL"), r.out);
+        assertTrue(r.out.matches("(?s).*\\n  E1 .* fit +PASS\\n.*"), r.out);
+        assertTrue(r.out.matches("(?s).*\\n  fit: +1 point, mean \\|error\\| [0-9.]+%, max [0-9.]+%, 0 outside the band\\n.*"),
+                r.out);
+        assertTrue(r.out.matches("(?s).*\\n  held-out: 9 points, mean \\|error\\| [0-9.]+%, max [0-9.]+%, \\d+ outside the band\\n.*"),
+                r.out);
         JsonNode j = new ObjectMapper().readTree(json.toFile());
-        assertEquals(4, j.get("sources").get(0).get("points").size());
-        assertEquals("MISS", j.get("sources").get(0).get("points").get(1).get("status").asText());
+        assertEquals(10, j.get("sources").get(0).get("points").size());
+        assertEquals("fit", j.get("sources").get(0).get("points").get(0).get("role").asText());
+    }
+
+    @Test
+    void validate_gpuPrefillPoints_documentedMissesAndExit0() {
+        CliRunner r = CliRunner.run("validate", "--source", "gpu-prefill");
+        assertEquals(Main.EXIT_OK, r.exitCode, r.out + r.err);
+        assertTrue(r.out.matches("(?s).*\\n  T1 .* MISS \\[1\\]\\n.*"), r.out);
+        assertTrue(r.out.contains("[1] T1: known miss: 128-token FP8 prompts"), r.out);
+        assertTrue(r.lastLine().startsWith("validate ok: 12 points, 8 PASS, 4 MISS (documented), 0 FAIL"), r.out);
     }
 
     @Test

@@ -89,8 +89,9 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
      * The experiment as written into result files, in the experiment-file format (so a result file can
      * be given back to {@code --config} to run the same experiment): {@code system}, {@code model} or
      * {@code modelFile}, {@code workload} (batch, context, tokens, precision and the machine options of the
-     * system's kind, {@code auto} where the simulator chooses) and {@code set} (the parameters set away
-     * from the preset).
+     * system's kind, {@code auto} where the simulator chooses; {@code gpus} is {@code auto} for the layout
+     * search and left out when the smallest-fit rule chooses it; {@code stack} for GPU systems) and {@code set}
+     * (the parameters set away from the preset).
      */
     public ObjectNode toJson() {
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -107,12 +108,17 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
         w.put("tokens", workload.tokensToGenerate());
         w.put("precision", precisionWord());
         if (options instanceof GpuOptions g) {
-            count(w, "gpus", g.gpus());
+            // gpus=auto is the layout search; a count the simulator chooses by its smallest-fit rule is left out.
+            if (g.search()) {
+                w.put("gpus", "auto");
+                if (g.maxGpus() != GpuOptions.AUTO) {
+                    w.put("maxGpus", g.maxGpus());
+                }
+            } else if (g.gpus() != GpuOptions.AUTO) {
+                w.put("gpus", g.gpus());
+            }
             count(w, "tp", g.tp());
             count(w, "pp", g.pp());
-            if (g.search() && g.maxGpus() != GpuOptions.AUTO) {
-                w.put("maxGpus", g.maxGpus());
-            }
             if (params.schema().has(dev.wafersim.fabric.gpu.GpuStacks.NAME_KEY)) {
                 w.put("stack", params.getString(dev.wafersim.fabric.gpu.GpuStacks.NAME_KEY));
             }

@@ -2,6 +2,7 @@ package dev.wafersim.cli.validate;
 
 import dev.wafersim.fabric.gpu.GpuCalibration;
 import dev.wafersim.workloads.gpu.GpuDecodeValidation;
+import dev.wafersim.workloads.gpu.GpuPrefillValidation;
 import dev.wafersim.workloads.run.SystemKind;
 import dev.wafersim.workloads.wafer.WaferDecodeValidation;
 import java.util.ArrayList;
@@ -21,9 +22,14 @@ public final class ValidationSources {
     private static List<ValidationSource> table() {
         List<ValidationSource> t = new ArrayList<>();
         t.add(ValidationSource.ofCalibrationPoints("gpu-decode", SystemKind.GPU,
-                "GPU end to end: published per-token decode latencies of whole models (gpt-fast), simulated with the"
-                        + " shipped presets (workloads.gpu.GpuDecodeValidation)",
+                "GPU end to end: published per-token decode latencies of whole models (PyTorch eager, gpt-fast, NVIDIA"
+                        + " NIM), simulated with the shipped presets and the measurement's software stack"
+                        + " (workloads.gpu.GpuDecodeValidation)",
                 GpuDecodeValidation::points));
+        t.add(ValidationSource.ofCalibrationPoints("gpu-prefill", SystemKind.GPU,
+                "GPU prefill: published first-token latencies at batch 1 (TensorRT-LLM v0.9 perf overview), simulated"
+                        + " by the GPU step model (workloads.gpu.GpuPrefillValidation)",
+                GpuPrefillValidation::points));
         t.add(ValidationSource.ofCalibrationPoints("gpu-calibration", SystemKind.GPU,
                 "GPU kernels and NCCL collectives: measured kernel times and collective latencies against the GPU"
                         + " model (fabric.gpu.GpuCalibration)",

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.core.config.ParamSet;
+import dev.wafersim.fabric.gpu.CollectiveAlgorithm;
 import dev.wafersim.fabric.gpu.CollectiveKind;
 import dev.wafersim.fabric.gpu.CollectiveModel;
 import dev.wafersim.fabric.gpu.DataType;
@@ -64,21 +65,26 @@ class GpuDecodeSimulatorTest {
         assertEquals(0, r.breakdownTotalPs(LatencyCategory.IDLE));
     }
 
+    /** The h100-sxm preset with software stack {@code stack}. */
+    static ParamSet h100(String stack) {
+        return GpuPresets.load("h100-sxm", stack);
+    }
+
     @Test
     void launchOverhead_cudaGraphsOn_isOneGraphLaunchPlusOneGapPerItem() {
-        GpuParams p = GpuPresets.params("h100-sxm");
+        GpuParams p = GpuParams.from(h100("cuda-graphs"));
         GpuCluster cluster = new GpuCluster(p, 1);
         GpuLayout layout = GpuLayout.of(LLAMA8B, 1, 1, false);
-        GpuDecodeMapping mapping = new GpuDecodeMapping(cluster, layout, LLAMA8B, Precision.DEFAULT, 1, DataType.BF16,
+        GpuDecodeMapping mapping = new GpuDecodeMapping(cluster, layout, LLAMA8B, Precision.DEFAULT, DataType.BF16,
                 false);
         DecodeWorkload w = DecodeWorkload.of(1, 100, 1);
         GpuProgram program = mapping.program(w.step(LLAMA8B, 0));
         // 32 layers x 9 kernels + embed + final norm + LM head + sample, then the host sync.
         assertEquals(32 * 9 + 4 + 1, program.itemCount(0));
         long expected = p.launchOverheadPs() + (program.itemCount(0) - 1) * p.deviceGapPs();
-        DecodeResult on = run("h100-sxm", LLAMA8B, w, GpuOptions.of(1, 1));
+        DecodeResult on = run(h100("cuda-graphs"), LLAMA8B, w, GpuOptions.of(1, 1));
         assertEquals(expected, on.breakdownTotalPs(LatencyCategory.LAUNCH_OVERHEAD));
-        ParamSet off = GpuPresets.load("h100-sxm").with("kernel.cudaGraphs", "false", "test");
+        ParamSet off = h100("cuda-graphs").with("kernel.cudaGraphs", "false", "test");
         DecodeResult r = run(off, LLAMA8B, w, GpuOptions.of(1, 1));
         // Without graphs the host pays 5 us per item; where kernels are shorter the device waits.
         assertTrue(r.breakdownTotalPs(LatencyCategory.LAUNCH_OVERHEAD) > expected);
@@ -86,17 +92,55 @@ class GpuDecodeSimulatorTest {
     }
 
     @Test
-    void tensorParallel_tp8_twoAllReducesPerLayerPlusLmHeadGather_timedByCollectiveModel() {
+    void stack_trtllmOneGpu_rotaryInsideAttentionLeavesEightKernelsPerLayer() {
         GpuParams p = GpuPresets.params("h100-sxm");
+        assertEquals("trtllm", p.stack().name());
+        GpuCluster cluster = new GpuCluster(p, 1);
+        GpuDecodeMapping mapping = new GpuDecodeMapping(cluster, GpuLayout.of(LLAMA8B, 1, 1, false), LLAMA8B,
+                Precision.DEFAULT, DataType.BF16, false);
+        var step = DecodeWorkload.of(1, 100, 1).step(LLAMA8B, 0);
+        GpuProgram program = mapping.program(step);
+        // attn_norm(+residual), qkv, attention (+rotary), o, ffn_norm(+residual), gate/up, act, down: 8 per layer.
+        assertEquals(32 * 8 + 4 + 1, program.itemCount(0));
+        // The attention kernel carries the rotary FLOPs: 3 per rotated element, (32 + 8) heads x 128.
+        int attention = 3;
+        assertEquals("layers.0.attention", program.label(0, attention));
+        GpuDecodeMapping.Piece plain = mapping.kernel(step.layer(0).ops().get(3));
+        long rotaryFlops = 3L * (32 + 8) * 128;
+        assertEquals(plain.flops() + rotaryFlops,
+                mapping.stagePieces(step, 0).get(attention).flops());
+    }
+
+    @Test
+    void stack_eagerOneGpu_kernelCountsFromTheStackParameters() {
+        ParamSet eager = GpuPresets.load("h100-sxm", "eager");
+        GpuParams p = GpuParams.from(eager);
+        GpuDecodeMapping mapping = new GpuDecodeMapping(new GpuCluster(p, 1), GpuLayout.of(LLAMA8B, 1, 1, false), LLAMA8B,
+                Precision.DEFAULT, DataType.BF16, false);
+        GpuProgram program = mapping.program(DecodeWorkload.of(1, 100, 1).step(LLAMA8B, 0));
+        // Per layer: attn_norm 8, qkv 1, rotary 18, attention 4, o 1, attn_residual 1, ffn_norm 8, w1 and w3 2,
+        // act 2, down 1, ffn_residual 1 = 47; the step adds embed 1, final norm 8, LM head 1, sample 1 and the
+        // host sync.
+        assertEquals(32 * 47 + 11 + 1, program.itemCount(0));
+        // Without CUDA graphs the host pays kernel.launchOverheadNs (26 us) for every kernel: the step lasts at
+        // least that long, however short the kernels.
+        DecodeResult r = run(eager, LLAMA8B, DecodeWorkload.of(1, 100, 1), GpuOptions.of(1, 1));
+        assertTrue(r.tokenLatencyPs(0) >= (32L * 47 + 11) * p.launchOverheadPs());
+    }
+
+    @Test
+    void tensorParallel_tp8NcclStack_twoAllReducesPerLayerPlusLmHeadGather_timedByCollectiveModel() {
+        GpuParams p = GpuParams.from(h100("cuda-graphs"));
         GpuCluster cluster = new GpuCluster(p, 8);
         GpuLayout layout = GpuLayout.of(LLAMA8B, 8, 1, false);
-        GpuDecodeMapping mapping = new GpuDecodeMapping(cluster, layout, LLAMA8B, Precision.DEFAULT, 1, DataType.BF16,
+        GpuDecodeMapping mapping = new GpuDecodeMapping(cluster, layout, LLAMA8B, Precision.DEFAULT, DataType.BF16,
                 false);
         DecodeWorkload w = DecodeWorkload.of(1, 512, 2);
         GpuProgram program = mapping.program(w.step(LLAMA8B, 0));
         CollectiveModel cm = new CollectiveModel(p);
-        // All-reduce of B x hidden bf16 = 8,192 bytes; gather of B x vocab bf16 = 256,512 bytes.
-        long ar = cm.timePs(CollectiveKind.ALL_REDUCE, 8192, GroupPlacement.intraNode(8));
+        // All-reduce of B x hidden bf16 = 8,192 bytes; gather of B x vocab bf16 = 256,512 bytes; NCCL for both.
+        long ar = cm.ncclCost(CollectiveKind.ALL_REDUCE, 8192, GroupPlacement.intraNode(8)).totalPs();
+        assertEquals(ar, cm.timePs(CollectiveKind.ALL_REDUCE, 8192, GroupPlacement.intraNode(8)));
         long ag = cm.timePs(CollectiveKind.ALL_GATHER, 256_512, GroupPlacement.intraNode(8));
         for (int g = 0; g < 8; g++) {
             int allReduces = 0;
@@ -117,9 +161,42 @@ class GpuDecodeSimulatorTest {
         }
         // The 8 ranks run identical programs, so nobody waits at a collective: communication per token is
         // exactly the sum of the collectives' costs.
-        DecodeResult r = run("h100-sxm", LLAMA8B, w, GpuOptions.of(8, 1));
+        DecodeResult r = run(h100("cuda-graphs"), LLAMA8B, w, GpuOptions.of(8, 1));
         assertEquals(2 * (64 * ar + ag), r.breakdownTotalPs(LatencyCategory.COMMUNICATION));
         assertEquals(0, r.breakdownTotalPs(LatencyCategory.IDLE));
+    }
+
+    @Test
+    void tensorParallel_tp8Trtllm_oneShotAllReducesCarryTheResidualAndNorm() {
+        GpuParams p = GpuPresets.params("h100-sxm");
+        GpuCluster cluster = new GpuCluster(p, 8);
+        GpuDecodeMapping mapping = new GpuDecodeMapping(cluster, GpuLayout.of(LLAMA8B, 8, 1, false), LLAMA8B,
+                Precision.DEFAULT, DataType.BF16, false);
+        DecodeWorkload w = DecodeWorkload.of(1, 512, 1);
+        GpuProgram program = mapping.program(w.step(LLAMA8B, 0));
+        // Per layer 6 kernels (qkv, attention, o, gate/up, act, down) and 2 all-reduces; the norms and residuals
+        // run inside the all-reduces, except the first attn_norm (no all-reduce before it). The step: embed,
+        // layer 0's attn_norm, 32 x 8, LM head, gather, sample, host sync.
+        assertEquals(1 + 1 + 32 * 8 + 3 + 1, program.itemCount(0));
+        // One-shot of 8 KB (4.86 us + 7 x 8192 B / (0.71 x 450 GB/s)) plus the epilogue: residual add (reads 2,
+        // writes 1 hidden vector) and RMSNorm (reads the vector and its weight, writes 1): 6 x 4096 x 2 bytes at
+        // the sustained HBM rate, no ramp.
+        CollectiveModel cm = new CollectiveModel(p);
+        long oneShot = cm.cost(CollectiveKind.ALL_REDUCE, 8192, GroupPlacement.intraNode(8),
+                CollectiveAlgorithm.ONE_SHOT).totalPs();
+        long epilogue = cluster.kernels().memoryTimePs(6L * 4096 * 2);
+        int fused = 0;
+        for (int i = 0; i < program.itemCount(0); i++) {
+            if (program.kind(0, i) == ItemKind.COLLECTIVE && program.label(0, i).endsWith(".all_reduce")) {
+                assertEquals(oneShot + epilogue, program.durationPs(0, i), program.label(0, i));
+                fused++;
+            }
+        }
+        assertEquals(64, fused);
+        DecodeResult r = run("h100-sxm", LLAMA8B, w, GpuOptions.of(8, 1));
+        assertEquals("one-shot", r.extras().get("allReduce"));
+        assertEquals("trtllm", r.extras().get("stack"));
+        assertTrue(r.machine().contains("stack trtllm (all-reduce one-shot)"), r.machine());
     }
 
     @Test
@@ -130,7 +207,7 @@ class GpuDecodeSimulatorTest {
         assertEquals(2, tp16.queryHeadsPerGpu(LLAMA8B));
         GpuLayout tp8 = GpuLayout.of(LLAMA8B, 8, 1, false);
         GpuCluster cluster = new GpuCluster(GpuPresets.params("h100-sxm"), 8);
-        GpuDecodeMapping m = new GpuDecodeMapping(cluster, tp8, LLAMA8B, Precision.DEFAULT, 1, DataType.BF16, false);
+        GpuDecodeMapping m = new GpuDecodeMapping(cluster, tp8, LLAMA8B, Precision.DEFAULT, DataType.BF16, false);
         var step = DecodeWorkload.of(1, 1000, 1).step(LLAMA8B, 0);
         var attn = m.kernel(step.layer(0).ops().get(3));
         // Step 0 at context 1000 reads 1000 cached tokens. One KV head per GPU: 1000 x (K + V) x 128 x 2 bytes
@@ -147,7 +224,7 @@ class GpuDecodeSimulatorTest {
         ModelSpec mixtral = ModelCatalog.get("mixtral-8x7b");
         GpuLayout layout = GpuLayout.of(mixtral, 2, 1, false);
         GpuCluster cluster = new GpuCluster(GpuPresets.params("h100-sxm"), 2);
-        GpuDecodeMapping m = new GpuDecodeMapping(cluster, layout, mixtral, Precision.DEFAULT, 1, DataType.BF16, false);
+        GpuDecodeMapping m = new GpuDecodeMapping(cluster, layout, mixtral, Precision.DEFAULT, DataType.BF16, false);
         var ops = DecodeWorkload.of(1, 100, 1).step(mixtral, 0).layer(0).ops();
         // Batch 1 routes to k = 2 experts; each expert's gate/up is 4096 x (2 x 14336) bf16 = 234,881,024 bytes,
         // split over 2 ranks: 2 x 234,881,024 / 2 per GPU, plus input 4096 x 2 rows and output 2 x 28672 / 2.
@@ -210,6 +287,25 @@ class GpuDecodeSimulatorTest {
                 GpuPresets.params("h100-sxm"), GpuOptions.auto());
         assertEquals(16, plan.layout().gpus());
         assertEquals(16, plan.layout().tp());
+    }
+
+    @Test
+    void layoutSearch_llama8bUpTo8H100_triesTenLayoutsAndKeepsTheFastest() {
+        DecodeWorkload w = DecodeWorkload.of(1, 1024, 4);
+        DecodeResult r = run("h100-sxm", LLAMA8B, w, GpuOptions.search(8));
+        // Counts 1, 2, 4, 8 and every tp the 32 query / 8 KV heads allow that divides them:
+        // 1 (tp1), 2 (tp1 pp2, tp2), 4 (tp1 pp4, tp2 pp2, tp4), 8 (tp1 pp8, tp2 pp4, tp4 pp2, tp8) = 10.
+        assertEquals(10L, r.extras().get("layoutsTried"));
+        assertEquals(10L, r.extras().get("layoutsFit"));
+        assertEquals("searched", r.extras().get("layout"));
+        assertEquals(8L, r.extras().get("tp"));
+        assertEquals(1L, r.extras().get("pp"));
+        for (GpuOptions other : List.of(GpuOptions.of(4, 1), GpuOptions.of(4, 2), GpuOptions.of(2, 1))) {
+            assertTrue(run("h100-sxm", LLAMA8B, w, other).meanMs() > r.meanMs(), other.toString());
+        }
+        ConfigException tooFew = assertThrows(ConfigException.class,
+                () -> run("h100-sxm", LLAMA70B, w, GpuOptions.search(1)));
+        assertTrue(tooFew.getMessage().contains("does not fit on up to 1 x h100-sxm"), tooFew.getMessage());
     }
 
     @Test

@@ -10,7 +10,12 @@ import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.fabric.gpu.GpuPresets;
 import dev.wafersim.workloads.gpu.GpuDecodeSimulator;
 import dev.wafersim.workloads.model.DecodeWorkload;
+import dev.wafersim.workloads.gpu.GpuStepModel;
+import dev.wafersim.workloads.model.ExpertRouting;
 import dev.wafersim.workloads.model.ModelCatalog;
+import dev.wafersim.workloads.model.Precision;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepModelRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -65,12 +70,17 @@ class SystemCatalogTest {
     }
 
     @Test
-    void stepModel_waferSystem_saysThereIsNoneYet() {
-        SystemCatalog.Entry e = SystemCatalog.get("wse3");
-        dev.wafersim.workloads.step.StepModelRequest r = new dev.wafersim.workloads.step.StepModelRequest("wse3",
-                e.load(), ModelCatalog.get("llama-3.2-1b"), dev.wafersim.workloads.model.Precision.parse("bf16", "bf16"),
-                dev.wafersim.workloads.model.ExpertRouting.UNIFORM_EXPECTED, new WaferOptions(0, false), 256, 4096);
-        ConfigException x = assertThrows(ConfigException.class, () -> e.stepModel(r));
-        assertTrue(x.getMessage().startsWith("system wse3 has no step model in this build"), x.getMessage());
+    void stepModel_gpuHasOne_waferRefusesNamingTheSystem() {
+        StepModelRequest gpu = new StepModelRequest("h100-sxm", SystemCatalog.get("h100-sxm").load(),
+                ModelCatalog.get("llama-3.2-1b"), Precision.DEFAULT, ExpertRouting.UNIFORM_EXPECTED, GpuOptions.auto(), 4,
+                2048);
+        StepModel m = SystemCatalog.get("h100-sxm").stepModel(gpu);
+        assertTrue(m instanceof GpuStepModel);
+        assertTrue(m.kvCapacityTokens() > 2048);
+        StepModelRequest wafer = new StepModelRequest("wse3", SystemCatalog.get("wse3").load(),
+                ModelCatalog.get("llama-3.2-1b"), Precision.DEFAULT, ExpertRouting.UNIFORM_EXPECTED,
+                new WaferOptions(WaferOptions.AUTO, false), 4, 2048);
+        ConfigException e = assertThrows(ConfigException.class, () -> SystemCatalog.get("wse3").stepModel(wafer));
+        assertTrue(e.getMessage().startsWith("system wse3 has no step model in this build"), e.getMessage());
     }
 }
