@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Time a serving replay: generated requests (Poisson) on a system, from building its step model to the last",
             "request. Each run starts from an empty step table. Prints every run (wall s, requests/s simulated, peak",
-            "heap, passes, passes simulated) and the medians; 'serve-requests-per-second: N' last."})
+            "heap, passes, passes simulated) and the medians, then one more replay with the last run's step table (the",
+            "engine's own cost); 'serve-requests-per-second: N' last."})
 public final class BenchServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -88,8 +89,11 @@ public final class BenchServeCommand implements Callable<Integer> {
     /** What {@code --json} writes. */
     record Figures(String wafersimVersion, String system, String gpus, String model, int requests, double rate,
                    String promptTokens, String outputTokens, boolean exact, List<Run> runs, double medianWallSeconds,
-                   double medianRequestsPerSecond, long medianPeakHeapBytes) {
+                   double medianRequestsPerSecond, long medianPeakHeapBytes, double filledTableWallSeconds) {
     }
+
+    /** The step times of the last run, filled: the engine's own cost shows when they are reused. */
+    private StepTimes lastTimes;
 
     @Override
     public Integer call() {
@@ -128,9 +132,14 @@ public final class BenchServeCommand implements Callable<Integer> {
         double rps = median(runs.stream().mapToDouble(Run::requestsPerSecond).toArray());
         long heap = (long) median(runs.stream().mapToDouble(Run::peakHeapBytes).toArray());
         out.printf(Locale.ROOT, "median of %d: wall %.2f s, peak heap %.2f GiB%n", repeat, wall, heap / (double) (1L << 30));
+        long t0 = System.nanoTime();
+        ServingResult again = ServingReplay.run(trace, lastTimes, params);
+        double engine = (System.nanoTime() - t0) / 1e9;
+        out.printf(Locale.ROOT, "engine alone (the last run's step times reused%s): wall %.2f s for %,d passes%n",
+                exact ? ", every pass simulated again" : ", no pass simulated", engine, again.passes());
         if (json != null) {
             Figures f = new Figures(WafersimCommand.version(), system, gpu ? gpus : null, e.model().name(), requests, rate,
-                    promptTokens, outputTokens, exact, runs, wall, rps, heap);
+                    promptTokens, outputTokens, exact, runs, wall, rps, heap, engine);
             try {
                 AtomicFiles.writeString(json, Json.mapper().writeValueAsString(f) + "\n");
             } catch (JsonProcessingException x) {
@@ -153,6 +162,7 @@ public final class BenchServeCommand implements Callable<Integer> {
         StepModel model = e.entry().stepModel(ServeCommand.stepModelRequest(e, params, trace));
         StepTimes times = ServingReplay.stepTimes(model, params, exact);
         ServingResult r = ServingReplay.run(trace, times, params);
+        lastTimes = times;
         double wall = (System.nanoTime() - t0) / 1e9;
         long peak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {

@@ -242,4 +242,18 @@ class ServeCommandTest {
             assertTrue(dev.wafersim.workloads.serving.TraceReader.read(f).size() >= 50, f.toString());
         }
     }
+
+    @Test
+    void benchServe_smallRun_printsRunsMediansAndTheHeadlineLast() throws Exception {
+        Path json = tmp.resolve("bench.json");
+        CliRunner r = CliRunner.run("bench", "serve", "--model", "llama-3.2-1b", "--gpus", "1", "--requests", "20",
+                "--rate", "5", "--output-tokens", "fixed:8", "--repeat", "1", "--json", json.toString());
+        assertEquals(Main.EXIT_OK, r.exitCode, r.err);
+        assertTrue(r.out.contains("run 1: wall "), r.out);
+        assertTrue(r.out.contains("engine alone (the last run's step times reused, no pass simulated)"), r.out);
+        assertTrue(r.lastLine().matches("serve-requests-per-second: [0-9.]+"), r.lastLine());
+        JsonNode j = JSON.readTree(json.toFile());
+        assertEquals(1, j.get("runs").size());
+        assertTrue(j.get("medianPeakHeapBytes").asLong() > 0);
+    }
 }
