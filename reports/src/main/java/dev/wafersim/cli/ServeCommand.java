@@ -52,6 +52,7 @@ import picocli.CommandLine.Spec;
  * only after every replay succeeded.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        modelTransformer = ServeCommand.Options.class,
         description = {
             "Replay requests on a system as a continuous-batching server runs them.",
             "",
@@ -269,6 +270,30 @@ public final class ServeCommand implements Callable<Integer> {
             AtomicFiles.writeString(saveTrace, TraceWriter.text(requests0, saveFormat));
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * Adapts the shared workload options to serve: {@code --batch}, {@code --context} and {@code --tokens}
+     * describe a decode run (hidden here; given anyway, they are refused), and {@code --exact} means every
+     * pass simulated, on any system.
+     */
+    static final class Options implements picocli.CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            for (String name : List.of("--batch", "--context", "--tokens", "--exact")) {
+                picocli.CommandLine.Model.OptionSpec o = spec.findOption(name);
+                picocli.CommandLine.Model.OptionSpec.Builder b = picocli.CommandLine.Model.OptionSpec.builder(o);
+                if (name.equals("--exact")) {
+                    b.description("Simulate every pass at its composition instead of interpolating the step table"
+                            + " (slower; the reference the table's error is measured against).");
+                } else {
+                    b.hidden(true);
+                }
+                spec.remove(o);
+                spec.addOption(b.build());
+            }
+            return spec;
+        }
     }
 
     /** {@code --batch}, {@code --context} and {@code --tokens} describe a decode run; serve takes requests. */
