@@ -1,5 +1,6 @@
 package dev.wafersim.workloads.serving;
 
+import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.workloads.step.ForwardBatch;
 import dev.wafersim.workloads.step.StepModel;
 import dev.wafersim.workloads.step.StepTime;
@@ -47,6 +48,7 @@ public final class StepTimeTable implements StepTimes {
     private long[] interval = new long[256];
     private int entries;
     private long timed;
+    private long exactFallbacks;
 
     // Scratch of one lookup: per dimension the lower and upper grid index and the upper weight.
     private final int[] lo = new int[DIMS];
@@ -110,19 +112,29 @@ public final class StepTimeTable implements StepTimes {
         place(3, k > 0, contextGrid, prefix);
         double lat = 0;
         double iv = 0;
-        for (int mask = 0; mask < 1 << DIMS; mask++) {
-            double w = 1;
-            for (int dim = 0; dim < DIMS && w > 0; dim++) {
-                boolean upper = (mask & (1 << dim)) != 0;
-                w *= upper ? up[dim] : 1 - up[dim];
-                at[dim] = upper ? hi[dim] : lo[dim];
+        try {
+            for (int mask = 0; mask < 1 << DIMS; mask++) {
+                double w = 1;
+                for (int dim = 0; dim < DIMS && w > 0; dim++) {
+                    boolean upper = (mask & (1 << dim)) != 0;
+                    w *= upper ? up[dim] : 1 - up[dim];
+                    at[dim] = upper ? hi[dim] : lo[dim];
+                }
+                if (w == 0) {
+                    continue;
+                }
+                int e = entry(d > 0, k, prefillLogits);
+                lat += w * latency[e];
+                iv += w * interval[e];
             }
-            if (w == 0) {
-                continue;
-            }
-            int e = entry(d > 0, k, prefillLogits);
-            lat += w * latency[e];
-            iv += w * interval[e];
+        } catch (ConfigException cornerDoesNotFit) {
+            // An upper corner can exceed a limit of the machine (its activation reserve, its KV cache) that
+            // the pass itself stays within: time the pass as it is; if it does not fit either, that error stands.
+            StepTime t = model.time(exactBatch(rows));
+            exactFallbacks++;
+            out.latencyPs = t.latencyPs();
+            out.intervalPs = t.intervalPs();
+            return;
         }
         long l = Math.max(1, Math.round(lat));
         out.latencyPs = l;
@@ -197,9 +209,23 @@ public final class StepTimeTable implements StepTimes {
         return ForwardBatch.of(cached, fresh, lg);
     }
 
+    /** The rows of a pass as a batch. */
+    private static ForwardBatch exactBatch(PassRows rows) {
+        int n = rows.rows();
+        long[] cached = new long[n];
+        int[] fresh = new int[n];
+        int[] logits = new int[n];
+        for (int i = 0; i < n; i++) {
+            cached[i] = rows.cachedTokens(i);
+            fresh[i] = rows.newTokens(i);
+            logits[i] = rows.logitTokens(i);
+        }
+        return ForwardBatch.of(cached, fresh, logits);
+    }
+
     @Override
     public long simulatedPasses() {
-        return entries;
+        return entries + exactFallbacks;
     }
 
     @Override
@@ -209,6 +235,8 @@ public final class StepTimeTable implements StepTimes {
 
     @Override
     public String describe() {
-        return String.format(Locale.ROOT, "step table: %,d passes simulated for %,d timed (interpolated)", entries, timed);
+        return String.format(Locale.ROOT, "step table: %,d passes simulated for %,d timed (interpolated)%s", entries, timed,
+                exactFallbacks == 0 ? "" : String.format(Locale.ROOT, ", %,d timed exactly (a table corner beyond the"
+                        + " machine's limits)", exactFallbacks));
     }
 }

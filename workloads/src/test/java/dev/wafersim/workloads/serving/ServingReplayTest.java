@@ -307,4 +307,47 @@ class ServingReplayTest {
         assertEquals(3 + 512, b.totalNewTokens());
         assertEquals(4, b.totalLogitTokens());
     }
+
+    @Test
+    void table_cornerBeyondTheMachinesLimit_timesThePassExactly() {
+        // A machine that refuses passes of more than 1,000 new tokens: a 990-token prompt fits, but its upper grid
+        // corner (1,024 tokens) does not, so the table times that pass as it is.
+        ClosedFormStepModel base = linear(1_000_000, 1);
+        dev.wafersim.workloads.step.StepModel limited = new dev.wafersim.workloads.step.StepModel() {
+            @Override
+            public dev.wafersim.workloads.step.StepTime time(ForwardBatch b) {
+                if (b.totalNewTokens() > 1000) {
+                    throw new dev.wafersim.core.config.ConfigException("pass of " + b.totalNewTokens() + " tokens");
+                }
+                return base.time(b);
+            }
+
+            @Override
+            public long kvCapacityTokens() {
+                return base.kvCapacityTokens();
+            }
+
+            @Override
+            public int maxPassesInFlight() {
+                return 1;
+            }
+
+            @Override
+            public int devices() {
+                return 1;
+            }
+
+            @Override
+            public String machine() {
+                return "limited";
+            }
+        };
+        ServingParams p = params(256, 2048);
+        ServingResult r = ServingReplay.run(one(990, 2), new StepTimeTable(limited, p), p);
+        assertEquals(base.latencyPs(ForwardBatch.prefill(0, 990, true)), r.ttftPs(0));
+        assertTrue(r.stepTimes().contains("1 timed exactly"), r.stepTimes());
+        // A pass that does not fit itself is still an error.
+        org.junit.jupiter.api.Assertions.assertThrows(dev.wafersim.core.config.ConfigException.class,
+                () -> ServingReplay.run(one(1500, 2), new StepTimeTable(limited, p), p));
+    }
 }
