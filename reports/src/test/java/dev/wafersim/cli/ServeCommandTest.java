@@ -231,7 +231,7 @@ class ServeCommandTest {
     }
 
     @Test
-    void shippedTraceFixtures_allLoad() throws Exception {
+    void read_shippedTraceFixtures_allLoad() throws Exception {
         Path dir = Path.of("..", "traces");
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
