@@ -153,6 +153,10 @@ class RunCommandTest {
         // --set applies after the stack preset.
         assertEquals(4, eager.get("config").get("stack.normKernels").asInt());
         assertEquals("eager", eager.get("experiment").get("workload").get("stack").asText());
+        // --set stack.name selects the whole stack, not just its label, and beats --stack.
+        JsonNode viaSet = runJson(tmp.resolve("set.json"), "--stack", "trtllm", "--set", "stack.name=compiled");
+        assertEquals("compiled", viaSet.get("stack").asText());
+        assertFalse(viaSet.get("config").get("stack.fusedGateUp").asBoolean());
         JsonNode trt = runJson(tmp.resolve("trt.json"));
         assertEquals("trtllm", trt.get("stack").asText());
         assertTrue(eager.get("perTokenLatencyMs").asDouble() > 2 * trt.get("perTokenLatencyMs").asDouble());

@@ -1,8 +1,10 @@
 /**
  * The HBM GPU-cluster machine model: GPU presets ({@link dev.wafersim.fabric.gpu.GpuPresets},
- * {@link dev.wafersim.fabric.gpu.GpuParams}), kernel timing ({@link dev.wafersim.fabric.gpu.KernelModel}),
- * collective and point-to-point timing ({@link dev.wafersim.fabric.gpu.CollectiveModel}), and a
- * discrete-event simulation with one timeline per GPU ({@link dev.wafersim.fabric.gpu.GpuClusterSim}).
+ * {@link dev.wafersim.fabric.gpu.GpuParams}), software-stack presets ({@link dev.wafersim.fabric.gpu.GpuStacks},
+ * {@link dev.wafersim.fabric.gpu.GpuStack}: launches, fusions, all-reduce algorithms), kernel timing
+ * ({@link dev.wafersim.fabric.gpu.KernelModel}), collective and point-to-point timing
+ * ({@link dev.wafersim.fabric.gpu.CollectiveModel}: NCCL ring and tree, one-shot, two-shot and NVLS all-reduce),
+ * and a discrete-event simulation with one timeline per GPU ({@link dev.wafersim.fabric.gpu.GpuClusterSim}).
  *
  * <p>How a workload mapping uses it:
  * <ol>

@@ -207,12 +207,11 @@ public final class ExperimentSpec {
         }
 
         ParamSet p = entry.load();
-        // A GPU software stack replaces every stack parameter before the overrides apply; --set stack.name=X
-        // selects a stack the same way (a bare label change would contradict the mechanics).
-        Setting stack = applicable.get(ExperimentKey.STACK);
-        if (stack == null && entry.kind() == SystemKind.GPU) {
-            stack = params.get(GpuStacks.NAME_KEY);
-        }
+        // A GPU software stack replaces every stack parameter before the overrides apply. --set stack.name=X
+        // selects a stack the same way (a bare label change would contradict the mechanics) and, like every
+        // --set, beats the stack option.
+        Setting stack = entry.kind() == SystemKind.GPU && params.get(GpuStacks.NAME_KEY) != null
+                ? params.get(GpuStacks.NAME_KEY) : applicable.get(ExperimentKey.STACK);
         if (stack != null) {
             try {
                 p = GpuStacks.select(p, stack.text(), stack.origin().isEmpty() ? stack.name() : stack.origin());

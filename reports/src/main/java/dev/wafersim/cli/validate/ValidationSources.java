@@ -31,7 +31,7 @@ public final class ValidationSources {
                         + " by the GPU step model (workloads.gpu.GpuPrefillValidation)",
                 GpuPrefillValidation::points));
         t.add(ValidationSource.ofCalibrationPoints("gpu-calibration", SystemKind.GPU,
-                "GPU kernels and NCCL collectives: measured kernel times and collective latencies against the GPU"
+                "GPU kernels and collectives (NCCL, one-shot, two-shot, NVLS): measured kernel times and collective latencies against the GPU"
                         + " model (fabric.gpu.GpuCalibration)",
                 GpuCalibration::points));
         // Wafer points: one line per source, e.g.

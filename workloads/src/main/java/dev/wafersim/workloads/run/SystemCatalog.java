@@ -4,6 +4,7 @@ import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.core.config.ParamSchema;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.fabric.gpu.GpuPresets;
+import dev.wafersim.fabric.gpu.GpuStacks;
 import dev.wafersim.workloads.gpu.GpuDecodeSimulator;
 import dev.wafersim.workloads.serving.ServingParams;
 import dev.wafersim.workloads.step.StepModel;
@@ -42,9 +43,10 @@ public final class SystemCatalog {
     private static List<Entry> table() {
         List<Entry> t = new ArrayList<>();
         for (String gpu : GpuPresets.NAMES) {
-            t.add(new Entry(gpu, SystemKind.GPU, "GPU cluster of " + gpu + " (presets/gpu/" + gpu + ".yaml)",
-                    () -> withServing(GpuPresets.load(gpu)), GpuPresets.schema().plus(ServingParams.SCHEMA),
-                    GpuDecodeSimulator.INSTANCE, null));
+            String description = "GPU cluster of " + gpu + " (presets/gpu/" + gpu + ".yaml with software stack "
+                    + GpuStacks.DEFAULT + ", presets/gpu/stack/; --stack)";
+            t.add(new Entry(gpu, SystemKind.GPU, description, () -> withServing(GpuPresets.load(gpu)),
+                    GpuPresets.schema().plus(ServingParams.SCHEMA), GpuDecodeSimulator.INSTANCE, null));
         }
         t.add(new Entry("wse2", SystemKind.WAFER, "Cerebras WSE-2 (CS-2) wafer (presets/wse/wse2.yaml + mapping)",
                 () -> withServing(WaferDecodeSimulator.load("wse2")),
