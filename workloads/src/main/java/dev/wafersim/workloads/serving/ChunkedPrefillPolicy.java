@@ -4,8 +4,8 @@ package dev.wafersim.workloads.serving;
  * Continuous batching with chunked prefill, as vLLM V1 schedules (and Sarathi-Serve): each pass first
  * serves the running sequences in admission order, a decode token for each one whose prefill is done
  * and the next chunk of each unfinished prompt, then admits waiting requests (FCFS) while running slots,
- * KV blocks and the token budget last (and no sequence was preempted for this pass); a prompt longer than what is left of the budget is cut into
- * chunks. The budget ({@code serving.maxBatchedTokens}) counts every new token of the pass; on a pipelined
+ * KV blocks and the token budget last (and no sequence was preempted for this pass); a prompt longer than
+ * what is left of the budget is cut into chunks. The budget ({@code serving.maxBatchedTokens}) counts every new token of the pass; on a pipelined
  * machine a pass also takes at most {@link SchedulerView#microBatchRows()} rows.
  *
  * <p>Reference: vLLM {@code vllm/v1/core/sched/scheduler.py} (Scheduler.schedule: running requests

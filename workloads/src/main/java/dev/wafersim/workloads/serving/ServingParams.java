@@ -23,8 +23,8 @@ import dev.wafersim.core.config.PresetLoader;
  * @param tableStepsPerOctave      step table: grid points per doubling
  */
 public record ServingParams(String scheduler, int kvBlockTokens, int maxRunningSequences, int maxBatchedTokens,
-                            double admissionWatermark, long maxModelLenTokens, double goodputAttainment, double goodputRelativeTolerance,
-                            int tableContextStepTokens, int tableStepsPerOctave) {
+                            double admissionWatermark, long maxModelLenTokens, double goodputAttainment,
+                            double goodputRelativeTolerance, int tableContextStepTokens, int tableStepsPerOctave) {
 
     public static final String SCHEDULER = "serving.scheduler";
     public static final String KV_BLOCK_TOKENS = "serving.kvBlockTokens";
@@ -75,8 +75,9 @@ public record ServingParams(String scheduler, int kvBlockTokens, int maxRunningS
     /** Builds the record from a parameter set holding the serving keys. */
     public static ServingParams from(ParamSet p) {
         return new ServingParams(p.getString(SCHEDULER), p.getInt(KV_BLOCK_TOKENS), p.getInt(MAX_RUNNING_SEQUENCES),
-                p.getInt(MAX_BATCHED_TOKENS), p.getDouble(ADMISSION_WATERMARK), p.getLong(MAX_MODEL_LEN_TOKENS), p.getDouble(GOODPUT_ATTAINMENT),
-                p.getDouble(GOODPUT_TOLERANCE), p.getInt(TABLE_CONTEXT_STEP), p.getInt(TABLE_STEPS_PER_OCTAVE));
+                p.getInt(MAX_BATCHED_TOKENS), p.getDouble(ADMISSION_WATERMARK), p.getLong(MAX_MODEL_LEN_TOKENS),
+                p.getDouble(GOODPUT_ATTAINMENT), p.getDouble(GOODPUT_TOLERANCE), p.getInt(TABLE_CONTEXT_STEP),
+                p.getInt(TABLE_STEPS_PER_OCTAVE));
     }
 
     /** The defaults as a record. */
@@ -86,19 +87,15 @@ public record ServingParams(String scheduler, int kvBlockTokens, int maxRunningS
 
     /** A copy with another scheduler. */
     public ServingParams withScheduler(String name) {
-        return new ServingParams(name, kvBlockTokens, maxRunningSequences, maxBatchedTokens, admissionWatermark, maxModelLenTokens,
-                goodputAttainment, goodputRelativeTolerance, tableContextStepTokens, tableStepsPerOctave);
+        return new ServingParams(name, kvBlockTokens, maxRunningSequences, maxBatchedTokens, admissionWatermark,
+                maxModelLenTokens, goodputAttainment, goodputRelativeTolerance, tableContextStepTokens,
+                tableStepsPerOctave);
     }
 
     /** A copy with other limits on the running sequences and the tokens per iteration. */
     public ServingParams withLimits(int runningSequences, int batchedTokens) {
-        return new ServingParams(scheduler, kvBlockTokens, runningSequences, batchedTokens, admissionWatermark, maxModelLenTokens,
-                goodputAttainment, goodputRelativeTolerance, tableContextStepTokens, tableStepsPerOctave);
-    }
-
-    /** A copy with another KV block size. */
-    public ServingParams withKvBlockTokens(int tokens) {
-        return new ServingParams(scheduler, tokens, maxRunningSequences, maxBatchedTokens, admissionWatermark, maxModelLenTokens,
-                goodputAttainment, goodputRelativeTolerance, tableContextStepTokens, tableStepsPerOctave);
+        return new ServingParams(scheduler, kvBlockTokens, runningSequences, batchedTokens, admissionWatermark,
+                maxModelLenTokens, goodputAttainment, goodputRelativeTolerance, tableContextStepTokens,
+                tableStepsPerOctave);
     }
 }
