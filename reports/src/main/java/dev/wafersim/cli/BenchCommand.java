@@ -7,7 +7,8 @@ import picocli.CommandLine.Spec;
 /** {@code wafersim bench}: speed benchmarks of the simulator itself. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure the simulator's own speed. Each benchmark prints its headline figure last."},
-        subcommands = {BenchEngineCommand.class, BenchFabricCommand.class, BenchDecodeCommand.class})
+        subcommands = {BenchEngineCommand.class, BenchFabricCommand.class, BenchDecodeCommand.class,
+            BenchServeCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
             "4 internal error.",
             "",
             AtomicFiles.HELP},
-        subcommands = {RunCommand.class, CompareCommand.class, SweepCommand.class, GateCommand.class,
+        subcommands = {RunCommand.class, CompareCommand.class, ServeCommand.class, SweepCommand.class, GateCommand.class,
             ValidateCommand.class, ListCommand.class, DescribeCommand.class, ChartCommand.class, CollectiveCommand.class,
             BenchCommand.class})
 public final class WafersimCommand implements Callable<Integer> {

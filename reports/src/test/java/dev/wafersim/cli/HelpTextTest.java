@@ -41,7 +41,7 @@ class HelpTextTest {
         CliRunner r = CliRunner.run();
         assertEquals(Main.EXIT_BAD_INPUT, r.exitCode);
         assertEquals("", r.out);
-        assertTrue(r.err.startsWith("wafersim: no command given; expected one of run, compare, sweep"), r.err);
+        assertTrue(r.err.startsWith("wafersim: no command given; expected one of run, compare, serve, sweep"), r.err);
         assertTrue(r.err.contains("Usage: wafersim"), r.err);
     }
 

@@ -9,6 +9,7 @@ import dev.wafersim.fabric.gpu.GpuStacks;
 import dev.wafersim.workloads.energy.EnergyParams;
 import dev.wafersim.workloads.energy.PowerModel;
 import dev.wafersim.workloads.gpu.GpuDecodeSimulator;
+import dev.wafersim.workloads.serving.ServingParams;
 import dev.wafersim.workloads.step.StepModel;
 import dev.wafersim.workloads.step.StepModelFactory;
 import dev.wafersim.workloads.step.StepModelRequest;
@@ -48,14 +49,17 @@ public final class SystemCatalog {
             String description = "GPU cluster of " + gpu + " (presets/gpu/" + gpu + ".yaml with software stack "
                     + GpuStacks.DEFAULT + ", presets/gpu/stack/; --stack)";
             t.add(new Entry(gpu, SystemKind.GPU, description,
-                    () -> ParamSet.combine(gpu, GpuPresets.load(gpu), EnergyParams.defaults(gpu, SystemKind.GPU)),
-                    GpuPresets.schema().plus(EnergyParams.GPU), GpuDecodeSimulator.INSTANCE, null));
+                    () -> ParamSet.combine(gpu, GpuPresets.load(gpu), ServingParams.defaults(),
+                            EnergyParams.defaults(gpu, SystemKind.GPU)),
+                    GpuPresets.schema().plus(ServingParams.SCHEMA).plus(EnergyParams.GPU), GpuDecodeSimulator.INSTANCE,
+                    null));
         }
         for (String wse : List.of("wse2", "wse3")) {
             String what = wse.equals("wse2") ? "Cerebras WSE-2 (CS-2)" : "Cerebras WSE-3 (CS-3)";
             t.add(new Entry(wse, SystemKind.WAFER, what + " wafer (presets/wse/" + wse + ".yaml + mapping)",
-                    () -> ParamSet.combine(wse, WaferDecodeSimulator.load(wse), EnergyParams.defaults(wse,
-                            SystemKind.WAFER)), WaferDecodeSimulator.schema().plus(EnergyParams.WAFER),
+                    () -> ParamSet.combine(wse, WaferDecodeSimulator.load(wse), ServingParams.defaults(),
+                            EnergyParams.defaults(wse, SystemKind.WAFER)),
+                    WaferDecodeSimulator.schema().plus(ServingParams.SCHEMA).plus(EnergyParams.WAFER),
                     WaferDecodeSimulator.INSTANCE, null));
         }
         return t;

@@ -27,9 +27,10 @@ class SystemCatalogTest {
             SystemCatalog.Entry e = SystemCatalog.get(g);
             assertEquals(SystemKind.GPU, e.kind());
             assertSame(GpuDecodeSimulator.INSTANCE, e.simulator());
-            // The GPU preset's parameters plus its power and price.
-            assertTrue(SystemCatalog.schema(g).keys().containsAll(GpuPresets.schema().keys()));
-            assertTrue(SystemCatalog.schema(g).keys().contains("power.gpuIdleW"));
+            // The GPU preset's parameters, then the serving parameters every system takes, then power and price.
+            assertEquals(GpuPresets.schema().plus(dev.wafersim.workloads.serving.ServingParams.SCHEMA)
+                    .plus(dev.wafersim.workloads.energy.EnergyParams.GPU).keys().stream().toList(),
+                    SystemCatalog.schema(g).keys().stream().toList());
             assertEquals(g, e.load().name());
         }
         assertEquals(SystemKind.WAFER, SystemCatalog.kind("wse3"));
@@ -58,6 +59,15 @@ class SystemCatalogTest {
         DecodeRequest wafer = new DecodeRequest("h100-sxm", e.load(), ModelCatalog.get("llama-3.2-1b"),
                 DecodeWorkload.of(1, 10, 2), new WaferOptions(1, false));
         assertThrows(ConfigException.class, () -> e.simulate(wafer));
+    }
+
+    @Test
+    void load_everySystem_carriesTheServingParameters() {
+        for (SystemCatalog.Entry e : SystemCatalog.entries()) {
+            assertEquals(16, e.load().getInt("serving.kvBlockTokens"), e.name());
+            assertEquals(e.name(), e.load().name());
+            assertTrue(e.schema().has("serving.maxBatchedTokens"), e.name());
+        }
     }
 
     @Test

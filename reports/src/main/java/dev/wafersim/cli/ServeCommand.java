@@ -1,0 +1,424 @@
+package dev.wafersim.cli;
+
+import dev.wafersim.cli.chart.ChartFiles;
+import dev.wafersim.cli.chart.ServeCdfChart;
+import dev.wafersim.cli.experiment.Experiment;
+import dev.wafersim.cli.experiment.ExperimentFile;
+import dev.wafersim.cli.experiment.ExperimentKey;
+import dev.wafersim.cli.experiment.ExperimentSpec;
+import dev.wafersim.cli.io.AtomicFiles;
+import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.workloads.serving.ArrivalProcess;
+import dev.wafersim.workloads.serving.GoodputSearch;
+import dev.wafersim.workloads.serving.LengthDistribution;
+import dev.wafersim.workloads.serving.RequestTrace;
+import dev.wafersim.workloads.serving.ServingParams;
+import dev.wafersim.workloads.serving.ServingReplay;
+import dev.wafersim.workloads.serving.ServingResult;
+import dev.wafersim.workloads.serving.ServingSummary;
+import dev.wafersim.workloads.serving.SloSpec;
+import dev.wafersim.workloads.serving.StepTimes;
+import dev.wafersim.workloads.serving.SyntheticWorkload;
+import dev.wafersim.workloads.serving.TraceFormat;
+import dev.wafersim.workloads.serving.TraceReader;
+import dev.wafersim.workloads.serving.TraceWriter;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepModelRequest;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.DoubleFunction;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wafersim serve}: replays requests on a system, iteration by iteration, as a continuous-batching
+ * server runs them, and reports TTFT, time between tokens, TPOT, end-to-end latency and throughput; with
+ * {@code --slo} the share of requests meeting it, with {@code --goodput} the highest rate at which 90%
+ * do. The machine's pass times come from its step model in the catalog
+ * ({@code SystemCatalog.Entry.stepModel}); the replay is {@link ServingReplay}.
+ *
+ * <p>The experiment is layered as in {@code run} (defaults, {@code --config}, options, {@code --set});
+ * serving parameters are the {@code serving.*} keys of every system. Output files are written whole and
+ * only after every replay succeeded.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        modelTransformer = ServeCommand.Options.class,
+        description = {
+            "Replay requests on a system as a continuous-batching server runs them.",
+            "",
+            "Requests come from a trace (--trace FILE: wafersim CSV arrival_s,prompt_tokens,output_tokens; Azure",
+            "LLM inference CSV TIMESTAMP,ContextTokens,GeneratedTokens; Mooncake JSON Lines) or are generated",
+            "(--rate R --requests N, Poisson or gamma arrivals, lengths from --prompt-tokens/--output-tokens).",
+            "Every pass's time comes from the machine's step model at that pass's composition (decode rows and",
+            "prefill chunks); scheduling follows the serving.* parameters (wafersim describe SYSTEM).",
+            "",
+            "Prints TTFT, TPOT, time between tokens (TBT) and end-to-end latency (mean, p50, p90, p99, max) and",
+            "throughput; --slo adds the share of requests meeting it, --goodput the highest rate at which",
+            "serving.goodputAttainment of them do (per system and per device).",
+            "",
+            "Exit codes: 0 ok, 2 bad input (a malformed trace row, an unknown key, a system without a step",
+            "model), 3 the simulation failed."})
+public final class ServeCommand implements Callable<Integer> {
+    /** Default prompt lengths of a synthetic workload. */
+    static final String DEFAULT_PROMPT = "lognormal:median=2000,sigma=1";
+    /** Default output lengths of a synthetic workload. */
+    static final String DEFAULT_OUTPUT = "fixed:256";
+    /** Longest span of arrivals the goodput search replays: its floor rate is requests / this. */
+    static final double GOODPUT_MAX_SPAN_SECONDS = 100_000;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--system", paramLabel = "SYSTEM", description = "System to serve on (wafersim list systems).")
+    String system;
+
+    @Option(names = "--systems", paramLabel = "SPEC[,SPEC...]",
+            description = "Several systems side by side on the same requests, as compare takes them (e.g."
+                    + " h100-sxm:gpus=8:tp=8,b200:gpus=8).")
+    String systems;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Experiment file (YAML or JSON): system, model or modelFile, workload, set.")
+    Path config;
+
+    @Mixin
+    WorkloadOptions workload;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override a parameter, e.g. serving.maxBatchedTokens=8192 or hbm.reservedGB=2; repeatable.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "Replay the requests of a trace file.")
+    Path trace;
+
+    @Option(names = "--rate", paramLabel = "R",
+            description = "Arrival rate, requests/s: of the generated requests, or a trace's gaps scaled to this mean rate.")
+    Double rate;
+
+    @Option(names = "--requests", paramLabel = "N", description = "Generate N requests.")
+    Integer requests;
+
+    @Option(names = "--arrival", paramLabel = "PROCESS",
+            description = "Generated arrivals: poisson or gamma:cv=C (C > 1 bursty) (default: poisson).")
+    String arrival;
+
+    @Option(names = "--prompt-tokens", paramLabel = "DIST",
+            description = "Generated prompt lengths: fixed:N, uniform:A..B, lognormal:median=M,sigma=S or zipf:s=S,max=N"
+                    + " (default: " + DEFAULT_PROMPT + ").")
+    String promptTokens;
+
+    @Option(names = "--output-tokens", paramLabel = "DIST", description = "Generated output lengths (default: "
+            + DEFAULT_OUTPUT + ").")
+    String outputTokens;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the generated requests (default: 1).")
+    Long seed;
+
+    @Option(names = "--slo", paramLabel = "TARGETS", description = "Latency targets, e.g. ttft=500ms,tpot=20ms.")
+    String slo;
+
+    @Option(names = "--goodput",
+            description = "Find by bisection the highest arrival rate at which serving.goodputAttainment of the requests"
+                    + " meet --slo.")
+    boolean goodput;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress on standard error.")
+    boolean quiet;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the summary as JSON to FILE.")
+    Path json;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "Write one row per request (lifecycle times in s) to FILE.")
+    Path csv;
+
+    @Option(names = "--chart", paramLabel = "FILE.png", description = "Draw the CDFs of TTFT and of the time between tokens.")
+    Path chart;
+
+    @Option(names = "--svg", description = "Write the chart as SVG too.")
+    boolean svg;
+
+    @Option(names = "--save-trace", paramLabel = "FILE", description = "Also write the replayed requests as a trace file.")
+    Path saveTrace;
+
+    @Option(names = "--trace-format", paramLabel = "FORMAT",
+            description = "Format of --save-trace: wafersim, azure or mooncake (default: wafersim).")
+    String traceFormat;
+
+    /** Where step models come from: the catalog; tests put closed-form machines here. */
+    Function<StepModelRequest, StepModel> stepModels;
+
+    @Override
+    public Integer call() {
+        boolean exact = workload.exact != null && workload.exact;
+        workload.exact = null;
+        rejectDecodeOptions();
+        SloSpec target = slo == null ? null : SloSpec.parse(slo);
+        if (goodput && target == null) {
+            throw new ConfigException("--goodput needs --slo (the targets a rate must meet), e.g. --slo ttft=500ms,tpot=20ms");
+        }
+        TraceFormat saveFormat = TraceFormat.WAFERSIM;
+        if (traceFormat != null) {
+            saveFormat = TraceFormat.find(traceFormat);
+            if (saveFormat == null) {
+                throw new ConfigException("--trace-format=" + traceFormat + " is not allowed; expected wafersim, azure or mooncake");
+            }
+        }
+        Source source = source();
+        RequestTrace requests0 = source.atRate(source.startRate());
+
+        ExperimentFile.Contents contents = Experiments.read(config, Set.of());
+        List<String> labels = new ArrayList<>();
+        List<Experiment> experiments = new ArrayList<>();
+        if (systems != null) {
+            if (system != null) {
+                throw new ConfigException("give --system or --systems, not both");
+            }
+            List<SystemSpec> specs = SystemSpec.parseList(systems, "--systems");
+            Set<String> seen = new LinkedHashSet<>();
+            ExperimentSpec base = Experiments.spec(contents, null, workload, sets);
+            Set<String> shared = Experiments.parameterKeys(specs.stream().map(SystemSpec::name).toList());
+            for (SystemSpec s : specs) {
+                if (!seen.add(s.label())) {
+                    throw new ConfigException("--systems lists " + s.label() + " twice");
+                }
+                ExperimentSpec e = base.with(ExperimentKey.SYSTEM, s.name(), "system spec " + s.label(), "system")
+                        .overlay(s.layer());
+                experiments.add(e.resolve(false, shared));
+                labels.add(s.label());
+            }
+        } else {
+            Experiment e = Experiments.spec(contents, system, workload, sets).resolve(true);
+            experiments.add(e);
+            labels.add(e.entry().name());
+        }
+
+        List<ServeOutput.SystemJson> jsons = new ArrayList<>();
+        List<ServingResult> results = new ArrayList<>();
+        String modelName = experiments.get(0).model().name();
+        ProgressMeter progress = ProgressMeter.of(spec.commandLine().getErr(), "serve", "systems", quiet, null);
+        try {
+            for (int s = 0; s < experiments.size(); s++) {
+                Experiment e = experiments.get(s);
+                String label = labels.get(s);
+                long t0 = System.nanoTime();
+                ServingParams params = ServingParams.from(e.params());
+                StepModel model = stepModel(e, params, requests0);
+                StepTimes times = ServingReplay.stepTimes(model, params, exact);
+                progress.update(s, experiments.size(), "replaying " + label);
+                ServingResult r = ServingReplay.run(requests0, times, params);
+                requireSomeCompleted(r, label);
+                GoodputSearch.Goodput g = null;
+                if (goodput) {
+                    int si = s;
+                    g = GoodputSearch.search(label, source::atRate, t -> {
+                        progress.update(si, experiments.size(), "goodput of " + label + ": replaying at "
+                                + String.format(Locale.ROOT, "%.4g", t.meanRatePerSecond()) + " req/s");
+                        return ServingReplay.run(t, times, params);
+                    }, target, params.goodputAttainment(), params.goodputRelativeTolerance(), source.startRate(),
+                            source.minRate(), model.devices());
+                }
+                double wall = (System.nanoTime() - t0) / 1e9;
+                results.add(r);
+                jsons.add(new ServeOutput.SystemJson(WafersimCommand.version(), e.entry().kind().word(),
+                        ServingSummary.of(label, modelName, r, target), g, ServeOutput.config(e.params()),
+                        e.params().hash(), wall));
+            }
+        } finally {
+            progress.done();
+        }
+
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(ServeOutput.text(modelName, jsons));
+        for (Experiment e : experiments) {
+            for (String note : e.notes()) {
+                out.println("note: " + note);
+            }
+        }
+        out.flush();
+        if (json != null) {
+            AtomicFiles.writeString(json, ServeOutput.json(jsons));
+        }
+        if (csv != null) {
+            AtomicFiles.writeString(csv, ServeOutput.csv(labels, results));
+        }
+        if (chart != null) {
+            List<ServeCdfChart.Series> series = new ArrayList<>();
+            for (int s = 0; s < results.size(); s++) {
+                ServingResult r = results.get(s);
+                double[] ttft = new double[r.completedRequests()];
+                int k = 0;
+                for (int i = 0; i < r.requests(); i++) {
+                    if (r.completed(i)) {
+                        ttft[k++] = r.ttftPs(i) / 1e9;
+                    }
+                }
+                series.add(new ServeCdfChart.Series(labels.get(s), ttft, r.tbtHistogramNs()));
+            }
+            double ttftTarget = target == null || target.ttftPs() < 0 ? Double.NaN : target.ttftPs() / 1e9;
+            double tpotTarget = target == null || target.tpotPs() < 0 ? Double.NaN : target.tpotPs() / 1e9;
+            ChartFiles.save(ServeCdfChart.of(series, modelName + ": " + requests0.description(), ttftTarget, tpotTarget),
+                    chart, svg);
+        }
+        if (saveTrace != null) {
+            AtomicFiles.writeString(saveTrace, TraceWriter.text(requests0, saveFormat));
+        }
+        return Main.EXIT_OK;
+    }
+
+    /**
+     * Adapts the shared workload options to serve: {@code --batch}, {@code --context} and {@code --tokens}
+     * describe a decode run (hidden here; given anyway, they are refused), and {@code --exact} means every
+     * pass simulated, on any system.
+     */
+    static final class Options implements picocli.CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            for (String name : List.of("--batch", "--context", "--tokens", "--exact")) {
+                picocli.CommandLine.Model.OptionSpec o = spec.findOption(name);
+                picocli.CommandLine.Model.OptionSpec.Builder b = picocli.CommandLine.Model.OptionSpec.builder(o);
+                if (name.equals("--exact")) {
+                    b.description("Simulate every pass at its composition instead of interpolating the step table"
+                            + " (slower; the reference the table's error is measured against).");
+                } else {
+                    b.hidden(true);
+                }
+                spec.remove(o);
+                spec.addOption(b.build());
+            }
+            return spec;
+        }
+    }
+
+    /** {@code --batch}, {@code --context} and {@code --tokens} describe a decode run; serve takes requests. */
+    private void rejectDecodeOptions() {
+        String[][] given = {{"--batch", workload.batch}, {"--context", workload.context}, {"--tokens", workload.tokens}};
+        for (String[] g : given) {
+            if (g[1] != null) {
+                throw new ConfigException(g[0] + " does not apply to serve: requests bring their own prompt and output"
+                        + " lengths (--trace, or --rate with --requests, --prompt-tokens, --output-tokens)");
+            }
+        }
+    }
+
+    /** The machine of experiment {@code e}, sized for {@code requests}. */
+    private StepModel stepModel(Experiment e, ServingParams params, RequestTrace requests) {
+        StepModelRequest req = stepModelRequest(e, params, requests);
+        return stepModels != null ? stepModels.apply(req) : e.entry().stepModel(req);
+    }
+
+    /**
+     * The step-model request of experiment {@code e} for {@code requests}: at most
+     * {@code serving.maxRunningSequences} sequences a pass, positions up to the longest request (capped by
+     * {@code serving.maxModelLenTokens}, beyond which requests are rejected anyway).
+     */
+    static StepModelRequest stepModelRequest(Experiment e, ServingParams params, RequestTrace requests) {
+        long positions = Math.max(2, Math.min(params.maxModelLenTokens(), requests.maxPositions()));
+        return new StepModelRequest(e.entry().name(), e.params(), e.model(), e.workload().precision(),
+                e.workload().routing(), e.options(), params.maxRunningSequences(), positions);
+    }
+
+    private static void requireSomeCompleted(ServingResult r, String label) {
+        if (r.completedRequests() > 0) {
+            return;
+        }
+        long kvTokens = r.kvBlocks() * r.params().kvBlockTokens();
+        throw new ConfigException(String.format(Locale.ROOT, "%s: none of the %d requests can run: %d exceed"
+                        + " serving.maxModelLenTokens=%d (prompt plus output) and %d exceed the KV cache of %,d tokens",
+                label, r.requests(), r.rejected(ServingResult.REJECTED_MAX_MODEL_LEN), r.params().maxModelLenTokens(),
+                r.rejected(ServingResult.REJECTED_KV_CAPACITY), kvTokens));
+    }
+
+    /** Where the requests come from, at any rate. */
+    private interface Source {
+        RequestTrace atRate(double ratePerSecond);
+
+        double startRate();
+
+        double minRate();
+    }
+
+    private Source source() {
+        boolean synthetic = requests != null;
+        if (trace != null && synthetic) {
+            throw new ConfigException("give one workload source: --trace FILE, or --rate R with --requests N");
+        }
+        if (trace == null && !synthetic) {
+            throw new ConfigException("no requests to serve; give --trace FILE, or --rate R with --requests N");
+        }
+        if (trace != null) {
+            for (Object[] o : new Object[][] {{"--arrival", arrival}, {"--prompt-tokens", promptTokens},
+                {"--output-tokens", outputTokens}, {"--seed", seed}}) {
+                if (o[1] != null) {
+                    throw new ConfigException(o[0] + " applies to generated requests (--rate with --requests), not to"
+                            + " --trace");
+                }
+            }
+            RequestTrace t = TraceReader.read(trace);
+            double mean = t.meanRatePerSecond();
+            if (rate != null && !(rate > 0 && rate <= 1e9)) {
+                throw new ConfigException("--rate=" + rate + " is not allowed; expected requests per second in (0, 1e9]");
+            }
+            if ((rate != null || goodput) && mean == 0) {
+                throw new ConfigException("--trace=" + trace + ": every request arrives at the same time, so its"
+                        + (goodput ? " rate cannot be searched" : " gaps cannot be scaled to --rate"));
+            }
+            double start = rate != null ? rate : mean;
+            return new Source() {
+                @Override
+                public RequestTrace atRate(double r) {
+                    if (r == mean) {
+                        return t;
+                    }
+                    return t.withTimeScaled(mean / r, String.format(Locale.ROOT, "%s, gaps scaled to %.6g req/s",
+                            t.description(), r));
+                }
+
+                @Override
+                public double startRate() {
+                    return start;
+                }
+
+                @Override
+                public double minRate() {
+                    return Math.max(1e-9, t.size() / GOODPUT_MAX_SPAN_SECONDS);
+                }
+            };
+        }
+        if (rate == null) {
+            throw new ConfigException("--requests needs --rate R (requests per second)");
+        }
+        SyntheticWorkload w = new SyntheticWorkload(requests,
+                ArrivalProcess.parse(arrival == null ? "poisson" : arrival),
+                LengthDistribution.parse(promptTokens == null ? DEFAULT_PROMPT : promptTokens, "--prompt-tokens"),
+                LengthDistribution.parse(outputTokens == null ? DEFAULT_OUTPUT : outputTokens, "--output-tokens"),
+                seed == null ? 1 : seed);
+        double start = rate;
+        DoubleFunction<RequestTrace> at = w::trace;
+        return new Source() {
+            @Override
+            public RequestTrace atRate(double r) {
+                return at.apply(r);
+            }
+
+            @Override
+            public double startRate() {
+                return start;
+            }
+
+            @Override
+            public double minRate() {
+                return Math.max(1e-9, w.requests() / GOODPUT_MAX_SPAN_SECONDS);
+            }
+        };
+    }
+}

@@ -1,0 +1,221 @@
+package dev.wafersim.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.wafersim.cli.io.Csv;
+import dev.wafersim.cli.io.Json;
+import dev.wafersim.core.config.ParamSet;
+import dev.wafersim.core.config.ParamValue;
+import dev.wafersim.workloads.serving.Distribution;
+import dev.wafersim.workloads.serving.GoodputSearch;
+import dev.wafersim.workloads.serving.ServingResult;
+import dev.wafersim.workloads.serving.ServingSummary;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Everything {@code wafersim serve} writes: the terminal table, the JSON summary and the per-request CSV.
+ * One class, so it can move into a common reporting layer as a whole. Output is {@link Locale#ROOT};
+ * the same replay gives the same bytes (the JSON's {@code wallSeconds} aside).
+ */
+final class ServeOutput {
+    private ServeOutput() {
+    }
+
+    /**
+     * One system's serve result as JSON: the summary's properties at the top level, then the goodput
+     * (with {@code --goodput}), the effective parameters and their hash.
+     *
+     * @param wafersimVersion the build
+     * @param systemKind      {@code gpu} or {@code wafer}
+     * @param summary         the replay's summary
+     * @param goodput         the goodput search, or null
+     * @param config          every effective parameter (key to value), in schema order
+     * @param configHash      SHA-256 of the effective parameters
+     * @param wallSeconds     wall time of the replay (and the search), s
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record SystemJson(String wafersimVersion, String systemKind, @JsonUnwrapped ServingSummary summary, GoodputSearch.Goodput goodput,
+                      Map<String, Object> config, String configHash, double wallSeconds) {
+    }
+
+    /** Several systems on the same requests ({@code serve --systems}). */
+    record ComparisonJson(String wafersimVersion, String workload, List<SystemJson> systems) {
+    }
+
+    /** The effective parameters as a key-to-value map, in schema order. */
+    static Map<String, Object> config(ParamSet p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Map.Entry<String, ParamValue> e : p.values().entrySet()) {
+            m.put(e.getKey(), e.getValue().value());
+        }
+        return m;
+    }
+
+    /** The JSON text of one system's result, or of several. */
+    static String json(List<SystemJson> systems) {
+        Object root = systems.size() == 1 ? systems.get(0)
+                : new ComparisonJson(systems.get(0).wafersimVersion(), systems.get(0).summary().workload(), systems);
+        try {
+            return Json.mapper().writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The per-request CSV header: times in seconds at the server, units in the names. */
+    static final List<String> CSV_HEADER = List.of("system", "id", "status", "arrival_s", "prompt_tokens", "output_tokens",
+            "queued_s", "first_scheduled_s", "first_token_s", "completion_s", "preemptions", "ttft_s", "tpot_s", "e2e_s",
+            "max_tbt_s");
+
+    /** One row per request of each system, in request order: the lifecycle timestamps and the metrics. */
+    static String csv(List<String> labels, List<ServingResult> results) {
+        StringBuilder sb = new StringBuilder(Csv.line(CSV_HEADER));
+        List<String> row = new ArrayList<>(CSV_HEADER.size());
+        for (int s = 0; s < results.size(); s++) {
+            ServingResult r = results.get(s);
+            for (int i = 0; i < r.requests(); i++) {
+                row.clear();
+                row.add(labels.get(s));
+                row.add(Integer.toString(i));
+                row.add(status(r.rejection(i)));
+                row.add(seconds(r.arrivalPs(i)));
+                row.add(Integer.toString(r.trace().promptTokens(i)));
+                row.add(Integer.toString(r.trace().outputTokens(i)));
+                row.add(seconds(r.queuedPs(i)));
+                row.add(seconds(r.firstScheduledPs(i)));
+                row.add(seconds(r.firstTokenPs(i)));
+                row.add(seconds(r.completionPs(i)));
+                row.add(Integer.toString(r.preemptions(i)));
+                row.add(seconds(r.ttftPs(i)));
+                double tpot = r.tpotPs(i);
+                row.add(Double.isNaN(tpot) ? "" : seconds(Math.round(tpot)));
+                row.add(seconds(r.e2ePs(i)));
+                row.add(r.completed(i) ? seconds(r.maxGapPs(i)) : "");
+                sb.append(Csv.line(row));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String status(byte rejection) {
+        return switch (rejection) {
+            case ServingResult.NOT_REJECTED -> "completed";
+            case ServingResult.REJECTED_MAX_MODEL_LEN -> "rejected-max-model-len";
+            case ServingResult.REJECTED_KV_CAPACITY -> "rejected-kv-capacity";
+            default -> throw new IllegalArgumentException("rejection " + rejection);
+        };
+    }
+
+    /** {@code ps} as seconds with 12 decimals (exact); empty for a negative (absent) time. */
+    static String seconds(long ps) {
+        if (ps < 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "%d.%012d", ps / 1_000_000_000_000L, ps % 1_000_000_000_000L);
+    }
+
+    /** The terminal table: one column per system, a row per metric, then each machine and the goodput. */
+    static String text(String model, List<SystemJson> systems) {
+        StringBuilder sb = new StringBuilder();
+        ServingSummary first = systems.get(0).summary();
+        sb.append("serve ").append(model).append(": ").append(first.workload()).append('\n');
+        if (first.slo() != null) {
+            sb.append("SLO ").append(first.slo()).append('\n');
+        }
+        sb.append('\n');
+        List<String[]> rows = new ArrayList<>();
+        List<String> head = new ArrayList<>();
+        head.add("metric");
+        for (SystemJson s : systems) {
+            head.add(s.summary().system());
+        }
+        rows.add(head.toArray(new String[0]));
+        row(rows, systems, "requests", s -> Integer.toString(s.requests()));
+        row(rows, systems, "completed", s -> Integer.toString(s.completedRequests()));
+        row(rows, systems, "rejected", s -> Integer.toString(s.rejectedRequests()));
+        row(rows, systems, "duration s", s -> fmt(s.durationSeconds(), 3));
+        row(rows, systems, "output tokens/s", s -> fmt(s.outputTokensPerSecond(), 1));
+        row(rows, systems, "requests/s", s -> fmt(s.requestsPerSecond(), 3));
+        distribution(rows, systems, "TTFT ms", ServingSummary::ttftMs);
+        distribution(rows, systems, "TPOT ms", ServingSummary::tpotMs);
+        distribution(rows, systems, "TBT ms", ServingSummary::tbtMs);
+        distribution(rows, systems, "E2E ms", ServingSummary::e2eMs);
+        row(rows, systems, "queueing ms mean", s -> dist(s.schedulingDelayMs(), Distribution::mean));
+        row(rows, systems, "queueing ms p99", s -> dist(s.schedulingDelayMs(), Distribution::p99));
+        row(rows, systems, "preemptions", s -> Long.toString(s.preemptions()));
+        row(rows, systems, "passes", s -> Long.toString(s.passes()));
+        row(rows, systems, "mean in system", s -> fmt(s.meanRequestsInSystem(), 2));
+        row(rows, systems, "machine busy %", s -> fmt(100 * s.busyShare(), 1));
+        if (first.slo() != null) {
+            row(rows, systems, "SLO attained %", s -> fmt(100 * s.sloAttainment(), 1));
+        }
+        int[] w = new int[head.size()];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                w[i] = Math.max(w[i], r[i].length());
+            }
+        }
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + w[0] + "s", r[0]));
+            for (int i = 1; i < r.length; i++) {
+                line.append("  ").append(String.format(Locale.ROOT, "%" + w[i] + "s", r[i]));
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        sb.append("\nmachines\n");
+        for (SystemJson s : systems) {
+            ServingSummary m = s.summary();
+            sb.append(String.format(Locale.ROOT, "  %s: %s%n", m.system(), m.machine()));
+            sb.append(String.format(Locale.ROOT, "    KV cache %,d tokens (%,d blocks of %d); %s scheduler; %d pass(es) in"
+                    + " flight; %s%n", m.kvCapacityTokens(), m.kvBlocks(), m.kvBlockTokens(), m.scheduler(),
+                    m.maxPassesInFlight(), m.stepTimes()));
+        }
+        for (SystemJson s : systems) {
+            GoodputSearch.Goodput g = s.goodput();
+            if (g == null) {
+                continue;
+            }
+            String unit = "gpu".equals(s.systemKind()) ? "GPU" : "wafer";
+            sb.append(String.format(Locale.ROOT, "goodput %s: %s req/s (%s req/s per %s, %d %s%s) with %.0f%% of requests"
+                            + " meeting %s; %d replays%s%n", g.system(), fmt(g.requestsPerSecond(), 3),
+                    fmt(g.perDevice(), 3), unit, g.devices(), unit, g.devices() == 1 ? "" : "s", 100 * g.level(), g.slo(),
+                    g.probes().size(),
+                    g.unbounded() ? " (still met at the highest rate tried)" : ""));
+        }
+        sb.append("TTFT and TBT are at the server: a token counts when the pass computing it ends.\n");
+        return sb.toString();
+    }
+
+    private static void distribution(List<String[]> rows, List<SystemJson> systems, String name,
+                                     Function<ServingSummary, Distribution> d) {
+        row(rows, systems, name + " mean", s -> dist(d.apply(s), Distribution::mean));
+        row(rows, systems, name + " p50", s -> dist(d.apply(s), Distribution::p50));
+        row(rows, systems, name + " p90", s -> dist(d.apply(s), Distribution::p90));
+        row(rows, systems, name + " p99", s -> dist(d.apply(s), Distribution::p99));
+        row(rows, systems, name + " max", s -> dist(d.apply(s), Distribution::max));
+    }
+
+    private static String dist(Distribution d, java.util.function.ToDoubleFunction<Distribution> f) {
+        return d == null ? "-" : fmt(f.applyAsDouble(d), 3);
+    }
+
+    private static void row(List<String[]> rows, List<SystemJson> systems, String name,
+                            Function<ServingSummary, String> value) {
+        String[] r = new String[systems.size() + 1];
+        r[0] = name;
+        for (int i = 0; i < systems.size(); i++) {
+            r[i + 1] = value.apply(systems.get(i).summary());
+        }
+        rows.add(r);
+    }
+
+    private static String fmt(double v, int decimals) {
+        return String.format(Locale.ROOT, "%,." + decimals + "f", v);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.wafersim.workloads.serving;
+
+import dev.wafersim.workloads.step.ForwardBatch;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepTime;
+import java.util.Objects;
+
+/**
+ * Every pass simulated by the step model at its exact composition ({@code --exact}): the reference the
+ * table's error is measured against. Nothing is memoized (a serving replay's passes almost never repeat:
+ * every decode row's context grows by one token per pass).
+ */
+public final class ExactStepTimes implements StepTimes {
+    private final StepModel model;
+    private long simulated;
+
+    /** Exact times from {@code model}. */
+    public ExactStepTimes(StepModel model) {
+        this.model = Objects.requireNonNull(model, "model");
+    }
+
+    @Override
+    public StepModel model() {
+        return model;
+    }
+
+    @Override
+    public void time(PassRows rows, PassTime out) {
+        int n = rows.rows();
+        long[] cached = new long[n];
+        int[] fresh = new int[n];
+        int[] logits = new int[n];
+        for (int i = 0; i < n; i++) {
+            cached[i] = rows.cachedTokens(i);
+            fresh[i] = rows.newTokens(i);
+            logits[i] = rows.logitTokens(i);
+        }
+        StepTime t = model.time(ForwardBatch.of(cached, fresh, logits));
+        simulated++;
+        out.latencyPs = t.latencyPs();
+        out.intervalPs = t.intervalPs();
+    }
+
+    @Override
+    public long simulatedPasses() {
+        return simulated;
+    }
+
+    @Override
+    public long timedPasses() {
+        return simulated;
+    }
+
+    @Override
+    public String describe() {
+        return "exact: every pass simulated at its composition";
+    }
+}

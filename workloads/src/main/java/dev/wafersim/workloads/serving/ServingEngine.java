@@ -1,0 +1,526 @@
+package dev.wafersim.workloads.serving;
+
+import dev.wafersim.core.event.Engine;
+import dev.wafersim.core.event.ProgressMonitor;
+import dev.wafersim.workloads.step.StepModel;
+import it.unimi.dsi.fastutil.ints.IntArrayFIFOQueue;
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import java.util.Arrays;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One replay of a request trace on a machine: requests are entities on the sim-core event engine, and
+ * the server's scheduler composes pass after pass from them. See {@link ServingReplay} for the model; this
+ * class holds the mechanics a {@link SchedulerPolicy} drives through {@link SchedulerView}.
+ *
+ * <p>Events, in the engine's total order (time, priority, insertion): a pass finishing (priority 0:
+ * its tokens are emitted and its sequences become free), an arrival (1), and a scheduling point (9, after
+ * everything else at that instant, so a pass sees every request that arrived and every token that was
+ * emitted at its start time). A scheduling point starts passes while fewer than
+ * {@code StepModel.maxPassesInFlight()} are in flight and one pipeline interval has passed since the last
+ * start; with nothing to run it starts nothing, and the next arrival or finished pass calls again, so an
+ * idle machine costs no events.
+ *
+ * <p>State is held in primitive arrays indexed by request (struct of arrays); a pass is a preallocated
+ * slot of row arrays; nothing is allocated per event except by the step times (a table miss, or every
+ * pass with {@link ExactStepTimes}).
+ */
+final class ServingEngine implements SchedulerView {
+    private static final int PRI_PASS_DONE = 0;
+    private static final int PRI_ARRIVAL = 1;
+    private static final int PRI_SCHEDULE = 9;
+
+    static final byte PENDING = 0;
+    static final byte WAITING = 1;
+    static final byte RUNNING = 2;
+    static final byte DONE = 3;
+    static final byte REJECTED = 4;
+
+    private final RequestTrace trace;
+    private final StepTimes times;
+    private final ServingParams params;
+    private final SchedulerPolicy policy;
+    private final Engine engine = new Engine();
+    private final int hArrival;
+    private final int hDone;
+    private final int hSchedule;
+
+    // Per request.
+    private final byte[] state;
+    private final byte[] rejection;
+    private final long[] computed;
+    private final long[] scheduled;
+    private final long[] prefillTarget;
+    private final int[] generated;
+    private final long[] blocksHeld;
+    private final int[] inFlight;
+    private final long[] passMark;
+    private final int[] preemptions;
+    private final long[] queuedPs;
+    private final long[] firstScheduledPs;
+    private final long[] firstTokenPs;
+    private final long[] lastTokenPs;
+    private final long[] completionPs;
+    private final long[] maxGapPs;
+
+    private final IntArrayList running = new IntArrayList();
+    private final IntArrayFIFOQueue waiting = new IntArrayFIFOQueue();
+    private final long blockTokens;
+    private final long totalBlocks;
+    private final long watermarkBlocks;
+    private long freeBlocks;
+
+    // Passes.
+    private final Pass[] slots;
+    private final int[] scratch;
+    private final PassTime passTime = new PassTime();
+    private Pass building;
+    private long passSeq;
+    private boolean preemptedThisPass;
+    private int microBatchRows;
+    private int passesInFlight;
+    private long nextStartPs;
+    private boolean schedulePending;
+
+    // Metrics.
+    private final Histogram tbtNs = new Histogram(3);
+    private long tbtSumPs;
+    private long tbtCount;
+    private long passes;
+    private long decodeRows;
+    private long prefillRows;
+    private long prefillTokens;
+    private long totalPreemptions;
+    private int inSystem;
+    private long inSystemAreaPsRequests;
+    private long lastChangePs;
+    private long busyPs;
+    private long busySincePs;
+    private long lastCompletionPs;
+    private long emittedTokens;
+
+    ServingEngine(RequestTrace trace, StepTimes times, ServingParams params) {
+        this.trace = trace;
+        this.times = times;
+        this.params = params;
+        this.policy = SchedulerPolicies.get(params.scheduler());
+        StepModel model = times.model();
+        int n = trace.size();
+        state = new byte[n];
+        rejection = new byte[n];
+        computed = new long[n];
+        scheduled = new long[n];
+        prefillTarget = new long[n];
+        generated = new int[n];
+        blocksHeld = new long[n];
+        inFlight = new int[n];
+        passMark = new long[n];
+        Arrays.fill(passMark, -1);
+        preemptions = new int[n];
+        queuedPs = filled(n);
+        firstScheduledPs = filled(n);
+        firstTokenPs = filled(n);
+        lastTokenPs = filled(n);
+        completionPs = filled(n);
+        maxGapPs = new long[n];
+        blockTokens = params.kvBlockTokens();
+        totalBlocks = model.kvCapacityTokens() / blockTokens;
+        watermarkBlocks = (long) Math.floor(params.admissionWatermark() * totalBlocks);
+        freeBlocks = totalBlocks;
+        int p = Math.max(1, model.maxPassesInFlight());
+        slots = new Pass[p];
+        int rows = params.maxRunningSequences();
+        for (int i = 0; i < p; i++) {
+            slots[i] = new Pass(rows);
+        }
+        scratch = new int[rows];
+        hArrival = engine.register("arrival", (t, r) -> arrive((int) r));
+        hDone = engine.register("pass-done", (t, s) -> passDone((int) s));
+        hSchedule = engine.register("schedule", (t, unused) -> {
+            schedulePending = false;
+            schedule();
+        });
+        engine.addMonitor(new ProgressMonitor() {
+            @Override
+            public String name() {
+                return "serving scheduler";
+            }
+
+            @Override
+            public boolean hasPendingWork() {
+                return !waiting.isEmpty() || !running.isEmpty();
+            }
+
+            @Override
+            public String describePending() {
+                return String.format(Locale.ROOT, "%d waiting (head: request %d), %d running, %d of %d KV blocks free",
+                        waiting.size(), waiting.isEmpty() ? -1 : waiting.firstInt(), running.size(), freeBlocks,
+                        totalBlocks);
+            }
+        });
+    }
+
+    private static long[] filled(int n) {
+        long[] a = new long[n];
+        Arrays.fill(a, -1);
+        return a;
+    }
+
+    /** Runs the replay to the last request and returns its record. */
+    ServingResult run() {
+        engine.scheduleAt(trace.arrivalPs(0), PRI_ARRIVAL, hArrival, 0);
+        engine.run();
+        return new ServingResult(trace, params, policy.name(), times.describe(), times.simulatedPasses(),
+                times.timedPasses(), times.model(), totalBlocks, rejection, queuedPs, firstScheduledPs, firstTokenPs,
+                completionPs, preemptions, generated, maxGapPs, tbtNs, tbtSumPs, tbtCount, passes, decodeRows, prefillRows,
+                prefillTokens, totalPreemptions, inSystemAreaPsRequests, busyPs, lastCompletionPs, emittedTokens);
+    }
+
+    // ---- events -------------------------------------------------------------------------------
+
+    private void arrive(int r) {
+        long now = engine.now();
+        if (r + 1 < trace.size()) {
+            engine.scheduleAt(trace.arrivalPs(r + 1), PRI_ARRIVAL, hArrival, r + 1);
+        }
+        queuedPs[r] = now;
+        long p = trace.promptTokens(r);
+        long o = trace.outputTokens(r);
+        if (p + o > params.maxModelLenTokens()) {
+            reject(r, ServingResult.REJECTED_MAX_MODEL_LEN);
+            return;
+        }
+        if (blocksFor(p + o - 1) + watermarkBlocks > totalBlocks) {
+            reject(r, ServingResult.REJECTED_KV_CAPACITY);
+            return;
+        }
+        changeInSystem(now, +1);
+        state[r] = WAITING;
+        waiting.enqueue(r);
+        requestSchedule();
+    }
+
+    private void reject(int r, byte reason) {
+        state[r] = REJECTED;
+        rejection[r] = reason;
+    }
+
+    private void passDone(int slot) {
+        long now = engine.now();
+        Pass p = slots[slot];
+        passesInFlight--;
+        if (passesInFlight == 0) {
+            busyPs += now - busySincePs;
+        }
+        for (int i = 0; i < p.rows; i++) {
+            int r = p.req[i];
+            inFlight[r]--;
+            computed[r] += p.fresh[i];
+            if (p.logits[i] > 0) {
+                emit(r, now);
+            }
+        }
+        p.rows = 0;
+        p.busy = false;
+        requestSchedule();
+    }
+
+    private void emit(int r, long now) {
+        generated[r]++;
+        emittedTokens++;
+        if (firstTokenPs[r] < 0) {
+            firstTokenPs[r] = now;
+        } else {
+            long gap = now - lastTokenPs[r];
+            tbtNs.recordValue(Math.max(1, (gap + 500) / 1000));
+            tbtSumPs += gap;
+            tbtCount++;
+            maxGapPs[r] = Math.max(maxGapPs[r], gap);
+        }
+        lastTokenPs[r] = now;
+        if (generated[r] == trace.outputTokens(r)) {
+            state[r] = DONE;
+            completionPs[r] = now;
+            lastCompletionPs = now;
+            freeBlocks += blocksHeld[r];
+            blocksHeld[r] = 0;
+            running.rem(r);
+            changeInSystem(now, -1);
+        }
+    }
+
+    private void changeInSystem(long now, int delta) {
+        inSystemAreaPsRequests += inSystem * (now - lastChangePs);
+        lastChangePs = now;
+        inSystem += delta;
+    }
+
+    private void requestSchedule() {
+        if (!schedulePending) {
+            schedulePending = true;
+            engine.schedule(0, PRI_SCHEDULE, hSchedule, 0);
+        }
+    }
+
+    /** Starts passes while the pipeline has room and the policy finds work. */
+    private void schedule() {
+        long now = engine.now();
+        if (passesInFlight >= slots.length || now < nextStartPs) {
+            return;
+        }
+        int slot = 0;
+        while (slots[slot].busy) {
+            slot++;
+        }
+        Pass p = slots[slot];
+        building = p;
+        p.rows = 0;
+        p.tokens = 0;
+        passSeq++;
+        preemptedThisPass = false;
+        int candidates = Math.min(params.maxRunningSequences(), running.size() + waiting.size());
+        microBatchRows = Math.max(1, (candidates + slots.length - 1) / slots.length);
+        policy.compose(this, scratch);
+        building = null;
+        if (p.rows == 0) {
+            return;
+        }
+        times.time(p, passTime);
+        p.busy = true;
+        if (passesInFlight == 0) {
+            busySincePs = now;
+        }
+        passesInFlight++;
+        passes++;
+        for (int i = 0; i < p.rows; i++) {
+            int r = p.req[i];
+            inFlight[r]++;
+            if (p.fresh[i] == 1 && p.logits[i] == 1 && scheduled[r] > prefillTarget[r]) {
+                decodeRows++;
+            } else {
+                prefillRows++;
+                prefillTokens += p.fresh[i];
+            }
+        }
+        engine.schedule(passTime.latencyPs, PRI_PASS_DONE, hDone, slot);
+        nextStartPs = now + passTime.intervalPs;
+        if (passesInFlight < slots.length) {
+            engine.scheduleAt(nextStartPs, PRI_SCHEDULE, hSchedule, 0);
+        }
+    }
+
+    // ---- SchedulerView ------------------------------------------------------------------------
+
+    @Override
+    public int runningCount() {
+        return running.size();
+    }
+
+    @Override
+    public int runningSnapshot(int[] into) {
+        running.getElements(0, into, 0, running.size());
+        return running.size();
+    }
+
+    @Override
+    public boolean isRunning(int r) {
+        return state[r] == RUNNING;
+    }
+
+    @Override
+    public int waitingCount() {
+        return waiting.size();
+    }
+
+    @Override
+    public int waitingHead() {
+        return waiting.firstInt();
+    }
+
+    @Override
+    public long tokenBudgetLeft() {
+        return params.maxBatchedTokens() - building.tokens;
+    }
+
+    @Override
+    public boolean preemptedThisPass() {
+        return preemptedThisPass;
+    }
+
+    @Override
+    public int rowsInPass() {
+        return building.rows;
+    }
+
+    @Override
+    public int microBatchRows() {
+        return microBatchRows;
+    }
+
+    @Override
+    public boolean decodeReady(int r) {
+        return state[r] == RUNNING && inFlight[r] == 0 && passMark[r] != passSeq && scheduled[r] >= prefillTarget[r];
+    }
+
+    @Override
+    public long prefillLeft(int r) {
+        return state[r] == RUNNING ? prefillTarget[r] - scheduled[r] : admissionTokens(r);
+    }
+
+    @Override
+    public boolean prefillReady(int r) {
+        return state[r] == RUNNING && passMark[r] != passSeq && scheduled[r] < prefillTarget[r];
+    }
+
+    @Override
+    public boolean addDecode(int r) {
+        if (!decodeReady(r)) {
+            throw new IllegalStateException("request " + r + " is not ready to decode");
+        }
+        long need = blocksFor(computed[r] + 1) - blocksHeld[r];
+        while (need > freeBlocks) {
+            int victim = newestPreemptibleAfter(r);
+            if (victim >= 0) {
+                preempt(victim);
+                continue;
+            }
+            if (passesInFlight == 0) {
+                preempt(r);
+            }
+            return false;
+        }
+        freeBlocks -= need;
+        blocksHeld[r] += need;
+        add(r, computed[r], 1, 1);
+        scheduled[r]++;
+        return true;
+    }
+
+    @Override
+    public void addPrefill(int r, long tokens) {
+        if (!prefillReady(r) || tokens < 1 || tokens > prefillLeft(r)) {
+            throw new IllegalStateException("request " + r + ": prefill chunk of " + tokens + " tokens not allowed");
+        }
+        boolean last = scheduled[r] + tokens == prefillTarget[r];
+        add(r, scheduled[r], (int) tokens, last ? 1 : 0);
+        scheduled[r] += tokens;
+        if (firstScheduledPs[r] < 0) {
+            firstScheduledPs[r] = engine.now();
+        }
+    }
+
+    @Override
+    public long admissionTokens(int r) {
+        return (long) trace.promptTokens(r) + generated[r];
+    }
+
+    @Override
+    public boolean admitHead() {
+        if (waiting.isEmpty() || running.size() >= params.maxRunningSequences()) {
+            return false;
+        }
+        int r = waiting.firstInt();
+        long target = admissionTokens(r);
+        long need = blocksFor(target);
+        if (freeBlocks - need < watermarkBlocks) {
+            return false;
+        }
+        waiting.dequeueInt();
+        freeBlocks -= need;
+        blocksHeld[r] = need;
+        state[r] = RUNNING;
+        running.add(r);
+        prefillTarget[r] = target;
+        computed[r] = 0;
+        scheduled[r] = 0;
+        return true;
+    }
+
+    // ---- mechanics ----------------------------------------------------------------------------
+
+    private void add(int r, long cached, int fresh, int logits) {
+        Pass p = building;
+        if (p.rows == p.req.length) {
+            throw new IllegalStateException("more rows than running sequences");
+        }
+        p.req[p.rows] = r;
+        p.cached[p.rows] = cached;
+        p.fresh[p.rows] = fresh;
+        p.logits[p.rows] = logits;
+        p.rows++;
+        p.tokens += fresh;
+        passMark[r] = passSeq;
+    }
+
+    /** The newest running sequence admitted after {@code r} that is neither in flight nor in this pass, or -1. */
+    private int newestPreemptibleAfter(int r) {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            int v = running.getInt(i);
+            if (v == r) {
+                return -1;
+            }
+            if (inFlight[v] == 0 && passMark[v] != passSeq) {
+                return v;
+            }
+        }
+        return -1;
+    }
+
+    /** Preemption by recompute: drops {@code v}'s KV cache and puts it back at the head of the queue. */
+    private void preempt(int v) {
+        freeBlocks += blocksHeld[v];
+        blocksHeld[v] = 0;
+        computed[v] = 0;
+        scheduled[v] = 0;
+        prefillTarget[v] = 0;
+        preemptions[v]++;
+        totalPreemptions++;
+        preemptedThisPass = true;
+        state[v] = WAITING;
+        running.rem(v);
+        waiting.enqueueFirst(v);
+    }
+
+    private long blocksFor(long positions) {
+        return (positions + blockTokens - 1) / blockTokens;
+    }
+
+    /** One pass's rows: preallocated, reused. */
+    private static final class Pass implements PassRows {
+        final int[] req;
+        final long[] cached;
+        final int[] fresh;
+        final int[] logits;
+        int rows;
+        long tokens;
+        boolean busy;
+
+        Pass(int capacity) {
+            req = new int[capacity];
+            cached = new long[capacity];
+            fresh = new int[capacity];
+            logits = new int[capacity];
+        }
+
+        @Override
+        public int rows() {
+            return rows;
+        }
+
+        @Override
+        public long cachedTokens(int i) {
+            return cached[i];
+        }
+
+        @Override
+        public int newTokens(int i) {
+            return fresh[i];
+        }
+
+        @Override
+        public int logitTokens(int i) {
+            return logits[i];
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.wafersim.workloads.serving;
+
+import dev.wafersim.core.config.ConfigException;
+import java.util.Objects;
+
+/**
+ * Replays a request trace on a machine, iteration by iteration, as a continuous-batching server runs
+ * it; the entry point of the serving package.
+ *
+ * <p>The model. Each request arrives, waits in an FCFS queue, is admitted when a running slot
+ * ({@code serving.maxRunningSequences}) and the KV blocks of its prompt are free (paged cache of
+ * {@code serving.kvBlockTokens}-token blocks, as many as {@code StepModel.kvCapacityTokens()} holds),
+ * is prefilled (in chunks when the policy chunks), emits its first token when the pass holding its last
+ * prompt chunk finishes, then one token per decode pass until its output is complete, and frees its blocks.
+ * A decode that finds no free block preempts the newest running sequence by recompute: its KV is dropped
+ * and it re-enters the queue at the head, to be prefilled again over its prompt and the tokens it has
+ * generated. The {@link SchedulerPolicy} named by {@code serving.scheduler} composes each pass. Every pass's
+ * time comes from the machine's step model at that pass's composition ({@link StepTimes}).
+ *
+ * <p>Pipelined machines ({@code maxPassesInFlight() > 1}): up to that many passes are in flight; a pass
+ * may start one pipeline interval (the {@code intervalPs} of the previous pass) after the previous start
+ * and finishes {@code latencyPs} after its own. A sequence's next decode token waits for its previous
+ * pass to finish; a prompt's next chunk may follow its previous chunk in the very next pass, trailing it
+ * through the stages.
+ *
+ * <p>Requests that can never run are rejected on arrival and counted, as a server answers them with an
+ * error and goes on: prompt plus output beyond {@code serving.maxModelLenTokens}, or beyond what the KV cache
+ * can ever hold ({@link ServingResult#REJECTED_MAX_MODEL_LEN}, {@link ServingResult#REJECTED_KV_CAPACITY}).
+ */
+public final class ServingReplay {
+    private ServingReplay() {
+    }
+
+    /**
+     * Replays {@code trace}.
+     *
+     * @throws ConfigException when the step model rejects a pass
+     */
+    public static ServingResult run(RequestTrace trace, StepTimes times, ServingParams params) {
+        Objects.requireNonNull(trace, "trace");
+        Objects.requireNonNull(times, "times");
+        Objects.requireNonNull(params, "params");
+        if (times.model().kvCapacityTokens() < 0 || times.model().maxPassesInFlight() < 1) {
+            throw new IllegalStateException("step model reports KV capacity " + times.model().kvCapacityTokens()
+                    + " tokens and " + times.model().maxPassesInFlight() + " passes in flight");
+        }
+        return new ServingEngine(trace, times, params).run();
+    }
+
+    /** The step times of a replay: every pass simulated when {@code exact}, else the interpolated table. */
+    public static StepTimes stepTimes(dev.wafersim.workloads.step.StepModel model, ServingParams params,
+                                      boolean exact) {
+        return exact ? new ExactStepTimes(model) : new StepTimeTable(model, params);
+    }
+}

@@ -1,0 +1,328 @@
+package dev.wafersim.workloads.serving;
+
+import dev.wafersim.workloads.step.StepModel;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The record of one replay: every request's lifecycle timestamps (ps; -1 where a request never got
+ * there), its preemptions and, for rejected requests, why; the time-between-tokens distribution; and
+ * the replay's counters. Every latency metric is derived from these timestamps ({@link #ttftPs},
+ * {@link #e2ePs}, {@link #tpotPs}); nothing is computed separately.
+ *
+ * <p>Timestamps are at the server: arrival is when the request reaches the scheduler's queue, a token
+ * is emitted when the pass that computes it finishes (its logits exist). The client path (network,
+ * detokenization, streaming) is not part of them.
+ */
+public final class ServingResult {
+    /** Not rejected. */
+    public static final byte NOT_REJECTED = 0;
+    /** Prompt plus output exceeds {@code serving.maxModelLenTokens} (vLLM answers such a request with an error). */
+    public static final byte REJECTED_MAX_MODEL_LEN = 1;
+    /** Prompt plus output can never fit in the KV cache (vLLM V0 ignores such a prompt and goes on). */
+    public static final byte REJECTED_KV_CAPACITY = 2;
+
+    private final RequestTrace trace;
+    private final ServingParams params;
+    private final String scheduler;
+    private final String stepTimes;
+    private final long simulatedPasses;
+    private final long timedPasses;
+    private final String machine;
+    private final int devices;
+    private final long kvCapacityTokens;
+    private final int maxPassesInFlight;
+    private final long kvBlocks;
+    private final byte[] rejection;
+    private final long[] queuedPs;
+    private final long[] firstScheduledPs;
+    private final long[] firstTokenPs;
+    private final long[] completionPs;
+    private final int[] preemptions;
+    private final int[] tokensEmitted;
+    private final long[] maxGapPs;
+    private final Histogram tbtNs;
+    private final long tbtSumPs;
+    private final long tbtCount;
+    private final long passes;
+    private final long decodeRows;
+    private final long prefillRows;
+    private final long prefillTokens;
+    private final long totalPreemptions;
+    private final long inSystemAreaPsRequests;
+    private final long busyPs;
+    private final long lastCompletionPs;
+    private final long emittedTokens;
+
+    ServingResult(RequestTrace trace, ServingParams params, String scheduler, String stepTimes, long simulatedPasses,
+                  long timedPasses, StepModel model, long kvBlocks, byte[] rejection, long[] queuedPs,
+                  long[] firstScheduledPs, long[] firstTokenPs, long[] completionPs, int[] preemptions,
+                  int[] tokensEmitted, long[] maxGapPs, Histogram tbtNs, long tbtSumPs, long tbtCount, long passes, long decodeRows,
+                  long prefillRows, long prefillTokens, long totalPreemptions, long inSystemAreaPsRequests,
+                  long busyPs, long lastCompletionPs, long emittedTokens) {
+        this.trace = trace;
+        this.params = params;
+        this.scheduler = scheduler;
+        this.stepTimes = stepTimes;
+        this.simulatedPasses = simulatedPasses;
+        this.timedPasses = timedPasses;
+        this.machine = model.machine();
+        this.devices = model.devices();
+        this.kvCapacityTokens = model.kvCapacityTokens();
+        this.maxPassesInFlight = model.maxPassesInFlight();
+        this.kvBlocks = kvBlocks;
+        this.rejection = rejection;
+        this.queuedPs = queuedPs;
+        this.firstScheduledPs = firstScheduledPs;
+        this.firstTokenPs = firstTokenPs;
+        this.completionPs = completionPs;
+        this.preemptions = preemptions;
+        this.tokensEmitted = tokensEmitted;
+        this.maxGapPs = maxGapPs;
+        this.tbtNs = tbtNs;
+        this.tbtSumPs = tbtSumPs;
+        this.tbtCount = tbtCount;
+        this.passes = passes;
+        this.decodeRows = decodeRows;
+        this.prefillRows = prefillRows;
+        this.prefillTokens = prefillTokens;
+        this.totalPreemptions = totalPreemptions;
+        this.inSystemAreaPsRequests = inSystemAreaPsRequests;
+        this.busyPs = busyPs;
+        this.lastCompletionPs = lastCompletionPs;
+        this.emittedTokens = emittedTokens;
+    }
+
+    /** The replayed requests. */
+    public RequestTrace trace() {
+        return trace;
+    }
+
+    /** The serving parameters of the replay. */
+    public ServingParams params() {
+        return params;
+    }
+
+    /** The scheduling policy's name. */
+    public String scheduler() {
+        return scheduler;
+    }
+
+    /** How pass times were obtained (table or exact), with counts. */
+    public String stepTimes() {
+        return stepTimes;
+    }
+
+    /** Passes the step model simulated (table entries, or every pass with --exact). */
+    public long simulatedPasses() {
+        return simulatedPasses;
+    }
+
+    /** Passes the replay timed. */
+    public long timedPasses() {
+        return timedPasses;
+    }
+
+    /** The machine line of the step model. */
+    public String machine() {
+        return machine;
+    }
+
+    /** Devices of the machine (GPUs or wafers). */
+    public int devices() {
+        return devices;
+    }
+
+    /** KV capacity the step model reports, tokens. */
+    public long kvCapacityTokens() {
+        return kvCapacityTokens;
+    }
+
+    /** Passes the machine can have in flight. */
+    public int maxPassesInFlight() {
+        return maxPassesInFlight;
+    }
+
+    /** KV blocks of {@code serving.kvBlockTokens} the cache holds. */
+    public long kvBlocks() {
+        return kvBlocks;
+    }
+
+    /** Requests in the trace. */
+    public int requests() {
+        return trace.size();
+    }
+
+    /** True when request {@code i} completed. */
+    public boolean completed(int i) {
+        return completionPs[i] >= 0;
+    }
+
+    /** Why request {@code i} was rejected ({@link #REJECTED_MAX_MODEL_LEN}, ...), or {@link #NOT_REJECTED}. */
+    public byte rejection(int i) {
+        return rejection[i];
+    }
+
+    /** Requests that completed. */
+    public int completedRequests() {
+        int c = 0;
+        for (long t : completionPs) {
+            if (t >= 0) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    /** Requests rejected for {@code reason}. */
+    public int rejected(byte reason) {
+        int c = 0;
+        for (byte b : rejection) {
+            if (b == reason) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    /** Arrival of request {@code i} (the trace's), ps. */
+    public long arrivalPs(int i) {
+        return trace.arrivalPs(i);
+    }
+
+    /** When request {@code i} entered the scheduler's waiting queue, ps (its arrival at the server). */
+    public long queuedPs(int i) {
+        return queuedPs[i];
+    }
+
+    /** When request {@code i} first had a row in a pass, ps; -1 if never. */
+    public long firstScheduledPs(int i) {
+        return firstScheduledPs[i];
+    }
+
+    /** When request {@code i}'s first output token was computed (its prefill done), ps; -1 if never. */
+    public long firstTokenPs(int i) {
+        return firstTokenPs[i];
+    }
+
+    /** When request {@code i}'s last output token was computed, ps; -1 if never. */
+    public long completionPs(int i) {
+        return completionPs[i];
+    }
+
+    /** Times request {@code i} was preempted (its KV dropped and recomputed). */
+    public int preemptions(int i) {
+        return preemptions[i];
+    }
+
+    /** Output tokens request {@code i} emitted (its output tokens when it completed). */
+    public int tokensEmitted(int i) {
+        return tokensEmitted[i];
+    }
+
+    /** Longest time between two consecutive output tokens of request {@code i}, ps (0 with one token). */
+    public long maxGapPs(int i) {
+        return maxGapPs[i];
+    }
+
+    /** Time to first token of request {@code i}: first token minus arrival, ps; -1 if it has none. */
+    public long ttftPs(int i) {
+        return firstTokenPs[i] < 0 ? -1 : firstTokenPs[i] - trace.arrivalPs(i);
+    }
+
+    /** End-to-end latency of request {@code i}: completion minus arrival, ps; -1 if it did not complete. */
+    public long e2ePs(int i) {
+        return completionPs[i] < 0 ? -1 : completionPs[i] - trace.arrivalPs(i);
+    }
+
+    /**
+     * Time per output token of request {@code i}: {@code (E2E - TTFT) / (output tokens - 1)}, ps; NaN when
+     * it did not complete or has a single output token.
+     */
+    public double tpotPs(int i) {
+        int o = trace.outputTokens(i);
+        if (completionPs[i] < 0 || o < 2) {
+            return Double.NaN;
+        }
+        return (completionPs[i] - firstTokenPs[i]) / (double) (o - 1);
+    }
+
+    /** Scheduling delay of request {@code i}: first scheduled minus arrival, ps; -1 if never scheduled. */
+    public long schedulingDelayPs(int i) {
+        return firstScheduledPs[i] < 0 ? -1 : firstScheduledPs[i] - trace.arrivalPs(i);
+    }
+
+    /** Every time between two consecutive output tokens of a request, ns (HdrHistogram, 3 significant digits). */
+    public Histogram tbtHistogramNs() {
+        return tbtNs.copy();
+    }
+
+    /** Sum of all times between tokens, ps. */
+    public long tbtSumPs() {
+        return tbtSumPs;
+    }
+
+    /** Times between tokens recorded. */
+    public long tbtCount() {
+        return tbtCount;
+    }
+
+    /** Passes run. */
+    public long passes() {
+        return passes;
+    }
+
+    /** Decode rows over all passes. */
+    public long decodeRows() {
+        return decodeRows;
+    }
+
+    /** Prefill-chunk rows over all passes. */
+    public long prefillRows() {
+        return prefillRows;
+    }
+
+    /** Prefill tokens over all passes (recomputation after preemption included). */
+    public long prefillTokens() {
+        return prefillTokens;
+    }
+
+    /** Preemptions over all requests. */
+    public long totalPreemptions() {
+        return totalPreemptions;
+    }
+
+    /** Output tokens emitted over all requests. */
+    public long emittedTokens() {
+        return emittedTokens;
+    }
+
+    /** First arrival, ps. */
+    public long startPs() {
+        return trace.arrivalPs(0);
+    }
+
+    /** Last completion, ps; the start when nothing completed. */
+    public long endPs() {
+        return Math.max(lastCompletionPs, startPs());
+    }
+
+    /** Time from the first arrival to the last completion, ps. */
+    public long durationPs() {
+        return endPs() - startPs();
+    }
+
+    /**
+     * Requests in the system (admitted to the queue, not yet complete) averaged over time from the first
+     * arrival to the last completion: the L of Little's law.
+     */
+    public double meanRequestsInSystem() {
+        long d = durationPs();
+        return d == 0 ? 0 : inSystemAreaPsRequests / (double) d;
+    }
+
+    /** Share of the duration with at least one pass in flight. */
+    public double busyShare() {
+        long d = durationPs();
+        return d == 0 ? 0 : busyPs / (double) d;
+    }
+}
