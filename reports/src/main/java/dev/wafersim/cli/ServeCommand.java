@@ -1,5 +1,13 @@
 package dev.wafersim.cli;
 
+import dev.wafersim.core.trace.ChromeTraceWriter;
+import dev.wafersim.core.trace.TraceSink;
+
+import dev.wafersim.cli.report.Reporter;
+import dev.wafersim.cli.report.ServeReport;
+import dev.wafersim.workloads.energy.PowerModel;
+import dev.wafersim.workloads.run.EnergyCost;
+
 import dev.wafersim.cli.chart.ChartFiles;
 import dev.wafersim.cli.chart.ServeCdfChart;
 import dev.wafersim.cli.experiment.Experiment;
@@ -144,6 +152,13 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--chart", paramLabel = "FILE.png", description = "Draw the CDFs of TTFT and of the time between tokens.")
     Path chart;
 
+    @Option(names = "--timeline", paramLabel = "FILE.json",
+            description = "Write the replay's timeline (Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing):"
+                    + " a track per request slot with its queued, prefill and decode spans, the passes, and counters of"
+                    + " running requests, pass rows and KV-cache use. Written whole or not at all; about 1 KB per request"
+                    + " and 0.4 KB per pass.")
+    Path timeline;
+
     @Option(names = "--svg", description = "Write the chart as SVG too.")
     boolean svg;
 
@@ -202,10 +217,11 @@ public final class ServeCommand implements Callable<Integer> {
             labels.add(e.entry().name());
         }
 
-        List<ServeOutput.SystemJson> jsons = new ArrayList<>();
+        List<ServeReport.SystemJson> jsons = new ArrayList<>();
         List<ServingResult> results = new ArrayList<>();
         String modelName = experiments.get(0).model().name();
         ProgressMeter progress = ProgressMeter.of(spec.commandLine().getErr(), "serve", "systems", quiet, null);
+        ChromeTraceWriter traceFile = timeline == null ? null : new ChromeTraceWriter(timeline);
         try {
             for (int s = 0; s < experiments.size(); s++) {
                 Experiment e = experiments.get(s);
@@ -215,7 +231,8 @@ public final class ServeCommand implements Callable<Integer> {
                 StepModel model = stepModel(e, params, requests0);
                 StepTimes times = ServingReplay.stepTimes(model, params, exact);
                 progress.update(s, experiments.size(), "replaying " + label);
-                ServingResult r = ServingReplay.run(requests0, times, params);
+                TraceSink sink = traceFile == null ? TraceSink.NONE : TraceSink.offset(traceFile, s * 100_000, "");
+                ServingResult r = ServingReplay.run(requests0, times, params, sink, "serving replay: " + label);
                 requireSomeCompleted(r, label);
                 GoodputSearch.Goodput g = null;
                 if (goodput) {
@@ -229,28 +246,38 @@ public final class ServeCommand implements Callable<Integer> {
                 }
                 double wall = (System.nanoTime() - t0) / 1e9;
                 results.add(r);
-                jsons.add(new ServeOutput.SystemJson(WafersimCommand.version(), e.entry().kind().word(),
-                        ServingSummary.of(label, modelName, r, target), g, ServeOutput.config(e.params()),
+                EnergyCost energy = PowerModel.of(e.entry().kind(), e.params(), r.activity(),
+                        Math.max(1, r.emittedTokens()));
+                jsons.add(new ServeReport.SystemJson(WafersimCommand.version(), e.entry().kind().word(),
+                        ServingSummary.of(label, modelName, r, target), energy, g, ServeReport.config(e.params()),
                         e.params().hash(), wall));
             }
+        } catch (RuntimeException | Error ex) {
+            if (traceFile != null) {
+                traceFile.close();
+            }
+            throw ex;
         } finally {
             progress.done();
         }
 
         PrintWriter out = spec.commandLine().getOut();
-        out.print(ServeOutput.text(modelName, jsons));
+        try {
+            Reporter.emit(out, new ServeReport(modelName, jsons, labels, results), new Reporter.Outputs(json, csv, null));
+            if (traceFile != null) {
+                traceFile.commit();
+            }
+        } finally {
+            if (traceFile != null) {
+                traceFile.close();
+            }
+        }
         for (Experiment e : experiments) {
             for (String note : e.notes()) {
                 out.println("note: " + note);
             }
         }
         out.flush();
-        if (json != null) {
-            AtomicFiles.writeString(json, ServeOutput.json(jsons));
-        }
-        if (csv != null) {
-            AtomicFiles.writeString(csv, ServeOutput.csv(labels, results));
-        }
         if (chart != null) {
             List<ServeCdfChart.Series> series = new ArrayList<>();
             for (int s = 0; s < results.size(); s++) {

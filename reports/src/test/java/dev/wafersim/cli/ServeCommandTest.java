@@ -111,7 +111,7 @@ class ServeCommandTest {
         assertTrue(attained >= 0 && attained <= 1);
         List<String> lines = Files.readAllLines(csv);
         assertEquals(61, lines.size());
-        assertEquals(String.join(",", ServeOutput.CSV_HEADER), lines.get(0));
+        assertEquals(String.join(",", dev.wafersim.cli.report.ServeReport.CSV_HEADER), lines.get(0));
         assertTrue(lines.get(1).startsWith("h100-sxm,0,completed,0.000000000000,"), lines.get(1));
         assertTrue(Files.size(png) > 10_000);
     }

@@ -72,4 +72,45 @@ class TimelineTest {
         assertEquals(Main.EXIT_BAD_INPUT, r.exitCode, r.err);
         assertFalse(Files.exists(tl));
     }
+
+    @Test
+    void serve_timeline_aTrackPerSlotAndCountersPerPass() throws Exception {
+        Path tl = tmp.resolve("serve.json");
+        Path json = tmp.resolve("serve-result.json");
+        CliRunner r = CliRunner.run("serve", "--system", "h100-sxm", "--gpus", "1", "--model", "llama-3.2-1b",
+                "--rate", "20", "--requests", "40", "--prompt-tokens", "fixed:256", "--output-tokens", "fixed:16",
+                "--seed", "3", "--timeline", tl.toString(), "--json", json.toString(), "-q");
+        assertEquals(Main.EXIT_OK, r.exitCode, r.err);
+        JsonNode ev = JSON.readTree(tl.toFile()).get("traceEvents");
+        Map<String, BigDecimal> lastEnd = new HashMap<>();
+        int prefills = 0;
+        int passBegins = 0;
+        int passEnds = 0;
+        int runningSamples = 0;
+        for (JsonNode e : ev) {
+            switch (e.get("ph").asText()) {
+                case "X" -> {
+                    String track = e.get("pid").asInt() + "/" + e.get("tid").asInt();
+                    BigDecimal ts = e.get("ts").decimalValue();
+                    assertTrue(lastEnd.getOrDefault(track, BigDecimal.ZERO).compareTo(ts) <= 0,
+                            "a slot holds one request at a time: " + e);
+                    lastEnd.put(track, ts.add(e.get("dur").decimalValue()));
+                    if (e.get("cat").asText().equals("prefill")) {
+                        prefills++;
+                    }
+                }
+                case "b" -> passBegins++;
+                case "e" -> passEnds++;
+                case "C" -> runningSamples += e.get("name").asText().equals("running requests") ? 1 : 0;
+                default -> { }
+            }
+        }
+        JsonNode result = JSON.readTree(json.toFile());
+        // Every completed request has its prefill span; every pass is an async span, begun and ended, with a
+        // sample of each counter at its start.
+        assertEquals(result.get("completedRequests").asInt(), prefills);
+        assertEquals(result.get("passes").asInt(), passBegins);
+        assertEquals(passBegins, passEnds);
+        assertEquals(passBegins, runningSamples);
+    }
 }

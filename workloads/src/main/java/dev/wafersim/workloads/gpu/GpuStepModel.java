@@ -11,7 +11,9 @@ import dev.wafersim.workloads.model.DecodeWorkload;
 import dev.wafersim.workloads.model.ForwardStep;
 import dev.wafersim.workloads.model.ModelSpec;
 import dev.wafersim.workloads.run.GpuOptions;
+import dev.wafersim.workloads.run.DeviceActivity;
 import dev.wafersim.workloads.run.LatencyCategory;
+import dev.wafersim.workloads.run.PowerState;
 import dev.wafersim.workloads.step.ForwardBatch;
 import dev.wafersim.workloads.step.StepModel;
 import dev.wafersim.workloads.step.StepModelRequest;
@@ -129,7 +131,11 @@ public final class GpuStepModel implements StepModel {
         for (int g = 0; g < r.gpuCount(); g++) {
             busiest = Math.max(busiest, r.endPs() - r.timePs(g, TimeCategory.IDLE));
         }
-        return new StepTime(r.endPs(), Math.max(1, Math.min(busiest, r.endPs())), breakdown);
+        DeviceActivity.Builder busy = new DeviceActivity.Builder();
+        GpuDecodeSimulator.addActivity(busy, r);
+        long[] busyPs = busy.build(r.gpuCount(), r.endPs()).statePs();
+        busyPs[PowerState.IDLE.ordinal()] = 0;
+        return new StepTime(r.endPs(), Math.max(1, Math.min(busiest, r.endPs())), breakdown, busyPs);
     }
 
     @Override

@@ -39,6 +39,9 @@ public final class ExactStepTimes implements StepTimes {
         simulated++;
         out.latencyPs = t.latencyPs();
         out.intervalPs = t.intervalPs();
+        for (int s = 0; s < out.busyDevicePs.length; s++) {
+            out.busyDevicePs[s] = t.busyDevicePs()[s];
+        }
     }
 
     @Override

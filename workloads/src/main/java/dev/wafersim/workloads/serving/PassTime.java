@@ -9,4 +9,9 @@ public final class PassTime {
     public long latencyPs;
     /** How soon after this pass's start the next pass may start, ps; {@code 0 < interval <= latency}. */
     public long intervalPs;
+    /**
+     * Device time the pass keeps busy per power state, ps summed over devices (index: {@code PowerState}
+     * ordinal; IDLE 0), for the energy of the replay.
+     */
+    public final long[] busyDevicePs = new long[dev.wafersim.workloads.run.PowerState.values().length];
 }

@@ -2,9 +2,11 @@ package dev.wafersim.workloads.serving;
 
 import dev.wafersim.core.event.Engine;
 import dev.wafersim.core.event.ProgressMonitor;
+import dev.wafersim.core.trace.TraceSink;
 import dev.wafersim.workloads.step.StepModel;
 import it.unimi.dsi.fastutil.ints.IntArrayFIFOQueue;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.ints.IntHeapPriorityQueue;
 import java.util.Arrays;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
@@ -88,6 +90,8 @@ final class ServingEngine implements SchedulerView {
     private long tbtSumPs;
     private long tbtCount;
     private long passes;
+    /** Busy device time per power state over every pass, ps (energy). */
+    private final long[] busyDevicePs = new long[dev.wafersim.workloads.run.PowerState.values().length];
     private long decodeRows;
     private long prefillRows;
     private long prefillTokens;
@@ -100,7 +104,30 @@ final class ServingEngine implements SchedulerView {
     private long lastCompletionPs;
     private long emittedTokens;
 
+    // ---- timeline (TraceSink.NONE: nothing recorded, nothing allocated per event) ----
+    /** Process id of the replay in a timeline. */
+    static final int TRACE_PID = 1;
+    private static final String[] RUNNING_SERIES = {"requests"};
+    private static final String[] ROWS_SERIES = {"rows"};
+    private static final String[] KV_SERIES = {"percent"};
+    private final TraceSink sink;
+    /** Each request's slot: the timeline track it is drawn on, reused once its request completes. */
+    private final int[] lane;
+    private final IntHeapPriorityQueue freeLanes = new IntHeapPriorityQueue();
+    private int lanes;
+
     ServingEngine(RequestTrace trace, StepTimes times, ServingParams params) {
+        this(trace, times, params, TraceSink.NONE);
+    }
+
+    /**
+     * A replay that writes its timeline to {@code sink}: a track per request slot with each request's
+     * {@code queued}, {@code prefill} and {@code decode} spans, every pass as an async span on the
+     * {@code passes} track, and counters of running requests, pass rows and KV-cache use at each pass start.
+     */
+    ServingEngine(RequestTrace trace, StepTimes times, ServingParams params, TraceSink sink) {
+        this.sink = sink;
+        this.lane = sink.enabled() ? new int[trace.size()] : null;
         this.trace = trace;
         this.times = times;
         this.params = params;
@@ -174,7 +201,8 @@ final class ServingEngine implements SchedulerView {
         return new ServingResult(trace, params, policy.name(), times.describe(), times.simulatedPasses(),
                 times.timedPasses(), times.model(), totalBlocks, rejection, queuedPs, firstScheduledPs, firstTokenPs,
                 completionPs, preemptions, generated, maxGapPs, tbtNs, tbtSumPs, tbtCount, passes, decodeRows, prefillRows,
-                prefillTokens, totalPreemptions, inSystemAreaPsRequests, busyPs, lastCompletionPs, emittedTokens);
+                prefillTokens, totalPreemptions, inSystemAreaPsRequests, busyPs, lastCompletionPs, emittedTokens,
+                busyDevicePs.clone());
     }
 
     // ---- events -------------------------------------------------------------------------------
@@ -196,6 +224,14 @@ final class ServingEngine implements SchedulerView {
             return;
         }
         changeInSystem(now, +1);
+        if (sink.enabled()) {
+            if (freeLanes.isEmpty()) {
+                sink.track(TRACE_PID, lanes + 1, "slot " + lanes, lanes + 1);
+                lane[r] = lanes++;
+            } else {
+                lane[r] = freeLanes.dequeueInt();
+            }
+        }
         state[r] = WAITING;
         waiting.enqueue(r);
         requestSchedule();
@@ -247,7 +283,25 @@ final class ServingEngine implements SchedulerView {
             blocksHeld[r] = 0;
             running.rem(r);
             changeInSystem(now, -1);
+            if (sink.enabled()) {
+                traceRequest(r);
+            }
         }
+    }
+
+    /** A completed request's spans on its slot's track; the slot is free again. */
+    private void traceRequest(int r) {
+        int tid = lane[r] + 1;
+        String cat = preemptions[r] > 0 ? "preempted" : "request";
+        sink.span(TRACE_PID, tid, "queued", "queued", queuedPs[r], firstScheduledPs[r] - queuedPs[r], "request", r);
+        sink.span(TRACE_PID, tid, "prefill " + trace.promptTokens(r) + " tokens", "prefill", firstScheduledPs[r],
+                firstTokenPs[r] - firstScheduledPs[r], "request", r);
+        if (completionPs[r] > firstTokenPs[r]) {
+            sink.span(TRACE_PID, tid, "decode " + trace.outputTokens(r) + " tokens", cat.equals("request") ? "decode"
+                    : "decode (preempted " + preemptions[r] + "x)", firstTokenPs[r], completionPs[r] - firstTokenPs[r],
+                    "request", r);
+        }
+        freeLanes.enqueue(lane[r]);
     }
 
     private void changeInSystem(long now, int delta) {
@@ -287,6 +341,17 @@ final class ServingEngine implements SchedulerView {
             return;
         }
         times.time(p, passTime);
+        if (sink.enabled()) {
+            sink.asyncSpan(TRACE_PID, "passes", passSeq, "pass " + passSeq + " (" + p.rows + " rows, " + p.tokens
+                    + " tokens)", "pass", now, passTime.latencyPs);
+            sink.counter(TRACE_PID, "running requests", now, RUNNING_SERIES, new double[] {running.size()});
+            sink.counter(TRACE_PID, "pass rows", now, ROWS_SERIES, new double[] {p.rows});
+            sink.counter(TRACE_PID, "KV cache used (%)", now, KV_SERIES,
+                    new double[] {totalBlocks == 0 ? 0 : 100.0 * (totalBlocks - freeBlocks) / totalBlocks});
+        }
+        for (int st = 0; st < busyDevicePs.length; st++) {
+            busyDevicePs[st] += passTime.busyDevicePs[st];
+        }
         p.busy = true;
         if (passesInFlight == 0) {
             busySincePs = now;

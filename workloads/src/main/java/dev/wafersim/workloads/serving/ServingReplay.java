@@ -37,14 +37,29 @@ public final class ServingReplay {
      * @throws ConfigException when the step model rejects a pass
      */
     public static ServingResult run(RequestTrace trace, StepTimes times, ServingParams params) {
+        return run(trace, times, params, dev.wafersim.core.trace.TraceSink.NONE, "serving replay");
+    }
+
+    /**
+     * Replays {@code trace} and writes its timeline to {@code sink}: the process "serving replay", a track per
+     * request slot (queued, prefill and decode spans), the passes as async spans, and counters of running
+     * requests, pass rows and KV-cache use.
+     */
+    public static ServingResult run(RequestTrace trace, StepTimes times, ServingParams params,
+                                    dev.wafersim.core.trace.TraceSink sink, String processName) {
         Objects.requireNonNull(trace, "trace");
         Objects.requireNonNull(times, "times");
         Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(sink, "sink");
         if (times.model().kvCapacityTokens() < 0 || times.model().maxPassesInFlight() < 1) {
             throw new IllegalStateException("step model reports KV capacity " + times.model().kvCapacityTokens()
                     + " tokens and " + times.model().maxPassesInFlight() + " passes in flight");
         }
-        return new ServingEngine(trace, times, params).run();
+        if (sink.enabled()) {
+            sink.process(ServingEngine.TRACE_PID, processName, 0);
+        }
+        ServingResult r = new ServingEngine(trace, times, params, sink).run();
+        return r;
     }
 
     /** The step times of a replay: every pass simulated when {@code exact}, else the interpolated table. */

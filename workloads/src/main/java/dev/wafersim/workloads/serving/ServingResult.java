@@ -52,13 +52,14 @@ public final class ServingResult {
     private final long busyPs;
     private final long lastCompletionPs;
     private final long emittedTokens;
+    private final long[] busyDevicePs;
 
     ServingResult(RequestTrace trace, ServingParams params, String scheduler, String stepTimes, long simulatedPasses,
                   long timedPasses, StepModel model, long kvBlocks, byte[] rejection, long[] queuedPs,
                   long[] firstScheduledPs, long[] firstTokenPs, long[] completionPs, int[] preemptions,
                   int[] tokensEmitted, long[] maxGapPs, Histogram tbtNs, long tbtSumPs, long tbtCount, long passes, long decodeRows,
                   long prefillRows, long prefillTokens, long totalPreemptions, long inSystemAreaPsRequests,
-                  long busyPs, long lastCompletionPs, long emittedTokens) {
+                  long busyPs, long lastCompletionPs, long emittedTokens, long[] busyDevicePs) {
         this.trace = trace;
         this.params = params;
         this.scheduler = scheduler;
@@ -90,6 +91,7 @@ public final class ServingResult {
         this.busyPs = busyPs;
         this.lastCompletionPs = lastCompletionPs;
         this.emittedTokens = emittedTokens;
+        this.busyDevicePs = busyDevicePs;
     }
 
     /** The replayed requests. */
@@ -318,6 +320,23 @@ public final class ServingResult {
     public double meanRequestsInSystem() {
         long d = durationPs();
         return d == 0 ? 0 : inSystemAreaPsRequests / (double) d;
+    }
+
+    /**
+     * How the machine's devices spent the replay, from the first arrival to the last completion: each pass's
+     * busy device time by power state, the rest idle.
+     */
+    public dev.wafersim.workloads.run.DeviceActivity activity() {
+        dev.wafersim.workloads.run.DeviceActivity.Builder b = new dev.wafersim.workloads.run.DeviceActivity.Builder();
+        long span = Math.max(1, durationPs());
+        long cap = (long) devices * span;
+        long booked = 0;
+        for (dev.wafersim.workloads.run.PowerState s : dev.wafersim.workloads.run.PowerState.values()) {
+            long v = Math.min(busyDevicePs[s.ordinal()], cap - booked);
+            b.add(s, v);
+            booked += v;
+        }
+        return b.build(devices, span);
     }
 
     /** Share of the duration with at least one pass in flight. */

@@ -38,6 +38,7 @@ import java.util.Objects;
 public final class StepTimeTable implements StepTimes {
     private static final double SNAP = 1e-9;
     private static final int DIMS = 4;
+    private static final int STATES = dev.wafersim.workloads.run.PowerState.values().length;
 
     private final StepModel model;
     private final TableGrid batchGrid;
@@ -46,6 +47,9 @@ public final class StepTimeTable implements StepTimes {
     private final LongPairIntMap index = new LongPairIntMap();
     private long[] latency = new long[256];
     private long[] interval = new long[256];
+    /** Busy device time per power state of each entry, row-major (entry x state). */
+    private long[] busy = new long[256 * STATES];
+    private final double[] busyAcc = new double[STATES];
     private int entries;
     private long timed;
     private long exactFallbacks;
@@ -112,6 +116,7 @@ public final class StepTimeTable implements StepTimes {
         place(3, k > 0, contextGrid, prefix);
         double lat = 0;
         double iv = 0;
+        java.util.Arrays.fill(busyAcc, 0);
         try {
             for (int mask = 0; mask < 1 << DIMS; mask++) {
                 double w = 1;
@@ -126,6 +131,9 @@ public final class StepTimeTable implements StepTimes {
                 int e = entry(d > 0, k, prefillLogits);
                 lat += w * latency[e];
                 iv += w * interval[e];
+                for (int st = 0; st < STATES; st++) {
+                    busyAcc[st] += w * busy[e * STATES + st];
+                }
             }
         } catch (ConfigException cornerDoesNotFit) {
             // An upper corner can exceed a limit of the machine (its activation reserve, its KV cache) that
@@ -134,11 +142,17 @@ public final class StepTimeTable implements StepTimes {
             exactFallbacks++;
             out.latencyPs = t.latencyPs();
             out.intervalPs = t.intervalPs();
+            for (int st = 0; st < STATES; st++) {
+                out.busyDevicePs[st] = t.busyDevicePs()[st];
+            }
             return;
         }
         long l = Math.max(1, Math.round(lat));
         out.latencyPs = l;
         out.intervalPs = Math.min(l, Math.max(1, Math.round(iv)));
+        for (int st = 0; st < STATES; st++) {
+            out.busyDevicePs[st] = Math.round(busyAcc[st]);
+        }
     }
 
     /** Sets dimension {@code dim}'s corner indices and upper weight for {@code x} (inactive: one corner). */
@@ -179,9 +193,11 @@ public final class StepTimeTable implements StepTimes {
         if (entries == latency.length) {
             latency = Arrays.copyOf(latency, entries * 2);
             interval = Arrays.copyOf(interval, entries * 2);
+            busy = Arrays.copyOf(busy, entries * 2 * STATES);
         }
         latency[entries] = t.latencyPs();
         interval[entries] = t.intervalPs();
+        System.arraycopy(t.busyDevicePs(), 0, busy, entries * STATES, STATES);
         index.put(key1, key2, entries);
         return entries++;
     }

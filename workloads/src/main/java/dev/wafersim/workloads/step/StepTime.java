@@ -1,6 +1,7 @@
 package dev.wafersim.workloads.step;
 
 import dev.wafersim.workloads.run.LatencyCategory;
+import dev.wafersim.workloads.run.PowerState;
 import java.util.Arrays;
 
 /**
@@ -16,11 +17,22 @@ import java.util.Arrays;
  * <p>{@code breakdownPs} books every picosecond of {@code latencyPs} to one {@link LatencyCategory}
  * (indexed by ordinal), so it sums exactly to {@code latencyPs}.
  *
- * @param latencyPs   time from entry to the last output, ps
- * @param intervalPs  minimum time between the starts of consecutive passes, ps
- * @param breakdownPs time per latency category, ps, summing to {@code latencyPs}
+ * <p>{@code busyDevicePs} says what the pass kept the machine's devices doing, for the energy model:
+ * device-picoseconds per {@link PowerState} (indexed by ordinal) summed over every device, the
+ * {@link PowerState#IDLE} entry 0 (idle time is what a replay's duration leaves). A machine that does not
+ * report it gives zeros: its passes then cost idle power only.
+ *
+ * @param latencyPs    time from entry to the last output, ps
+ * @param intervalPs   minimum time between the starts of consecutive passes, ps
+ * @param breakdownPs  time per latency category, ps, summing to {@code latencyPs}
+ * @param busyDevicePs device time per power state, ps, over all devices; IDLE entry 0
  */
-public record StepTime(long latencyPs, long intervalPs, long[] breakdownPs) {
+public record StepTime(long latencyPs, long intervalPs, long[] breakdownPs, long[] busyDevicePs) {
+    /** A pass with no device activity reported. */
+    public StepTime(long latencyPs, long intervalPs, long[] breakdownPs) {
+        this(latencyPs, intervalPs, breakdownPs, new long[PowerState.values().length]);
+    }
+
     public StepTime {
         if (latencyPs <= 0 || intervalPs <= 0 || intervalPs > latencyPs) {
             throw new IllegalArgumentException("latency " + latencyPs + " ps, interval " + intervalPs
@@ -41,6 +53,25 @@ public record StepTime(long latencyPs, long intervalPs, long[] breakdownPs) {
             throw new IllegalArgumentException("breakdown sums to " + sum + " ps, latency is " + latencyPs + " ps");
         }
         breakdownPs = breakdownPs.clone();
+        if (busyDevicePs.length != PowerState.values().length || busyDevicePs[PowerState.IDLE.ordinal()] != 0) {
+            throw new IllegalArgumentException("busy device time needs one entry per power state, IDLE 0");
+        }
+        for (long v : busyDevicePs) {
+            if (v < 0) {
+                throw new IllegalArgumentException("negative busy device time " + v + " ps");
+            }
+        }
+        busyDevicePs = busyDevicePs.clone();
+    }
+
+    @Override
+    public long[] busyDevicePs() {
+        return busyDevicePs.clone();
+    }
+
+    /** Busy device time in state {@code s}, ps. */
+    public long busyDevicePs(PowerState s) {
+        return busyDevicePs[s.ordinal()];
     }
 
     /** A pass with no pipelining whose whole time is booked to {@code category}. */
@@ -63,7 +94,7 @@ public record StepTime(long latencyPs, long intervalPs, long[] breakdownPs) {
     @Override
     public boolean equals(Object o) {
         return o instanceof StepTime t && t.latencyPs == latencyPs && t.intervalPs == intervalPs
-                && Arrays.equals(t.breakdownPs, breakdownPs);
+                && Arrays.equals(t.breakdownPs, breakdownPs) && Arrays.equals(t.busyDevicePs, busyDevicePs);
     }
 
     @Override

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.wafersim.workloads.model.ExpertRouting;
 import dev.wafersim.workloads.model.ModelCatalog;
 import dev.wafersim.workloads.model.Precision;
+import dev.wafersim.workloads.run.DeviceActivity;
 import dev.wafersim.workloads.run.GpuOptions;
+import dev.wafersim.workloads.run.PowerState;
 import dev.wafersim.workloads.run.SystemCatalog;
 import dev.wafersim.workloads.step.ForwardBatch;
 import dev.wafersim.workloads.step.StepModel;
@@ -41,5 +43,33 @@ class ServingOnGpuTest {
         assertEquals(prefill, table.ttftPs(0), 0.005 * prefill);
         assertEquals(exact.tpotPs(0), table.tpotPs(0), 0.005 * exact.tpotPs(0));
         assertTrue(table.simulatedPasses() <= 4 + 2, "corners simulated: " + table.simulatedPasses());
+    }
+
+    @Test
+    void activity_oneRequest_busyTimeIsThePassesDeviceTimeAndTheRestIdle() {
+        StepModel m = h100();
+        RequestTrace t = RequestTrace.of(new long[] {0}, new int[] {1000}, new int[] {5}, "one");
+        ServingParams p = ServingParams.defaultParams();
+        // Busy device time of the five passes, straight from the step model (one GPU).
+        long busy = 0;
+        busy += sumBusy(m.time(ForwardBatch.prefill(0, 1000, true)));
+        for (int j = 0; j < 4; j++) {
+            busy += sumBusy(m.time(ForwardBatch.decode(1, 1000 + j)));
+        }
+        ServingResult r = ServingReplay.run(t, new ExactStepTimes(m), p);
+        DeviceActivity a = r.activity();
+        assertEquals(1, a.devices());
+        assertEquals(r.durationPs(), a.runPs());
+        assertEquals(busy, a.runPs() - a.ps(PowerState.IDLE));
+        assertTrue(a.ps(PowerState.COMPUTE_BOUND) > 0, "the 1,000-token prefill is compute-bound");
+        assertTrue(a.ps(PowerState.MEMORY_BOUND) > 0, "the decode steps are memory-bound");
+    }
+
+    private static long sumBusy(dev.wafersim.workloads.step.StepTime t) {
+        long s = 0;
+        for (long v : t.busyDevicePs()) {
+            s += v;
+        }
+        return s;
     }
 }

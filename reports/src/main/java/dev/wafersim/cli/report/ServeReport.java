@@ -1,12 +1,10 @@
-package dev.wafersim.cli;
+package dev.wafersim.cli.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.wafersim.cli.io.Csv;
-import dev.wafersim.cli.io.Json;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.core.config.ParamValue;
+import dev.wafersim.workloads.run.EnergyCost;
 import dev.wafersim.workloads.serving.Distribution;
 import dev.wafersim.workloads.serving.GoodputSearch;
 import dev.wafersim.workloads.serving.ServingResult;
@@ -19,12 +17,38 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Everything {@code wafersim serve} writes: the terminal table, the JSON summary and the per-request CSV.
- * One class, so it can move into a common reporting layer as a whole. Output is {@link Locale#ROOT};
+ * What {@code wafersim serve} reports, through the common reporting layer: the terminal table (a column
+ * per system, a row per metric), the JSON summary ({@link SystemJson}, or {@link ComparisonJson} for several
+ * systems) and the per-request CSV (a {@link Table} of lifecycle timestamps). Output is {@link Locale#ROOT};
  * the same replay gives the same bytes (the JSON's {@code wallSeconds} aside).
+ *
+ * @param model   the model's name
+ * @param systems each system's summary
+ * @param labels  each system's label
+ * @param results each system's replay
  */
-final class ServeOutput {
-    private ServeOutput() {
+public record ServeReport(String model, List<SystemJson> systems, List<String> labels, List<ServingResult> results)
+        implements Report {
+    public ServeReport {
+        systems = List.copyOf(systems);
+        labels = List.copyOf(labels);
+        results = List.copyOf(results);
+    }
+
+    @Override
+    public String text() {
+        return text(model, systems);
+    }
+
+    @Override
+    public Object json() {
+        return systems.size() == 1 ? systems.get(0)
+                : new ComparisonJson(systems.get(0).wafersimVersion(), systems.get(0).summary().workload(), systems);
+    }
+
+    @Override
+    public Table table() {
+        return requests(labels, results);
     }
 
     /**
@@ -34,22 +58,36 @@ final class ServeOutput {
      * @param wafersimVersion the build
      * @param systemKind      {@code gpu} or {@code wafer}
      * @param summary         the replay's summary
+     * @param energyJoulesPerToken    energy of the machine over the replay per output token, J
+     * @param costUsdPerMillionTokens the machine's price over the replay per million output tokens, USD
+     * @param energy                  energy and cost in full ({@code workloads.energy.PowerModel})
      * @param goodput         the goodput search, or null
      * @param config          every effective parameter (key to value), in schema order
      * @param configHash      SHA-256 of the effective parameters
      * @param wallSeconds     wall time of the replay (and the search), s
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record SystemJson(String wafersimVersion, String systemKind, @JsonUnwrapped ServingSummary summary, GoodputSearch.Goodput goodput,
-                      Map<String, Object> config, String configHash, double wallSeconds) {
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"wafersimVersion", "systemKind", "summary",
+        "energyJoulesPerToken", "costUsdPerMillionTokens", "energy", "goodput", "config", "configHash", "wallSeconds"})
+    public record SystemJson(String wafersimVersion, String systemKind, @JsonUnwrapped ServingSummary summary,
+                             double energyJoulesPerToken, double costUsdPerMillionTokens, EnergyCost energy,
+                             GoodputSearch.Goodput goodput, Map<String, Object> config, String configHash,
+                             double wallSeconds) {
+        /** A system's JSON with its energy and cost. */
+        public SystemJson(String wafersimVersion, String systemKind, ServingSummary summary, EnergyCost energy,
+                          GoodputSearch.Goodput goodput, Map<String, Object> config, String configHash,
+                          double wallSeconds) {
+            this(wafersimVersion, systemKind, summary, energy.energyJoulesPerToken(), energy.costUsdPerMillionTokens(),
+                    energy, goodput, config, configHash, wallSeconds);
+        }
     }
 
     /** Several systems on the same requests ({@code serve --systems}). */
-    record ComparisonJson(String wafersimVersion, String workload, List<SystemJson> systems) {
+    public record ComparisonJson(String wafersimVersion, String workload, List<SystemJson> systems) {
     }
 
     /** The effective parameters as a key-to-value map, in schema order. */
-    static Map<String, Object> config(ParamSet p) {
+    public static Map<String, Object> config(ParamSet p) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (Map.Entry<String, ParamValue> e : p.values().entrySet()) {
             m.put(e.getKey(), e.getValue().value());
@@ -57,25 +95,18 @@ final class ServeOutput {
         return m;
     }
 
-    /** The JSON text of one system's result, or of several. */
-    static String json(List<SystemJson> systems) {
-        Object root = systems.size() == 1 ? systems.get(0)
-                : new ComparisonJson(systems.get(0).wafersimVersion(), systems.get(0).summary().workload(), systems);
-        try {
-            return Json.mapper().writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** The per-request CSV header: times in seconds at the server, units in the names. */
-    static final List<String> CSV_HEADER = List.of("system", "id", "status", "arrival_s", "prompt_tokens", "output_tokens",
+    public static final List<String> CSV_HEADER = List.of("system", "id", "status", "arrival_s", "prompt_tokens", "output_tokens",
             "queued_s", "first_scheduled_s", "first_token_s", "completion_s", "preemptions", "ttft_s", "tpot_s", "e2e_s",
             "max_tbt_s");
 
     /** One row per request of each system, in request order: the lifecycle timestamps and the metrics. */
-    static String csv(List<String> labels, List<ServingResult> results) {
-        StringBuilder sb = new StringBuilder(Csv.line(CSV_HEADER));
+    static Table requests(List<String> labels, List<ServingResult> results) {
+        Table.Builder b = Table.builder();
+        for (String c : CSV_HEADER) {
+            b.text(c);
+        }
+        Table t = b.build();
         List<String> row = new ArrayList<>(CSV_HEADER.size());
         for (int s = 0; s < results.size(); s++) {
             ServingResult r = results.get(s);
@@ -97,10 +128,10 @@ final class ServeOutput {
                 row.add(Double.isNaN(tpot) ? "" : seconds(Math.round(tpot)));
                 row.add(seconds(r.e2ePs(i)));
                 row.add(r.completed(i) ? seconds(r.maxGapPs(i)) : "");
-                sb.append(Csv.line(row));
+                t.row(row.toArray());
             }
         }
-        return sb.toString();
+        return t;
     }
 
     private static String status(byte rejection) {
@@ -113,7 +144,7 @@ final class ServeOutput {
     }
 
     /** {@code ps} as seconds with 12 decimals (exact); empty for a negative (absent) time. */
-    static String seconds(long ps) {
+    public static String seconds(long ps) {
         if (ps < 0) {
             return "";
         }
@@ -121,7 +152,7 @@ final class ServeOutput {
     }
 
     /** The terminal table: one column per system, a row per metric, then each machine and the goodput. */
-    static String text(String model, List<SystemJson> systems) {
+    public static String text(String model, List<SystemJson> systems) {
         StringBuilder sb = new StringBuilder();
         ServingSummary first = systems.get(0).summary();
         sb.append("serve ").append(model).append(": ").append(first.workload()).append('\n');
@@ -152,6 +183,8 @@ final class ServeOutput {
         row(rows, systems, "passes", s -> Long.toString(s.passes()));
         row(rows, systems, "mean in system", s -> fmt(s.meanRequestsInSystem(), 2));
         row(rows, systems, "machine busy %", s -> fmt(100 * s.busyShare(), 1));
+        rowJson(rows, systems, "energy J/token", s -> fmt(s.energyJoulesPerToken(), 4));
+        rowJson(rows, systems, "cost $/M tokens", s -> fmt(s.costUsdPerMillionTokens(), 3));
         if (first.slo() != null) {
             row(rows, systems, "SLO attained %", s -> fmt(100 * s.sloAttainment(), 1));
         }
@@ -211,6 +244,16 @@ final class ServeOutput {
         r[0] = name;
         for (int i = 0; i < systems.size(); i++) {
             r[i + 1] = value.apply(systems.get(i).summary());
+        }
+        rows.add(r);
+    }
+
+    private static void rowJson(List<String[]> rows, List<SystemJson> systems, String name,
+                                Function<SystemJson, String> value) {
+        String[] r = new String[systems.size() + 1];
+        r[0] = name;
+        for (int i = 0; i < systems.size(); i++) {
+            r[i + 1] = value.apply(systems.get(i));
         }
         rows.add(r);
     }
