@@ -141,21 +141,8 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
             count(w, "wafers", wo.wafers());
             w.put("exact", wo.exact());
         }
-        ObjectNode set = o.putObject("set");
-        for (Map.Entry<String, Object> e : overrides.entrySet()) {
-            Object v = e.getValue();
-            if (v instanceof Integer i) {
-                set.put(e.getKey(), i);
-            } else if (v instanceof Long l) {
-                set.put(e.getKey(), l);
-            } else if (v instanceof Double d) {
-                set.put(e.getKey(), d);
-            } else if (v instanceof Boolean b) {
-                set.put(e.getKey(), b);
-            } else {
-                set.put(e.getKey(), String.valueOf(v));
-            }
-        }
+        // Override values are parameter values (Integer, Long, Double, Boolean, String): Jackson maps them.
+        o.set("set", dev.wafersim.cli.io.Json.tree(overrides));
         return o;
     }
 

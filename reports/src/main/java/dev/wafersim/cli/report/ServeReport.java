@@ -3,7 +3,6 @@ package dev.wafersim.cli.report;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.wafersim.core.config.ParamSet;
-import dev.wafersim.core.config.ParamValue;
 import dev.wafersim.workloads.run.EnergyCost;
 import dev.wafersim.workloads.serving.Distribution;
 import dev.wafersim.workloads.serving.GoodputSearch;
@@ -88,11 +87,7 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
 
     /** The effective parameters as a key-to-value map, in schema order. */
     public static Map<String, Object> config(ParamSet p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (Map.Entry<String, ParamValue> e : p.values().entrySet()) {
-            m.put(e.getKey(), e.getValue().value());
-        }
-        return m;
+        return p.asMap();
     }
 
     /** The per-request CSV header: times in seconds at the server, units in the names. */

@@ -1,6 +1,5 @@
 package dev.wafersim.core.config;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -133,25 +132,19 @@ public final class ParamSet {
         return (String) get(key).value();
     }
 
-    /** The effective configuration as a JSON object of key to value, in schema order. */
-    public ObjectNode toJson() {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        for (Map.Entry<String, ParamValue> e : values.entrySet()) {
-            Object v = e.getValue().value();
-            if (v instanceof Integer i) {
-                o.put(e.getKey(), i);
-            } else if (v instanceof Long l) {
-                o.put(e.getKey(), l);
-            } else if (v instanceof Double d) {
-                o.put(e.getKey(), d);
-            } else if (v instanceof Boolean b) {
-                o.put(e.getKey(), b);
-            } else {
-                o.put(e.getKey(), String.valueOf(v));
-            }
-        }
-        return o;
+    /** The effective values, key to value (Integer, Long, Double, Boolean or String), in schema order. */
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        values.forEach((k, v) -> m.put(k, v.value()));
+        return Collections.unmodifiableMap(m);
     }
+
+    /** The effective configuration as a JSON object of key to value, in schema order (Jackson maps the types). */
+    public ObjectNode toJson() {
+        return JSON.valueToTree(asMap());
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** SHA-256 of the effective values (key=value lines in schema order), hex; equal configs hash equal. */
     public String hash() {
