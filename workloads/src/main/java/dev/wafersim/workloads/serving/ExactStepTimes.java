@@ -1,6 +1,5 @@
 package dev.wafersim.workloads.serving;
 
-import dev.wafersim.workloads.step.ForwardBatch;
 import dev.wafersim.workloads.step.StepModel;
 import dev.wafersim.workloads.step.StepTime;
 import java.util.Objects;
@@ -26,16 +25,7 @@ public final class ExactStepTimes implements StepTimes {
 
     @Override
     public void time(PassRows rows, PassTime out) {
-        int n = rows.rows();
-        long[] cached = new long[n];
-        int[] fresh = new int[n];
-        int[] logits = new int[n];
-        for (int i = 0; i < n; i++) {
-            cached[i] = rows.cachedTokens(i);
-            fresh[i] = rows.newTokens(i);
-            logits[i] = rows.logitTokens(i);
-        }
-        StepTime t = model.time(ForwardBatch.of(cached, fresh, logits));
+        StepTime t = model.time(rows.toBatch());
         simulated++;
         out.latencyPs = t.latencyPs();
         out.intervalPs = t.intervalPs();

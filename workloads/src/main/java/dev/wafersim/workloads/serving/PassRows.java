@@ -17,4 +17,18 @@ public interface PassRows {
 
     /** Of those, how many need logits. */
     int logitTokens(int i);
+
+    /** The rows copied into a batch, for a step model (allocates: for exact timing, not the hot path). */
+    default dev.wafersim.workloads.step.ForwardBatch toBatch() {
+        int n = rows();
+        long[] cached = new long[n];
+        int[] fresh = new int[n];
+        int[] logits = new int[n];
+        for (int i = 0; i < n; i++) {
+            cached[i] = cachedTokens(i);
+            fresh[i] = newTokens(i);
+            logits[i] = logitTokens(i);
+        }
+        return dev.wafersim.workloads.step.ForwardBatch.of(cached, fresh, logits);
+    }
 }

@@ -138,7 +138,7 @@ public final class StepTimeTable implements StepTimes {
         } catch (ConfigException cornerDoesNotFit) {
             // An upper corner can exceed a limit of the machine (its activation reserve, its KV cache) that
             // the pass itself stays within: time the pass as it is; if it does not fit either, that error stands.
-            StepTime t = model.time(exactBatch(rows));
+            StepTime t = model.time(rows.toBatch());
             exactFallbacks++;
             out.latencyPs = t.latencyPs();
             out.intervalPs = t.intervalPs();
@@ -223,20 +223,6 @@ public final class StepTimeTable implements StepTimes {
             lg[d + j] = (int) Math.min(n, share);
         }
         return ForwardBatch.of(cached, fresh, lg);
-    }
-
-    /** The rows of a pass as a batch. */
-    private static ForwardBatch exactBatch(PassRows rows) {
-        int n = rows.rows();
-        long[] cached = new long[n];
-        int[] fresh = new int[n];
-        int[] logits = new int[n];
-        for (int i = 0; i < n; i++) {
-            cached[i] = rows.cachedTokens(i);
-            fresh[i] = rows.newTokens(i);
-            logits[i] = rows.logitTokens(i);
-        }
-        return ForwardBatch.of(cached, fresh, logits);
     }
 
     @Override
