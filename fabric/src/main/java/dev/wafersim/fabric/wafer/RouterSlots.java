@@ -84,10 +84,16 @@ final class RouterSlots {
     final int depth;
     final int stride;
     final boolean payloads;
-    /** Slot blocks (see the layout above). */
+    /** Slot blocks (see the layout above); allocated by {@link #renumber}. */
     int[] words;
     /** Number of slots. */
     int count;
+    /**
+     * Before {@link #renumber}: per slot in the order routes were set, its ID, initial CUR and
+     * ROUTE words (12 bytes a slot while routes are set, instead of a whole block grown by copying:
+     * the garbage of building a 512 x 512 2D reduce was dominated by those copies).
+     */
+    private int[] pending = new int[3 * 64];
     /** Configuration lists of routes with several configurations. */
     int[] configs = new int[16];
     private int configsUsed;
@@ -102,7 +108,6 @@ final class RouterSlots {
         this.depth = p.routerBufferDepthWavelets();
         this.payloads = payloads;
         this.stride = (HEADER + (payloads ? 2 : 1) * depth + 15) & ~15;
-        this.words = new int[64 * stride];
         this.rt = new int[grid.routers * 4];
     }
 
@@ -114,9 +119,7 @@ final class RouterSlots {
         checkColour(r, colour);
         checkFree(r, colour);
         checkConfig(r, colour, 0, inMask, outMask);
-        int b = newSlot(r, colour);
-        words[b + CUR] = inMask | (outMask << OUT_SHIFT);
-        words[b + ROUTE] = -1;
+        newSlot(r, colour, inMask | (outMask << OUT_SHIFT), -1);
     }
 
     /**
@@ -143,7 +146,6 @@ final class RouterSlots {
             addRoute(r, colour, inMasks[0], outMasks[0]);
             return;
         }
-        int b = newSlot(r, colour);
         int n = inMasks.length;
         if (configsUsed + 2 + n > configs.length) {
             configs = Arrays.copyOf(configs, Math.max(configsUsed + 2 + n, configs.length * 2));
@@ -155,8 +157,7 @@ final class RouterSlots {
             configs[o + 2 + k] = inMasks[k] | (outMasks[k] << OUT_SHIFT);
         }
         configsUsed += 2 + n;
-        words[b + CUR] = configs[o + 2];
-        words[b + ROUTE] = o;
+        newSlot(r, colour, configs[o + 2], o);
     }
 
     private void checkColour(int r, int colour) {
@@ -195,25 +196,19 @@ final class RouterSlots {
         }
     }
 
-    /** Appends a slot for (r, colour) with an empty buffer and no neighbours yet; returns its block. */
-    private int newSlot(int r, int colour) {
-        int s = count++;
-        if ((long) count * stride > words.length) {
-            long cap = Math.max((long) count * stride, (long) words.length + (words.length >> 1));
-            if (cap > Integer.MAX_VALUE - 16) {
-                throw new ConfigException("too many routes for one simulation (" + count + " router colour slots)");
-            }
-            words = Arrays.copyOf(words, (int) cap);
+    /** Records a slot for (r, colour) with its first configuration and configuration list (or -1). */
+    private void newSlot(int r, int colour, int cur, int route) {
+        if ((long) (count + 1) * stride > Integer.MAX_VALUE - 16) {
+            throw new ConfigException("too many routes for one simulation (" + (count + 1) + " router colour slots)");
         }
-        int b = s * stride;
-        words[b + POP_CYCLE] = -1;
-        words[b + ID] = r << COLOUR_BITS | colour;
-        words[b + RAMP_QUEUE] = -1;
-        for (int d = 0; d < 4; d++) {
-            words[b + NEXT + d] = -1;
+        if (3 * count + 3 > pending.length) {
+            pending = Arrays.copyOf(pending, pending.length * 2);
         }
+        pending[3 * count] = r << COLOUR_BITS | colour;
+        pending[3 * count + 1] = cur;
+        pending[3 * count + 2] = route;
+        count++;
         rt[4 * r + (colour < 32 ? RT_COLOURS_LO : RT_COLOURS_HI)] |= 1 << (colour & 31);
-        return b;
     }
 
     /** True when router r has a route for colour c. */
@@ -227,9 +222,9 @@ final class RouterSlots {
     }
 
     /**
-     * Renumbers the slots in (router, colour) order, so that state follows the grid, and records
-     * each router's first slot. A counting sort: the position of a slot is the number of slots of
-     * the routers before its own plus the number of its router's colours below its own.
+     * Lays the slots out in (router, colour) order, so that state follows the grid, and records each
+     * router's first slot. A counting sort: the position of a slot is the number of slots of the
+     * routers before its own plus the number of its router's colours below its own.
      */
     void renumber() {
         numbered = true;
@@ -238,13 +233,21 @@ final class RouterSlots {
             rt[4 * r + RT_FIRST] = next;
             next += Long.bitCount(colourSet(r));
         }
-        int[] moved = new int[Math.max(stride, count * stride)];
+        int[] w = new int[Math.max(stride, count * stride)];
         for (int s = 0; s < count; s++) {
-            int id = words[s * stride + ID];
-            int ns = slot(id >>> COLOUR_BITS, id & ((1 << COLOUR_BITS) - 1));
-            System.arraycopy(words, s * stride, moved, ns * stride, stride);
+            int id = pending[3 * s];
+            int b = slot(id >>> COLOUR_BITS, id & ((1 << COLOUR_BITS) - 1)) * stride;
+            w[b + POP_CYCLE] = -1;
+            w[b + CUR] = pending[3 * s + 1];
+            w[b + RAMP_QUEUE] = -1;
+            for (int d = 0; d < 4; d++) {
+                w[b + NEXT + d] = -1;
+            }
+            w[b + ID] = id;
+            w[b + ROUTE] = pending[3 * s + 2];
         }
-        words = moved;
+        words = w;
+        pending = null;
     }
 
     /**
@@ -358,6 +361,9 @@ final class RouterSlots {
 
     /** Wavelets in all buffers. */
     long heldTotal() {
+        if (!numbered) {
+            return 0;
+        }
         long held = 0;
         for (int s = 0; s < count; s++) {
             held += words[s * stride + STATE] & COUNT_MASK;
