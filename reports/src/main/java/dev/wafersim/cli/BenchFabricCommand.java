@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -49,7 +50,9 @@ public final class BenchFabricCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
     Path json;
 
-    private record Phase(String name, double setupSeconds, double runSeconds, long hops, long cycles) {
+    /** Wall seconds of building and simulating, the same in CPU seconds of the one simulating thread. */
+    private record Phase(String name, double setupSeconds, double runSeconds, double setupCpuSeconds,
+                         double runCpuSeconds, long hops, long cycles) {
     }
 
     @Override
@@ -72,14 +75,17 @@ public final class BenchFabricCommand implements Callable<Integer> {
         Phase b = phase(p, size, wavelets, true);
         Phase r = phase(p, size, wavelets, false);
         for (Phase ph : new Phase[] {b, r}) {
-            out.printf(Locale.ROOT, "%-13s build %.2f s, simulate %.2f s, %,d cycles, %,d wavelet-hops, %.1f M hops/s%n",
-                    ph.name, ph.setupSeconds, ph.runSeconds, ph.cycles, ph.hops, ph.hops / ph.runSeconds / 1e6);
+            out.printf(Locale.ROOT, "%-13s build %.2f s (%.2f s CPU), simulate %.2f s (%.2f s CPU), %,d cycles,"
+                            + " %,d wavelet-hops, %.1f M hops/s%n", ph.name, ph.setupSeconds, ph.setupCpuSeconds,
+                    ph.runSeconds, ph.runCpuSeconds, ph.cycles, ph.hops, ph.hops / ph.runSeconds / 1e6);
         }
         long hops = b.hops + r.hops;
         double simSeconds = b.runSeconds + r.runSeconds;
+        double simCpuSeconds = b.runCpuSeconds + r.runCpuSeconds;
         double allSeconds = simSeconds + b.setupSeconds + r.setupSeconds;
-        out.printf(Locale.ROOT, "both: %,d wavelet-hops in %.2f s simulating (%.2f s with building)%n", hops, simSeconds,
-                allSeconds);
+        out.printf(Locale.ROOT, "both: %,d wavelet-hops in %.2f s simulating (%.2f s with building); %.2f s CPU"
+                + " simulating, %.1f M hops per CPU second%n", hops, simSeconds, allSeconds, simCpuSeconds,
+                hops / simCpuSeconds / 1e6);
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         if (fullGrid) {
             long[] full = fullGridRowBroadcast(p, wavelets);
@@ -99,6 +105,9 @@ public final class BenchFabricCommand implements Callable<Integer> {
             o.put("broadcast2dSimulateSeconds", b.runSeconds);
             o.put("reduce2dSimulateSeconds", r.runSeconds);
             o.put("buildSeconds", b.setupSeconds + r.setupSeconds);
+            o.put("buildCpuSeconds", b.setupCpuSeconds + r.setupCpuSeconds);
+            o.put("simulateCpuSeconds", simCpuSeconds);
+            o.put("waveletHopsPerCpuSecond", hops / simCpuSeconds);
             o.put("waveletHops", hops);
             o.put("waveletHopsPerSecond", rate);
             o.put("waveletHopsPerSecondWithBuild", hops / allSeconds);
@@ -110,6 +119,8 @@ public final class BenchFabricCommand implements Callable<Integer> {
     }
 
     private static Phase phase(WseParams p, int n, int b, boolean broadcast) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long c0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         WseParams region = p.withGrid(n, n);
         Fabric f = new Fabric(region, Fabric.Options.TIMING);
@@ -123,10 +134,12 @@ public final class BenchFabricCommand implements Callable<Integer> {
         code.install(f);
         f.prepare();
         long t1 = System.nanoTime();
+        long c1 = threads.getCurrentThreadCpuTime();
         f.run(Long.MAX_VALUE);
         long t2 = System.nanoTime();
-        return new Phase(broadcast ? "broadcast-2d" : "reduce-2d", (t1 - t0) / 1e9, (t2 - t1) / 1e9, f.waveletHops(),
-                f.lastWriteEndCycle() - f.firstInjectionCycle());
+        long c2 = threads.getCurrentThreadCpuTime();
+        return new Phase(broadcast ? "broadcast-2d" : "reduce-2d", (t1 - t0) / 1e9, (t2 - t1) / 1e9, (c1 - c0) / 1e9,
+                (c2 - c1) / 1e9, f.waveletHops(), f.lastWriteEndCycle() - f.firstInjectionCycle());
     }
 
     /** Wall nanoseconds, peak heap bytes and hops of a row broadcast on every row of the full grid. */
