@@ -106,7 +106,7 @@ public final class Fabric implements ProgressMonitor {
         }
         this.grid = new Grid(params.gridWidthPes(), params.gridHeightPes());
         this.clock = new FabricClock(grid.routers);
-        this.stats = new FabricStats(grid.routers, options.trackLinks());
+        this.stats = new FabricStats(grid.routers, options.trackLinks(), params.opLatencyCycles());
         this.slots = new RouterSlots(grid, params, options.functional());
         this.fusion = new ReceiveFusion(params, options.functional(), stats, clock);
         this.pes = new PeEngine(grid, params, new SramBankModel(params.sram()), options.functional(), clock, stats,
@@ -382,7 +382,7 @@ public final class Fabric implements ProgressMonitor {
 
     /** Wavelets delivered from routers to PEs. */
     public long rampDeliveries() {
-        return stats.rampDeliveries;
+        return stats.rampDeliveries();
     }
 
     /** Wavelets put on the fabric by PEs (data and control). */
@@ -397,7 +397,7 @@ public final class Fabric implements ProgressMonitor {
 
     /** Wavelets taken off the fabric by PEs, plus control wavelets absorbed at their last router. */
     public long consumed() {
-        return stats.consumed;
+        return stats.consumed();
     }
 
     /** Control wavelets that ended at a ramp. */
@@ -412,7 +412,7 @@ public final class Fabric implements ProgressMonitor {
 
     /** Vector steps on fabric operands executed by PEs. */
     public long peFabricSteps() {
-        return stats.peSteps;
+        return stats.peSteps();
     }
 
     /**
@@ -445,7 +445,7 @@ public final class Fabric implements ProgressMonitor {
 
     /** The end (exclusive) of the last cycle in which a result was written to SRAM. */
     public long lastWriteEndCycle() {
-        return stats.lastWriteEnd;
+        return stats.lastWriteEnd();
     }
 
     /** The last cycle in which anything happened. */

@@ -16,9 +16,10 @@ final class ReceiveFusion {
      * Algorithm. Such a PE arms the router slot that feeds its queue (arm(): the slot's FUSION word
      * holds the wavelets the router may account for | those accounted << 16), and the router then
      * accounts each delivery but the operation's last (left to a real visit, which completes the
-     * operation) as consumed at its ready cycle tc (consume()): one step, a memory write ending at
-     * tc + opLatency, and PE visits at tc and tc + 1 (the second finds nothing to do), which count as
-     * active cycles; the PE's position catches up at its next visit (take()). The wavelet is not put
+     * operation) as consumed at its ready cycle tc (consume()): a ramp delivery, a consumption, one
+     * step and a memory write ending at tc + opLatency (FabricStats.fusedReceives, lastFusedReady),
+     * and PE visits at tc and tc + 1 (the second finds nothing to do), which count as active cycles;
+     * the PE's position catches up at its next visit (take()). The wavelet is not put
      * into the queue: while the PE keeps up, everything in its queue at a cycle t arrived in the last
      * rampLatency cycles, so with a queue deeper than rampLatency a fused wavelet can never have made
      * the router find the queue full, and the queue holds exactly the wavelets that are not fused.
@@ -33,7 +34,6 @@ final class ReceiveFusion {
 
     /** True when this fabric's parameters allow fusion at all (see the class comment). */
     final boolean possible;
-    private final int opLat;
     private final FabricStats stats;
     private final FabricClock clock;
     private int[] rs;
@@ -47,7 +47,6 @@ final class ReceiveFusion {
         // The queue must have room for everything in flight on the ramp, and the consumption cycles
         // must fall within the 64-cycle window.
         this.possible = !functional && p.peInputQueueDepthWavelets() > ramp && ramp <= 62;
-        this.opLat = p.opLatencyCycles();
         this.stats = stats;
         this.clock = clock;
     }
@@ -104,10 +103,8 @@ final class ReceiveFusion {
      */
     void consume(int sb, long tc) {
         rs[sb + RouterSlots.FUSION] += (1 << TAKEN_SHIFT) - 1;
-        stats.rampDeliveries++;
-        stats.consumed++;
-        stats.peSteps++;
-        stats.written(tc + opLat);
+        stats.fusedReceives++;
+        stats.lastFusedReady = tc;
         window |= (1L << tc) | (1L << (tc + 1));
         pending = true;
     }

@@ -16,6 +16,8 @@ import static dev.wafersim.fabric.wafer.RouterSlots.STATE;
 import static dev.wafersim.fabric.wafer.RouterSlots.WAIT_MASK;
 import static dev.wafersim.fabric.wafer.RouterSlots.WAIT_SHIFT;
 
+import dev.wafersim.core.event.ActivityRing;
+
 /**
  * What a router does in a cycle: moves the head wavelet of each of its colours' buffers to the
  * outputs of the colour's current configuration (neighbouring routers and/or its PE's input queue),
@@ -78,6 +80,10 @@ final class Routers {
     private final FabricStats stats;
     private final ReceiveFusion fusion;
     private final long[] linkWavelets;
+    private final int width;
+    private final ActivityRing ring;
+    private final long[] ringBits;
+    private final int ringWords;
 
     Routers(Grid grid, RouterSlots slots, PeQueues queues, WseParams p, FabricClock clock, FabricStats stats,
             ReceiveFusion fusion) {
@@ -98,6 +104,29 @@ final class Routers {
         this.stats = stats;
         this.fusion = fusion;
         this.linkWavelets = stats.linkWavelets;
+        this.width = grid.width;
+        this.ring = clock.ring;
+        this.ringBits = clock.ringBits;
+        this.ringWords = clock.ringWords;
+    }
+
+    /** Schedules handle h for {@code rel} cycles after t, the cycle being processed (see FabricClock). */
+    private void sched(long t, int rel, int h) {
+        FabricClock.sched(ring, ringBits, ringWords, t, rel, h);
+    }
+
+    /** The neighbour of router r in direction d (N, E, S, W), which exists. */
+    private int step(int r, int d) {
+        switch (d) {
+            case Fabric.N:
+                return r - width;
+            case Fabric.E:
+                return r + 1;
+            case Fabric.S:
+                return r + width;
+            default:
+                return r - 1;
+        }
     }
 
     /** Visits router r at cycle t: moves what can move and schedules the router's next visit. */
@@ -110,7 +139,7 @@ final class Routers {
             // One colour: no round robin, no shared outputs.
             int next = (int) (moveHead(r, first * stride, t, 0) >>> 32);
             if (next != Integer.MAX_VALUE) {
-                clock.sched(next, FabricClock.router(r));
+                sched(t, next, FabricClock.router(r));
             }
             return;
         }
@@ -138,7 +167,7 @@ final class Routers {
             }
             int next = Math.min((int) (r0 >>> 32), (int) (r1 >>> 32));
             if (next != Integer.MAX_VALUE) {
-                clock.sched(next, FabricClock.router(r));
+                sched(t, next, FabricClock.router(r));
             }
             return;
         }
@@ -163,7 +192,7 @@ final class Routers {
             rtab[rb + RT_RR] = rr + 1 == nc ? 0 : rr + 1;
         }
         if (next != Integer.MAX_VALUE) {
-            clock.sched(next, FabricClock.router(r));
+            sched(t, next, FabricClock.router(r));
         }
     }
 
@@ -232,7 +261,7 @@ final class Routers {
         int waiting = (cur >>> WAIT_SHIFT) & 31;
         if (waiting != 0) {
             s0[b + CUR] = cur & ~WAIT_MASK;
-            wake(waiting, r);
+            wake(waiting, r, t);
         }
         if (toRamp) {
             if (control) {
@@ -241,7 +270,7 @@ final class Routers {
             } else if (fused && t + ramp < fusion.limit) {
                 fusion.consume(b, t + ramp);
             } else {
-                deliver(s0[b + RAMP_QUEUE] * qStride, value, r, ti);
+                deliver(s0[b + RAMP_QUEUE] * qStride, value, r, t);
             }
         }
         final int arrive = ((ti + hop) << 1) | (control ? 1 : 0);
@@ -258,7 +287,7 @@ final class Routers {
                 s0[b2 + HEADER + dep + pos] = value;
             }
             s0[b2 + STATE] = st2 + 1;
-            clock.sched(hop, FabricClock.router(grid.step(r, d)));
+            sched(t, hop, FabricClock.router(step(r, d)));
             stats.waveletHops++;
             if (linkWavelets != null) {
                 linkWavelets[r * 4 + d]++;
@@ -270,7 +299,7 @@ final class Routers {
             int w2 = (s0[b + CUR] >>> WAIT_SHIFT) & 31;
             if (w2 != 0) {
                 s0[b + CUR] &= ~WAIT_MASK;
-                wake(w2, r);
+                wake(w2, r, t);
             }
         }
         long next = NO_NEXT;
@@ -282,20 +311,20 @@ final class Routers {
     }
 
     /** Puts a wavelet into the PE queue in block qbase at cycle ti; it is ready rampLatency later. */
-    private void deliver(int qbase, int value, int r, int ti) {
-        queues.push(qbase, value, ti + ramp);
+    private void deliver(int qbase, int value, int r, long t) {
+        queues.push(qbase, value, (int) t + ramp);
         stats.rampDeliveries++;
-        clock.sched(ramp, FabricClock.pe(r));
+        sched(t, ramp, FabricClock.pe(r));
     }
 
     /** Wakes, at the next cycle, the senders in directions {@code waiting} of router r (bit 4: its PE). */
-    private void wake(int waiting, int r) {
+    private void wake(int waiting, int r, long t) {
         for (int m = waiting; m != 0; m &= m - 1) {
             int d = Integer.numberOfTrailingZeros(m);
             if (d == Fabric.RAMP) {
-                clock.sched(1, FabricClock.pe(r));
+                sched(t, 1, FabricClock.pe(r));
             } else {
-                clock.sched(1, FabricClock.router(grid.step(r, d)));
+                sched(t, 1, FabricClock.router(step(r, d)));
             }
         }
     }

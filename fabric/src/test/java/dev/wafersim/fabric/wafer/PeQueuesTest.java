@@ -11,7 +11,7 @@ class PeQueuesTest {
 
     @Test
     void pushPop_functional_fifoValuesAndReadyCycles() {
-        FabricStats stats = new FabricStats(4, false);
+        FabricStats stats = new FabricStats(4, false, 1);
         PeQueues q = new PeQueues(2, 3, true, new FabricClock(4), stats);
         int qb = q.stride; // the second queue
         for (int i = 0; i < 7; i++) {
@@ -28,7 +28,7 @@ class PeQueuesTest {
     /** Places freed at cycle t count from t + 1, and several pops in one cycle all wait. */
     @Test
     void free_popsInSameCycle_visibleNextCycle() {
-        PeQueues q = new PeQueues(1, 4, false, new FabricClock(1), new FabricStats(1, false));
+        PeQueues q = new PeQueues(1, 4, false, new FabricClock(1), new FabricStats(1, false, 1));
         for (int i = 0; i < 4; i++) {
             q.push(0, 0, 5);
         }
@@ -44,7 +44,7 @@ class PeQueuesTest {
     @Test
     void pop_routerWaiting_routerScheduledNextCycle() {
         FabricClock clock = new FabricClock(8);
-        PeQueues q = new PeQueues(1, 1, false, clock, new FabricStats(8, false));
+        PeQueues q = new PeQueues(1, 1, false, clock, new FabricStats(8, false, 1));
         q.words[PeQueues.ROUTER] = 5;
         q.push(0, 0, 3);
         q.markRouterWaiting(0);
