@@ -209,8 +209,9 @@ final class PeEngine {
         threads = maxThreads;
         // Queue pairs for the queue numbers some program binds (not the hardware's count), and no
         // rounding to 64 bytes (a Java array's elements have no cache-line alignment to keep):
-        // 18 ints instead of 32 for the PEs of a 2D reduce (measured: see the README's
-        // performance table, "compact PE blocks").
+        // 18 ints instead of 32 for the PEs of a 2D reduce (measured on reduce-2d 512 x 512: thread
+        // CPU 7.54 -> 6.91 s, median of 4 runs; with the split, 110.4 -> 100.7 ns per hop against
+        // the original implementation, in-process A/B, median of 5).
         int pairs = 1;
         for (Role role : roles) {
             for (int q = 0; q < 32; q++) {

@@ -29,7 +29,8 @@ final class RouterSlots {
      * original implementation: per-field arrays gave 4.8 M wavelet-hops/s on a 256 x 256 2D
      * broadcast; blocks of this size took bench fabric from 18.6 M to 21.9 M).
      *
-     *   STATE      count (bits 0-15) | head, the ring position of the oldest wavelet (16-31)
+     *   STATE      count (bits 0-15) | head, the ring position of the oldest wavelet (16-31): room
+     *              for depths up to 65,535 (fabric.routerBufferDepthWavelets allows up to 1,024)
      *   POP_CYCLE  the cycle of the last pop (low 32 bits); its place is a credit from the next cycle
      *   CUR        the current configuration: inputs (bits 0-4) | outputs (5-9) | senders waiting for a
      *              credit here, by the direction they send from (10-14; bit 10 + RAMP: the PE)
