@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -49,7 +50,9 @@ public final class BenchFabricCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON to FILE.")
     Path json;
 
-    private record Phase(String name, double setupSeconds, double runSeconds, long hops, long cycles) {
+    /** Wall seconds of building and simulating, the same in CPU seconds of the one simulating thread. */
+    private record Phase(String name, double setupSeconds, double runSeconds, double setupCpuSeconds,
+                         double runCpuSeconds, long hops, long cycles) {
     }
 
     @Override
@@ -72,14 +75,17 @@ public final class BenchFabricCommand implements Callable<Integer> {
         Phase b = phase(p, size, wavelets, true);
         Phase r = phase(p, size, wavelets, false);
         for (Phase ph : new Phase[] {b, r}) {
-            out.printf(Locale.ROOT, "%-13s build %.2f s, simulate %.2f s, %,d cycles, %,d wavelet-hops, %.1f M hops/s%n",
-                    ph.name, ph.setupSeconds, ph.runSeconds, ph.cycles, ph.hops, ph.hops / ph.runSeconds / 1e6);
+            out.printf(Locale.ROOT, "%-13s build %.2f s (%.2f s CPU), simulate %.2f s (%.2f s CPU), %,d cycles,"
+                            + " %,d wavelet-hops, %.1f M hops/s%n", ph.name, ph.setupSeconds, ph.setupCpuSeconds,
+                    ph.runSeconds, ph.runCpuSeconds, ph.cycles, ph.hops, ph.hops / ph.runSeconds / 1e6);
         }
         long hops = b.hops + r.hops;
         double simSeconds = b.runSeconds + r.runSeconds;
+        double simCpuSeconds = b.runCpuSeconds + r.runCpuSeconds;
         double allSeconds = simSeconds + b.setupSeconds + r.setupSeconds;
-        out.printf(Locale.ROOT, "both: %,d wavelet-hops in %.2f s simulating (%.2f s with building)%n", hops, simSeconds,
-                allSeconds);
+        out.printf(Locale.ROOT, "both: %,d wavelet-hops in %.2f s simulating (%.2f s with building); %.2f s CPU"
+                + " simulating, %.1f M hops per CPU second%n", hops, simSeconds, allSeconds, simCpuSeconds,
+                hops / simCpuSeconds / 1e6);
         long[] full = null;
         if (fullGrid) {
             full = fullGridRowBroadcast(p, wavelets);
@@ -90,7 +96,8 @@ public final class BenchFabricCommand implements Callable<Integer> {
         double rate = hops / simSeconds;
         if (json != null) {
             Json.write(json, new BenchFabricFile(WafersimCommand.version(), system, size, wavelets, b.runSeconds,
-                    r.runSeconds, b.setupSeconds + r.setupSeconds, hops, rate, hops / allSeconds,
+                    r.runSeconds, b.setupSeconds + r.setupSeconds, b.setupCpuSeconds + r.setupCpuSeconds, simCpuSeconds,
+                    hops / simCpuSeconds, hops, rate, hops / allSeconds,
                     full == null ? null : full[0] / 1e9, full == null ? null : full[1], full == null ? null : full[2]));
         }
         out.printf(Locale.ROOT, "wavelet-hops/s: %d%n", Math.round(rate));
@@ -99,6 +106,8 @@ public final class BenchFabricCommand implements Callable<Integer> {
     }
 
     private static Phase phase(WseParams p, int n, int b, boolean broadcast) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long c0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         WseParams region = p.withGrid(n, n);
         Fabric f = new Fabric(region, Fabric.Options.TIMING);
@@ -112,10 +121,12 @@ public final class BenchFabricCommand implements Callable<Integer> {
         code.install(f);
         f.prepare();
         long t1 = System.nanoTime();
+        long c1 = threads.getCurrentThreadCpuTime();
         f.run(Long.MAX_VALUE);
         long t2 = System.nanoTime();
-        return new Phase(broadcast ? "broadcast-2d" : "reduce-2d", (t1 - t0) / 1e9, (t2 - t1) / 1e9, f.waveletHops(),
-                f.lastWriteEndCycle() - f.firstInjectionCycle());
+        long c2 = threads.getCurrentThreadCpuTime();
+        return new Phase(broadcast ? "broadcast-2d" : "reduce-2d", (t1 - t0) / 1e9, (t2 - t1) / 1e9, (c1 - c0) / 1e9,
+                (c2 - c1) / 1e9, f.waveletHops(), f.lastWriteEndCycle() - f.firstInjectionCycle());
     }
 
     /** Wall nanoseconds, peak heap bytes and hops of a row broadcast on every row of the full grid. */
@@ -150,6 +161,7 @@ public final class BenchFabricCommand implements Callable<Integer> {
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     record BenchFabricFile(String wafersimVersion, String system, int size, int wavelets,
                            double broadcast2dSimulateSeconds, double reduce2dSimulateSeconds, double buildSeconds,
+                           double buildCpuSeconds, double simulateCpuSeconds, double waveletHopsPerCpuSecond,
                            long waveletHops, double waveletHopsPerSecond, double waveletHopsPerSecondWithBuild,
                            Double fullGridWallSeconds, Long fullGridPeakHeapBytes, Long fullGridWaveletHops) {
     }

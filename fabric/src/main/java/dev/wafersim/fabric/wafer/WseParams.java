@@ -89,23 +89,42 @@ public record WseParams(
     public static final String LINK_LATENCY_NS = "system.waferLinkLatencyNs";
     public static final String IO_ENTRY_POINTS = "system.ioEntryPointsPerEdge";
 
+    /**
+     * Most colours the model supports: a router's set of colours is 64 bits ({@link RouterSlots}).
+     * The WSE-2 and WSE-3 have 24; more is a what-if.
+     */
+    public static final int MAX_COLOURS = 64;
+    /**
+     * Most route configurations per colour the model supports. Nothing in the state layout bounds
+     * it (configurations live in a list per route); the limit keeps a mistyped value from
+     * allocating a huge table. The WSE-3 has 4 (an initial route and 3 switch positions).
+     */
+    public static final int MAX_ROUTE_CONFIGS = 64;
+    /**
+     * Deepest router buffer and PE input queue the model supports, in wavelets. The layouts hold
+     * deeper ones (router buffers 65,535, queues 2,047); the limit keeps a buffer's state within a
+     * few kilobytes per router colour.
+     */
+    public static final int MAX_BUFFER_DEPTH_WAVELETS = 1024;
+
     /** The fabric and PE parameters (the SRAM's come from {@link SramParams#SCHEMA}). */
     public static final ParamSchema FABRIC_SCHEMA = ParamSchema.of(List.of(
             ParamSpec.integer(GRID_WIDTH, "PEs", 1, 4096, "PEs per row of the usable grid (x extent)."),
             ParamSpec.integer(GRID_HEIGHT, "PEs", 1, 4096, "PEs per column of the usable grid (y extent)."),
             ParamSpec.real(CLOCK_GHZ, "GHz", 0.05, 10, "Fabric and PE clock; simulation runs in cycles and"
                     + " converts with this (period rounded to whole ps)."),
-            ParamSpec.integer(COLOURS, "colours", 1, 32, "Routable colours (virtual channels) per router."),
-            ParamSpec.integer(ROUTE_CONFIGS, "configs", 1, 6,
+            ParamSpec.integer(COLOURS, "colours", 1, MAX_COLOURS, "Routable colours (virtual channels) per router."),
+            ParamSpec.integer(ROUTE_CONFIGS, "configs", 1, MAX_ROUTE_CONFIGS,
                     "Route configurations per colour per router, switched by control wavelets."),
             ParamSpec.integer(HOP_LATENCY, "cycles", 1, 64, "Cycles per hop, router input to next router input."),
             ParamSpec.integer(RAMP_LATENCY, "cycles", 0, 64, "Ramp latency T_R between a router and its PE, each way."),
-            ParamSpec.integer(ROUTER_BUFFER, "wavelets", 1, 16,
+            ParamSpec.integer(ROUTER_BUFFER, "wavelets", 1, MAX_BUFFER_DEPTH_WAVELETS,
                     "Input buffer depth of one colour in one router; a full buffer stalls its senders."),
             ParamSpec.integer(PAYLOAD_BITS, "bits", 32, 64, "Payload bits per wavelet (32, or 64 as a what-if)."),
             ParamSpec.integer(INPUT_QUEUES, "queues", 1, 32, "Fabric input queues per PE."),
             ParamSpec.integer(OUTPUT_QUEUES, "queues", 1, 32, "Fabric output queues per PE."),
-            ParamSpec.integer(INPUT_QUEUE_DEPTH, "wavelets", 1, 16, "Depth of one PE input queue."),
+            ParamSpec.integer(INPUT_QUEUE_DEPTH, "wavelets", 1, MAX_BUFFER_DEPTH_WAVELETS,
+                    "Depth of one PE input queue."),
             ParamSpec.integer(MICROTHREADS, "threads", 0, 16,
                     "Microthreads per PE running asynchronous vector operations."),
             ParamSpec.integer(TASK_ACTIVATION, "cycles", 0, 1000,

@@ -33,6 +33,7 @@ public final class CodeMap {
      * PE's list holds shared references rather than copies.
      */
     private final HashMap<Op, Op> opPool = new HashMap<>();
+    private static final int[] NONE = new int[0];
 
     /**
      * @param name a name for the programs (e.g. the collective or layer)
@@ -153,9 +154,14 @@ public final class CodeMap {
     public final class PeCode {
         final int x;
         final int y;
-        final List<Op> ops = new ArrayList<>();
-        final int[] inColour = new int[32];
-        final int[] outColour = new int[32];
+        final List<Op> ops = new ArrayList<>(2);
+        /**
+         * Colour of input queue q, for the queues bound so far (bound in order 0, 1, ..., so the
+         * array has exactly one entry per bound queue: a wafer's worth of PEs keeps a few bytes each
+         * instead of two 32-entry tables).
+         */
+        int[] inColour = NONE;
+        int[] outColour = NONE;
         int hash = 1;
         private int maxInputQueues = 8;
         private int maxOutputQueues = 8;
@@ -163,8 +169,6 @@ public final class CodeMap {
         PeCode(int x, int y) {
             this.x = x;
             this.y = y;
-            Arrays.fill(inColour, -1);
-            Arrays.fill(outColour, -1);
         }
 
         /** Limits the queues this PE may bind (the hardware's queue counts). */
@@ -176,25 +180,39 @@ public final class CodeMap {
 
         /** The input queue bound to {@code colour}, binding a free one if needed. */
         public int in(int colour) {
-            return bind(inColour, colour, maxInputQueues, "input");
+            int q = find(inColour, colour);
+            if (q < 0) {
+                inColour = bind(inColour, colour, maxInputQueues, "input");
+                q = inColour.length - 1;
+            }
+            return q;
         }
 
         /** The output queue bound to {@code colour}, binding a free one if needed. */
         public int out(int colour) {
-            return bind(outColour, colour, maxOutputQueues, "output");
+            int q = find(outColour, colour);
+            if (q < 0) {
+                outColour = bind(outColour, colour, maxOutputQueues, "output");
+                q = outColour.length - 1;
+            }
+            return q;
         }
 
-        private int bind(int[] table, int colour, int max, String kind) {
-            for (int q = 0; q < max; q++) {
+        private static int find(int[] table, int colour) {
+            for (int q = 0; q < table.length; q++) {
                 if (table[q] == colour) {
                     return q;
                 }
             }
-            for (int q = 0; q < max; q++) {
-                if (table[q] < 0) {
-                    table[q] = colour;
-                    return q;
-                }
+            return -1;
+        }
+
+        /** The table with {@code colour} bound to the next free queue. */
+        private int[] bind(int[] table, int colour, int max, String kind) {
+            if (table.length < max) {
+                int[] grown = Arrays.copyOf(table, table.length + 1);
+                grown[table.length] = colour;
+                return grown;
             }
             StringBuilder bound = new StringBuilder();
             for (int q = 0; q < max; q++) {
