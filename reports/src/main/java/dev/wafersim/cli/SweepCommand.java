@@ -77,7 +77,7 @@ import picocli.CommandLine.Spec;
             "",
             "Several machines: --shard I/N runs shard I (0 to N-1) of N, balanced by each point's estimated cost;",
             "then wafersim sweep merge SHARD.csv... --out FILE.csv gives the CSV (and --chart-dir the charts) of the",
-            "whole sweep run at once. Recipes for Slurm, Kubernetes and CI matrices are in scripts/.",
+            "whole sweep run at once. Recipes for Slurm, Kubernetes and CI matrices are in scripts/sweep/.",
             "",
             "Exit codes: 0 done (rejected points are rows with status failed), 2 bad input (also: --out cannot be",
             "written or is locked), 3 a simulation failed, 4 internal error."})
@@ -167,6 +167,7 @@ public final class SweepCommand implements Callable<Integer> {
         SweepCsv csv;
         List<Integer> mine = new ArrayList<>();
         ShardManifest manifest = null;
+        ShardPartition partition = null;
         if (shard == null) {
             csv = new SweepCsv(keys);
             for (int i = 0; i < plan.size(); i++) {
@@ -180,7 +181,7 @@ public final class SweepCommand implements Callable<Integer> {
                 costs[i] = PointCost.micros(experiments.get(i));
                 total += costs[i];
             }
-            ShardPartition partition = ShardPartition.of(costs, shard.count());
+            partition = ShardPartition.of(costs, shard.count());
             int[] points = partition.pointsOf(shard.index());
             for (int p : points) {
                 mine.add(p);
@@ -206,10 +207,15 @@ public final class SweepCommand implements Callable<Integer> {
                 stdout.printf(Locale.ROOT, "sweep of %d points (%d to run, %d already in %s):%n", plan.size(),
                         plan.size() - previous.size(), previous.size(), out);
             } else {
-                stdout.printf(Locale.ROOT, "sweep of %d points, shard %s: %d points, estimated %s of the sweep's %s (%d to"
-                                + " run, %d already in %s):%n", plan.size(), shard, mine.size(),
-                        seconds(manifest.shardCostMicros()), seconds(manifest.sweepCostMicros()),
-                        mine.size() - previous.size(), previous.size(), out);
+                List<String> loads = new ArrayList<>();
+                for (int s = 0; s < Math.min(partition.shards(), 16); s++) {
+                    loads.add(seconds(partition.load(s)));
+                }
+                stdout.printf(Locale.ROOT, "sweep of %d points, shard %s: %d point%s, estimated %s of the sweep's %s (every"
+                                + " shard: %s%s); %d to run, %d already in %s:%n", plan.size(), shard, mine.size(),
+                        mine.size() == 1 ? "" : "s", seconds(manifest.shardCostMicros()),
+                        seconds(manifest.sweepCostMicros()), String.join(", ", loads),
+                        partition.shards() > 16 ? ", ..." : "", mine.size() - previous.size(), previous.size(), out);
             }
             for (int i : mine) {
                 String cost = shard == null ? "" : String.format(Locale.ROOT, "  (estimated %s)",
@@ -366,9 +372,10 @@ public final class SweepCommand implements Callable<Integer> {
         return true;
     }
 
-    /** Estimated microseconds as seconds, for the dry run. */
+    /** Estimated microseconds as seconds (milliseconds below one second), for the dry run. */
     private static String seconds(long micros) {
-        return String.format(Locale.ROOT, "%.1f s", micros / 1e6);
+        return micros < 1_000_000 ? String.format(Locale.ROOT, "%.0f ms", micros / 1e3)
+                : String.format(Locale.ROOT, "%.1f s", micros / 1e6);
     }
 
     private static int statusIndex(String status) {
