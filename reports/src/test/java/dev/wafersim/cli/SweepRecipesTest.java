@@ -42,7 +42,10 @@ class SweepRecipesTest {
         return p;
     }
 
-    /** A command that runs wafersim from the test's classes in a child JVM. */
+    /**
+     * A command that runs wafersim from the test's classes in a child JVM. Written once per test, before any
+     * process starts: exec of a file still open for writing fails with ETXTBSY.
+     */
     private Path wafersim() throws Exception {
         Path w = tmp.resolve("bin/wafersim");
         Files.createDirectories(w.getParent());
@@ -101,6 +104,7 @@ class SweepRecipesTest {
         }
         Path spec = root.resolve("scripts/sweep/example.yaml");
         Path results = tmp.resolve("results");
+        String wafersim = wafersim().toString();
         List<Process> tasks = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -108,7 +112,7 @@ class SweepRecipesTest {
             logs.add(log);
             tasks.add(start(List.of("bash", script.toString()), Map.of("SLURM_ARRAY_TASK_ID", Integer.toString(i),
                     "SLURM_ARRAY_TASK_COUNT", "4", "SPEC", spec.toString(), "OUT", results.toString(), "WAFERSIM",
-                    wafersim().toString(), "SLURM_CPUS_PER_TASK", "1"), log));
+                    wafersim, "SLURM_CPUS_PER_TASK", "1"), log));
         }
         await(tasks, logs);
         List<String> merge = new ArrayList<>(List.of("sweep", "merge"));
@@ -161,7 +165,7 @@ class SweepRecipesTest {
         JsonNode merger = mergeJob.path("spec").path("template").path("spec").path("containers").get(0);
         Map<String, String> mergeEnv = new HashMap<>(env(merger));
         assertEquals(env.get("RESULTS"), mergeEnv.get("RESULTS"));
-        mergeEnv.putAll(Map.of("RESULTS", results.toString(), "WAFERSIM", wafersim().toString()));
+        mergeEnv.putAll(Map.of("RESULTS", results.toString(), "WAFERSIM", local.get("WAFERSIM")));
         Path log = tmp.resolve("merge.log");
         await(List.of(start(List.of("sh", "-c", merger.path("args").get(0).asText()), mergeEnv, log)), List.of(log));
         assertArrayEquals(unsharded(spec), Files.readAllBytes(results.resolve("sweep.csv")));
