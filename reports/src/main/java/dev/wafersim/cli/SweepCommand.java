@@ -5,11 +5,16 @@ import dev.wafersim.cli.experiment.ExperimentFile;
 import dev.wafersim.cli.experiment.ExperimentKey;
 import dev.wafersim.cli.experiment.ExperimentSpec;
 import dev.wafersim.cli.io.Csv;
+import dev.wafersim.cli.sweep.PointCost;
+import dev.wafersim.cli.sweep.ShardManifest;
+import dev.wafersim.cli.sweep.ShardPartition;
 import dev.wafersim.cli.sweep.SweepAxis;
 import dev.wafersim.cli.sweep.SweepCharts;
 import dev.wafersim.cli.sweep.SweepCsv;
+import dev.wafersim.cli.sweep.SweepManifest;
 import dev.wafersim.cli.sweep.SweepOutput;
 import dev.wafersim.cli.sweep.SweepPlan;
+import dev.wafersim.cli.sweep.SweepShard;
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.core.event.SimulationStalledException;
 import dev.wafersim.workloads.run.DecodeResult;
@@ -24,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
@@ -53,6 +59,7 @@ import picocli.CommandLine.Spec;
  * point; 2 for bad input before the sweep starts.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        subcommands = SweepMergeCommand.class,
         description = {
             "Run a grid of experiments in parallel into a CSV; draw the charts.",
             "",
@@ -66,7 +73,11 @@ import picocli.CommandLine.Spec;
             "",
             "The CSV is locked while the sweep runs: a second sweep on it is refused (exit 2). --resume and chart",
             "refuse a CSV in which a point appears twice. Progress with an ETA on standard error (a bar on a terminal,",
-            "else a line every 30 s; --quiet for none).",
+            "else a line every 30 s; --quiet for none). A finished sweep's rows are in point order.",
+            "",
+            "Several machines: --shard I/N runs shard I (0 to N-1) of N, balanced by each point's estimated cost;",
+            "then wafersim sweep merge SHARD.csv... --out FILE.csv gives the CSV (and --chart-dir the charts) of the",
+            "whole sweep run at once. Recipes for Slurm, Kubernetes and CI matrices are in scripts/sweep/.",
             "",
             "Exit codes: 0 done (rejected points are rows with status failed), 2 bad input (also: --out cannot be",
             "written or is locked), 3 a simulation failed, 4 internal error."})
@@ -88,8 +99,13 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Sweep KEY over the values (one value: a fixed override); repeatable.")
     List<String> sets = new ArrayList<>();
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.csv", description = "The CSV to write.")
+    @Option(names = "--out", paramLabel = "FILE.csv", description = "The CSV to write (required).")
     Path out;
+
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "Run only shard I (0 to N-1) of N shards of the sweep (split by estimated cost; the same"
+                    + " split in every process); writes FILE.csv.manifest.json beside --out for sweep merge.")
+    String shardOption;
 
     @Option(names = "--resume", description = "Keep the rows already in --out and run only the missing points.")
     boolean resume;
@@ -127,27 +143,52 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (out == null) {
+            throw new ConfigException("--out is missing; expected --out FILE.csv, the CSV to write");
+        }
+        SweepShard shard = shardOption == null ? null : SweepShard.parse(shardOption, "--shard");
+        if (shard != null && chartDir != null) {
+            throw new ConfigException("--chart-dir is not allowed with --shard: a shard holds part of the sweep; draw"
+                    + " the charts when merging the shards (wafersim sweep merge SHARD.csv... --out FILE.csv --chart-dir"
+                    + " DIR)");
+        }
         ExperimentFile.Contents contents = Experiments.read(specFile, Set.of("sweep"));
         SweepPlan plan = new SweepPlan(axes(contents));
         ExperimentSpec base = Experiments.spec(contents, system, workload, List.of());
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : Parallel.threads(threads, "--threads");
         SweepAxis xAxis = SweepCharts.xAxis(plan, x);
-        List<Integer> all = new ArrayList<>();
-        for (int i = 0; i < plan.size(); i++) {
-            all.add(i);
-        }
-        List<String> systems = new ArrayList<>();
-        if (base.get(ExperimentKey.SYSTEM) != null) {
-            systems.add(base.get(ExperimentKey.SYSTEM).text());
-        }
-        plan.axes().stream().filter(a -> a.key().equals(ExperimentKey.SYSTEM.key())).forEach(a -> systems.addAll(a.values()));
-        Set<String> shared = Experiments.parameterKeys(systems);
-        List<Experiment> experiments = Parallel.map(all, i -> plan.spec(base, i).resolve(false, shared), n,
-                i -> "sweep point " + i + " (" + describe(plan, i) + ")");
-        SweepCsv csv = new SweepCsv(plan.axes().stream().map(SweepAxis::key).toList());
+        List<Experiment> experiments = resolve(plan, base, n);
         PrintWriter stdout = spec.commandLine().getOut();
         if (out.getFileName() == null) {
             throw new ConfigException("--out " + out + " is not allowed; expected the path of a CSV file");
+        }
+
+        List<String> keys = plan.axes().stream().map(SweepAxis::key).toList();
+        SweepCsv csv;
+        List<Integer> mine = new ArrayList<>();
+        ShardManifest manifest = null;
+        ShardPartition partition = null;
+        if (shard == null) {
+            csv = new SweepCsv(keys);
+            for (int i = 0; i < plan.size(); i++) {
+                mine.add(i);
+            }
+        } else {
+            String manifestHash = SweepManifest.hash(plan, experiments.stream().map(Experiment::hash).toList());
+            long[] costs = new long[plan.size()];
+            long total = 0;
+            for (int i = 0; i < costs.length; i++) {
+                costs[i] = PointCost.micros(experiments.get(i));
+                total += costs[i];
+            }
+            partition = ShardPartition.of(costs, shard.count());
+            int[] points = partition.pointsOf(shard.index());
+            for (int p : points) {
+                mine.add(p);
+            }
+            csv = SweepCsv.sharded(keys, shard, manifestHash);
+            manifest = new ShardManifest(WafersimCommand.version(), manifestHash, plan.size(), shard, partition.hash(),
+                    points, partition.load(shard.index()), total, SweepManifest.definition(base, plan.axes()));
         }
 
         boolean exists = Files.exists(out);
@@ -161,11 +202,26 @@ public final class SweepCommand implements Callable<Integer> {
         boolean append = exists && resume;
         if (dryRun) {
             Map<Integer, List<String>> previous = append
-                    ? previousRows(csv, plan, experiments, Csv.read(out)) : Map.of();
-            stdout.printf(Locale.ROOT, "sweep of %d points (%d to run, %d already in %s):%n", plan.size(),
-                    plan.size() - previous.size(), previous.size(), out);
-            for (int i = 0; i < plan.size(); i++) {
-                stdout.printf(Locale.ROOT, "  %5d  %s%s%n", i, describe(plan, i), previous.containsKey(i) ? "  (done)" : "");
+                    ? previousRows(csv, plan, experiments, mine, Csv.read(out)) : Map.of();
+            if (shard == null) {
+                stdout.printf(Locale.ROOT, "sweep of %d points (%d to run, %d already in %s):%n", plan.size(),
+                        plan.size() - previous.size(), previous.size(), out);
+            } else {
+                List<String> loads = new ArrayList<>();
+                for (int s = 0; s < Math.min(partition.shards(), 16); s++) {
+                    loads.add(seconds(partition.load(s)));
+                }
+                stdout.printf(Locale.ROOT, "sweep of %d points, shard %s: %d point%s, estimated %s of the sweep's %s (every"
+                                + " shard: %s%s); %d to run, %d already in %s:%n", plan.size(), shard, mine.size(),
+                        mine.size() == 1 ? "" : "s", seconds(manifest.shardCostMicros()),
+                        seconds(manifest.sweepCostMicros()), String.join(", ", loads),
+                        partition.shards() > 16 ? ", ..." : "", mine.size() - previous.size(), previous.size(), out);
+            }
+            for (int i : mine) {
+                String cost = shard == null ? "" : String.format(Locale.ROOT, "  (estimated %s)",
+                        seconds(PointCost.micros(experiments.get(i))));
+                stdout.printf(Locale.ROOT, "  %5d  %s%s%s%n", i, describe(plan, i), cost,
+                        previous.containsKey(i) ? "  (done)" : "");
             }
             stdout.flush();
             return Main.EXIT_OK;
@@ -176,10 +232,13 @@ public final class SweepCommand implements Callable<Integer> {
         int[] counts = new int[4];
         Throwable firstBug = null;
         try (SweepOutput file = SweepOutput.open(out, append)) {
-            previous = append ? previousRows(csv, plan, experiments, file.readTable()) : Map.of();
+            previous = append ? previousRows(csv, plan, experiments, mine, file.readTable()) : Map.of();
+            if (manifest != null) {
+                manifest.writeBeside(out);
+            }
             rows = new HashMap<>(previous);
             List<Integer> todo = new ArrayList<>();
-            for (int i = 0; i < plan.size(); i++) {
+            for (int i : mine) {
                 if (!previous.containsKey(i)) {
                     todo.add(i);
                 }
@@ -193,6 +252,8 @@ public final class SweepCommand implements Callable<Integer> {
                 t.setDaemon(true);
                 return t;
             });
+            boolean inOrder = previousInOrder(previous, append ? file : null);
+            int last = previous.isEmpty() ? -1 : java.util.Collections.max(previous.keySet());
             try {
                 CompletionService<Done> done = new ExecutorCompletionService<>(pool);
                 for (int i : todo) {
@@ -213,6 +274,8 @@ public final class SweepCommand implements Callable<Integer> {
                     }
                     file.writeLine(Csv.line(d.row()));
                     rows.put(d.point(), d.row());
+                    inOrder &= d.point() > last;
+                    last = Math.max(last, d.point());
                     counts[statusIndex(d.status())]++;
                     if (d.bug() != null && firstBug == null) {
                         firstBug = d.bug();
@@ -224,20 +287,24 @@ public final class SweepCommand implements Callable<Integer> {
                 pool.shutdownNow();
                 bar.done();
             }
+            if (!inOrder) {
+                StringBuilder text = new StringBuilder(Csv.line(csv.header()));
+                new TreeMap<>(rows).values().forEach(r -> text.append(Csv.line(r)));
+                file.replaceInOrder(text.toString());
+            }
         }
 
-        stdout.printf(Locale.ROOT, "sweep: %d points: %d ok, %d failed (input rejected), %d simulation failures, %d errors;"
-                        + " %d already in %s from an earlier run%n", plan.size(), counts[0], counts[1], counts[2], counts[3],
-                previous.size(), out);
+        if (shard == null) {
+            stdout.printf(Locale.ROOT, "sweep: %d points: %d ok, %d failed (input rejected), %d simulation failures, %d"
+                            + " errors; %d already in %s from an earlier run%n", plan.size(), counts[0], counts[1],
+                    counts[2], counts[3], previous.size(), out);
+        } else {
+            stdout.printf(Locale.ROOT, "sweep shard %s: %d of %d points: %d ok, %d failed (input rejected), %d simulation"
+                            + " failures, %d errors; %d already in %s from an earlier run%n", shard, mine.size(),
+                    plan.size(), counts[0], counts[1], counts[2], counts[3], previous.size(), out);
+        }
         if (chartDir != null) {
-            Map<Integer, List<String>> ok = new LinkedHashMap<>();
-            int status = csv.header().indexOf(SweepCsv.STATUS);
-            rows.forEach((i, r) -> {
-                if (r.get(status).equals("ok")) {
-                    ok.put(i, r);
-                }
-            });
-            List<Path> charts = SweepCharts.draw(chartDir, plan, experiments, csv.header(), ok, xAxis, svg);
+            List<Path> charts = drawCharts(chartDir, plan, experiments, csv.header(), rows, xAxis, svg);
             for (Path c : charts) {
                 stdout.println("chart: " + c);
             }
@@ -252,6 +319,63 @@ public final class SweepCommand implements Callable<Integer> {
             return Main.EXIT_INTERNAL;
         }
         return counts[2] > 0 ? Main.EXIT_SIM_FAILED : Main.EXIT_OK;
+    }
+
+    /** Every point's experiment, resolved before any runs (a bad key or value stops the sweep: exit 2). */
+    static List<Experiment> resolve(SweepPlan plan, ExperimentSpec base, int threads) {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < plan.size(); i++) {
+            all.add(i);
+        }
+        List<String> systems = new ArrayList<>();
+        if (base.get(ExperimentKey.SYSTEM) != null) {
+            systems.add(base.get(ExperimentKey.SYSTEM).text());
+        }
+        plan.axes().stream().filter(a -> a.key().equals(ExperimentKey.SYSTEM.key())).forEach(a -> systems.addAll(a.values()));
+        Set<String> shared = Experiments.parameterKeys(systems);
+        return Parallel.map(all, i -> plan.spec(base, i).resolve(false, shared), threads,
+                i -> "sweep point " + i + " (" + describe(plan, i) + ")");
+    }
+
+    /**
+     * The charts of a sweep from its rows (point to CSV fields): latency and throughput of the points with status
+     * {@code ok}, in point order.
+     */
+    static List<Path> drawCharts(Path dir, SweepPlan plan, List<Experiment> experiments, List<String> header,
+                                 Map<Integer, List<String>> rows, SweepAxis xAxis, boolean svg) {
+        Map<Integer, List<String>> ok = new TreeMap<>();
+        int status = header.indexOf(SweepCsv.STATUS);
+        rows.forEach((i, r) -> {
+            if (r.get(status).equals("ok")) {
+                ok.put(i, r);
+            }
+        });
+        return SweepCharts.draw(dir, plan, experiments, header, ok, xAxis, svg);
+    }
+
+    /**
+     * True when the rows already in the file ({@code previous}, read through {@code file}) are in point order,
+     * or there are none.
+     */
+    private static boolean previousInOrder(Map<Integer, List<String>> previous, SweepOutput file) {
+        if (file == null || previous.isEmpty()) {
+            return true;
+        }
+        int last = -1;
+        for (List<String> r : file.readTable().rows()) {
+            int p = Integer.parseInt(r.get(0));
+            if (p <= last) {
+                return false;
+            }
+            last = p;
+        }
+        return true;
+    }
+
+    /** Estimated microseconds as seconds (milliseconds below one second), for the dry run. */
+    private static String seconds(long micros) {
+        return micros < 1_000_000 ? String.format(Locale.ROOT, "%.0f ms", micros / 1e3)
+                : String.format(Locale.ROOT, "%.1f s", micros / 1e6);
     }
 
     private static int statusIndex(String status) {
@@ -317,7 +441,17 @@ public final class SweepCommand implements Callable<Integer> {
      * which a point appears twice is refused (two runs wrote into it at once, or it was edited).
      */
     private Map<Integer, List<String>> previousRows(SweepCsv csv, SweepPlan plan, List<Experiment> experiments,
-                                                    Csv.Table t) {
+                                                    List<Integer> mine, Csv.Table t) {
+        boolean fileSharded = t.header().contains(SweepCsv.SHARD) && t.header().contains(SweepCsv.MANIFEST_HASH);
+        if (fileSharded != csv.isSharded() && !t.header().equals(csv.header())) {
+            throw new ConfigException("--resume: " + out + (fileSharded ? " is a shard's file (it has the columns shard and"
+                    + " manifestHash) but this sweep is not sharded; resume it with its --shard I/N"
+                    : " is the file of an unsharded sweep but this run is --shard " + shardOption + "; give another --out")
+                    + ", or --overwrite");
+        }
+        if (csv.isSharded() && t.header().equals(csv.header())) {
+            requireSameShard(csv, t);
+        }
         if (!t.header().equals(csv.header())) {
             throw new ConfigException("--resume: " + out + " has the columns " + t.header() + " but this sweep writes "
                     + csv.header() + "; it is another sweep: give another --out, or --overwrite");
@@ -349,6 +483,45 @@ public final class SweepCommand implements Callable<Integer> {
             }
             found.put(i, row);
         }
+        Set<Integer> ours = new java.util.HashSet<>(mine);
+        Set<Integer> matched = new java.util.HashSet<>();
+        found.forEach((i, row) -> matched.add(byKey.get(plan.values(i))));
+        for (int r = 0; r < t.rows().size(); r++) {
+            if (!matched.contains(r)) {
+                throw new ConfigException("--resume: " + out + " line " + t.lines().get(r) + " holds "
+                        + t.rows().get(r).subList(1, 1 + keys) + ", which is not a point of this sweep (an axis changed);"
+                        + " give another --out, or --overwrite");
+            }
+        }
+        for (int i : found.keySet()) {
+            if (!ours.contains(i)) {
+                throw new ConfigException("--resume: " + out + " holds point " + describe(plan, i) + ", which is not a"
+                        + " point of shard " + csv.shardLabel() + "; give each shard its own --out (or --overwrite)");
+            }
+        }
         return found;
+    }
+
+    /**
+     * Refuses a shard's file written by another sweep (another manifest hash: the plan changed) or another split
+     * (another shard or shard count), naming both.
+     */
+    private void requireSameShard(SweepCsv csv, Csv.Table t) {
+        int shardCol = t.column(SweepCsv.SHARD);
+        int hashCol = t.column(SweepCsv.MANIFEST_HASH);
+        for (int r = 0; r < t.rows().size(); r++) {
+            List<String> row = t.rows().get(r);
+            if (!row.get(shardCol).equals(csv.shardLabel())) {
+                throw new ConfigException("--resume: " + out + " line " + t.lines().get(r) + " is a row of shard "
+                        + row.get(shardCol) + " but this run is --shard " + csv.shardLabel() + "; give each shard its own"
+                        + " --out (or --overwrite)");
+            }
+            if (!row.get(hashCol).equals(csv.manifestHash())) {
+                throw new ConfigException("--resume: " + out + " line " + t.lines().get(r) + " is a row of another sweep"
+                        + " (manifestHash " + row.get(hashCol) + "; this sweep's is " + csv.manifestHash() + "): the plan"
+                        + " changed since the shard started (an axis, a fixed option, a parameter, a default or the"
+                        + " wafersim version); give another --out, or --overwrite");
+            }
+        }
     }
 }

@@ -65,11 +65,13 @@ class SweepCommandTest {
                 again.out);
         assertEquals(before, Files.readString(csv), "nothing rerun, nothing appended");
 
-        // Same sweep on one thread: the same rows (only their order in the file may differ).
+        // Same sweep on one thread: the same file, byte for byte (a finished sweep's rows are in point order).
         Path one = tmp.resolve("one.csv");
         CliRunner single = CliRunner.run(TestFiles.concat(BASE, "--threads", "1", "--out", one.toString()));
         assertEquals(Main.EXIT_OK, single.exitCode, single.err);
         assertEquals(rows, sortedRows(one));
+        assertEquals(rows, Csv.read(csv).rows(), "the two-thread sweep's file is in point order");
+        assertEquals(Files.readString(csv), Files.readString(one));
     }
 
     @Test

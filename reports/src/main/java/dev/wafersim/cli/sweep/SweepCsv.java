@@ -17,7 +17,10 @@ import java.util.Set;
  *   <li>{@code status} ({@code ok}, {@code failed}: the point's input was rejected, e.g. the model does not
  *       fit; {@code simfailed}: the simulation stalled; {@code error}: a bug) and {@code error} (the message);</li>
  *   <li>the result's columns ({@link ResultColumns}: experiment, metrics, breakdown, memory, details,
- *       hashes), without the experiment columns that are axes.</li>
+ *       hashes), without the experiment columns that are axes;</li>
+ *   <li>in a shard's file only ({@code --shard I/N}): {@code shard} ({@code I/N}) and {@code manifestHash} (the
+ *       sweep's {@link SweepManifest#hash()}), so that every row says which sweep and which split it belongs to.
+ *       {@code wafersim sweep merge} drops them: the merged file has the columns of an unsharded sweep.</li>
  * </ul>
  *
  * <p>The row of a point does not depend on wall time or thread count: the same sweep gives the same rows.
@@ -29,12 +32,21 @@ public final class SweepCsv {
     public static final String STATUS = "status";
     /** Column of the experiment hash. */
     public static final String EXPERIMENT_HASH = ResultColumns.EXPERIMENT_HASH;
+    /** Column of a shard's file: the shard, {@code I/N}. */
+    public static final String SHARD = "shard";
+    /** Column of a shard's file: the hash of the sweep's manifest. */
+    public static final String MANIFEST_HASH = "manifestHash";
 
     private final ResultColumns results;
     private final List<String> header;
+    private final List<String> shardCells;
 
-    /** The CSV of a sweep over {@code axisKeys}. */
+    /** The CSV of an unsharded sweep over {@code axisKeys}. */
     public SweepCsv(List<String> axisKeys) {
+        this(axisKeys, List.of());
+    }
+
+    private SweepCsv(List<String> axisKeys, List<String> shardCells) {
         this.results = new ResultColumns(Set.copyOf(axisKeys));
         List<String> h = new ArrayList<>();
         h.add(POINT);
@@ -42,7 +54,32 @@ public final class SweepCsv {
         h.add(STATUS);
         h.add("error");
         h.addAll(results.names());
+        if (!shardCells.isEmpty()) {
+            h.add(SHARD);
+            h.add(MANIFEST_HASH);
+        }
         this.header = List.copyOf(h);
+        this.shardCells = List.copyOf(shardCells);
+    }
+
+    /** The CSV of shard {@code shard} of a sweep over {@code axisKeys} whose manifest hash is {@code manifestHash}. */
+    public static SweepCsv sharded(List<String> axisKeys, SweepShard shard, String manifestHash) {
+        return new SweepCsv(axisKeys, List.of(shard.label(), manifestHash));
+    }
+
+    /** True for a shard's file. */
+    public boolean isSharded() {
+        return !shardCells.isEmpty();
+    }
+
+    /** The shard, {@code I/N}, of a shard's file; empty for an unsharded sweep. */
+    public String shardLabel() {
+        return isSharded() ? shardCells.get(0) : "";
+    }
+
+    /** The manifest hash of a shard's file; empty for an unsharded sweep. */
+    public String manifestHash() {
+        return isSharded() ? shardCells.get(1) : "";
     }
 
     /** The column of a breakdown category: {@code breakdown.<category>Ms}. */
@@ -75,6 +112,7 @@ public final class SweepCsv {
         for (Object v : results.cells(e, decode)) {
             r.add(v == null ? "" : v instanceof Double d ? Double.toString(d) : v.toString());
         }
+        r.addAll(shardCells);
         return r;
     }
 }

@@ -1,5 +1,6 @@
 package dev.wafersim.cli.sweep;
 
+import dev.wafersim.cli.io.AtomicFiles;
 import dev.wafersim.cli.io.Csv;
 import dev.wafersim.cli.io.OutputFailure;
 import dev.wafersim.core.config.ConfigException;
@@ -21,6 +22,10 @@ import java.nio.file.StandardOpenOption;
  * instead of interleaving its rows. Each row is written whole with one {@code write} call as soon as its
  * point finishes; nothing is buffered, so a killed sweep leaves every finished row and at most one row cut
  * short, which {@link #readTable()} drops.
+ *
+ * <p>When the sweep has every point, {@link #replaceInOrder} rewrites the file with its rows in point order
+ * (written beside it, then renamed over it, so a reader or a kill never sees half of it), which makes the
+ * file of a sweep the same bytes whatever the thread count and however often it was resumed.
  *
  * <p>The file is read through the same channel: opening and closing another descriptor of a locked file
  * would release the process's lock on POSIX systems. Every I/O failure is a {@link ConfigException}
@@ -113,6 +118,23 @@ public final class SweepOutput implements AutoCloseable {
             }
         } catch (IOException e) {
             throw OutputFailure.of("--out", path, e);
+        }
+    }
+
+    /**
+     * Replaces the file's content with {@code text} (the same rows, in point order) atomically: written beside
+     * it and renamed over it while this sweep still holds the lock on the file it replaces. A path that is not a
+     * regular file (a FIFO, a device) is left as it is.
+     */
+    public void replaceInOrder(String text) {
+        if (!Files.isRegularFile(path)) {
+            return;
+        }
+        try {
+            AtomicFiles.writeString(path, text);
+        } catch (ConfigException e) {
+            throw new ConfigException("--out " + path + ": the finished sweep could not be put in point order (its rows"
+                    + " are all there, in the order they finished): " + e.getMessage(), e);
         }
     }
 
