@@ -208,7 +208,7 @@ public final class SystemCatalog {
             }
             if (!(simulator instanceof StepModelFactory factory)) {
                 throw new ConfigException("system " + name + " has no step model in this build: prefill, time to first"
-                        + " token and serving replay are available for GPU systems (" + String.join(", ",
+                        + " token, serving replay and speculative decoding are available for GPU systems (" + String.join(", ",
                         GpuPresets.NAMES) + ")");
             }
             return factory.stepModel(request);

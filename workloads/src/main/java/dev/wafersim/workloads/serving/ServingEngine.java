@@ -129,6 +129,8 @@ final class ServingEngine implements SchedulerView {
     /** Busy device time per power state over every pass, ps (energy). */
     private final long[] busyDevicePs = new long[dev.wafersim.workloads.run.PowerState.values().length];
     private long decodeRows;
+    private long decodePasses;
+    private long decodeCachedTokens;
     private long prefillRows;
     private long prefillTokens;
     private long totalPreemptions;
@@ -277,7 +279,8 @@ final class ServingEngine implements SchedulerView {
         ServingResult.Extras extras = new ServingResult.Extras(client.params(), acceptance, sendPs, clientFirstPs,
                 clientLastPs, clientMaxGapPs, clientTbtNs, clientTbtSumPs, clientTbtCount, tokenDelaySumPs,
                 tokenDelayCount, verifyStepsTotal, acceptedTotal, prefixSharedTokens, prefixHitTokens, evictedBlocks,
-                cacheAreaPsBlocks / (double) span, client.frontendBusyPs(), client.workers());
+                cacheAreaPsBlocks / (double) span, client.frontendBusyPs(), client.workers(), decodePasses,
+                decodeCachedTokens);
         return new ServingResult(trace, params, policy.name(), times.describe(), times.simulatedPasses(),
                 times.timedPasses(), times.model(), totalBlocks, rejection, queuedPs, firstScheduledPs, firstTokenPs,
                 completionPs, preemptions, generated, maxGapPs, tbtNs, tbtSumPs, tbtCount, passes, decodeRows, prefillRows,
@@ -569,15 +572,21 @@ final class ServingEngine implements SchedulerView {
         }
         passesInFlight++;
         passes++;
+        boolean decodes = false;
         for (int i = 0; i < p.rows; i++) {
             int r = p.req[i];
             inFlight[r]++;
             if (p.fresh[i] == width && p.logits[i] == width && scheduled[r] > prefillTarget[r]) {
                 decodeRows++;
+                decodeCachedTokens += p.cached[i];
+                decodes = true;
             } else {
                 prefillRows++;
                 prefillTokens += p.fresh[i];
             }
+        }
+        if (decodes) {
+            decodePasses++;
         }
         engine.schedule(passTime.latencyPs, PRI_PASS_DONE, hDone, slot);
         nextStartPs = now + passTime.intervalPs;

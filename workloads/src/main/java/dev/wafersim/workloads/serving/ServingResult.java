@@ -48,12 +48,15 @@ public final class ServingResult {
      * @param meanCachedBlocks   KV blocks held by idle sessions, time-averaged over the replay
      * @param frontendBusyPs     front-end work over the replay, ps
      * @param frontendWorkers    front-end workers
+     * @param decodePasses       passes with at least one decode (or verify) row
+     * @param decodeCachedTokens cached tokens of the decode rows, summed
      */
     record Extras(ClientParams client, AcceptanceProcess acceptance, long[] sendPs, long[] clientFirstPs,
                   long[] clientLastPs, long[] clientMaxGapPs, Histogram clientTbtNs, long clientTbtSumPs,
                   long clientTbtCount, long tokenDelaySumPs, long tokenDelayCount, long verifySteps,
                   long acceptedDrafts, long prefixSharedTokens, long prefixHitTokens, long evictedBlocks,
-                  double meanCachedBlocks, long frontendBusyPs, int frontendWorkers) {
+                  double meanCachedBlocks, long frontendBusyPs, int frontendWorkers, long decodePasses,
+                  long decodeCachedTokens) {
     }
 
     private final RequestTrace trace;
@@ -409,6 +412,16 @@ public final class ServingResult {
      */
     public double tokensPerVerifyStep() {
         return x.verifySteps() == 0 ? Double.NaN : (x.acceptedDrafts() + x.verifySteps()) / (double) x.verifySteps();
+    }
+
+    /** Decode (or verify) rows per pass that has any, on average; 0 without decodes. */
+    public double meanDecodeRowsPerPass() {
+        return x.decodePasses() == 0 ? 0 : decodeRows / (double) x.decodePasses();
+    }
+
+    /** Mean cached tokens of a decode (or verify) row; 0 without decodes. */
+    public double meanDecodeContextTokens() {
+        return decodeRows == 0 ? 0 : x.decodeCachedTokens() / (double) decodeRows;
     }
 
     /** Prompt tokens follow-up turns share with their session's previous turn. */

@@ -199,6 +199,15 @@ public final class SpeculativeStepModel implements StepModel {
         return new Parts(lat, iv, bd, busy, passes, target.time(batch));
     }
 
+    /** The parts of a pass of {@code rows} verify rows (K + 1 tokens each) with {@code cachedTokens} cached each. */
+    public Parts verifyPass(int rows, long cachedTokens) {
+        int[] w = new int[Math.max(1, rows)];
+        java.util.Arrays.fill(w, k + 1);
+        long[] c = new long[w.length];
+        java.util.Arrays.fill(c, Math.max(0, cachedTokens));
+        return parts(ForwardBatch.of(c, w, w));
+    }
+
     private boolean isVerify(ForwardBatch b, int i) {
         return b.newTokens(i) == k + 1 && b.logitTokens(i) == k + 1;
     }
