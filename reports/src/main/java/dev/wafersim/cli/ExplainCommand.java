@@ -52,7 +52,9 @@ import picocli.CommandLine.Spec;
  * {@code --requests} or {@code --workload}) it is the mean client-observed TPOT of a serving replay, and the
  * client-observed tokens/s per request (output tokens over client E2E) is decomposed next to it.
  *
- * <p>Factors ({@link Factor}): {@code decoding} (speculative decoding off on both), {@code serving-path} (B gets
+ * <p>Factors ({@link Factor}): {@code decoding} (speculative decoding off on both), {@code model} (B runs A's model,
+ * when a {@code --systems} spec gives it another, e.g. {@code h100-sxm:gpus=8:model=llama-3.1-70b}),
+ * {@code serving-path} (B gets
  * A's client path; serve mode), {@code batching} (B decodes A's batch; decode mode), {@code memory} (GPUs read
  * HBM at 1 PB/s, the largest hbm.peakBandwidthGBps, at full efficiency: weights and KV as if on chip),
  * {@code launch} (no kernel fixed costs: launch, device gap, HBM ramp), {@code all-reduce} (free communication:
@@ -64,7 +66,8 @@ import picocli.CommandLine.Spec;
             "Decompose the speed-up of system A over system B into factors that multiply to it.",
             "",
             "The ratio is B's per-token latency over A's. Each factor re-runs the models with one more thing",
-            "swapped, cumulatively in --order: decoding (speculative decoding off on both), serving-path (B with A's",
+            "swapped, cumulatively in --order: decoding (speculative decoding off on both), model (B runs A's model,",
+            "when a --systems spec sets another), serving-path (B with A's",
             "client path; needs a workload), batching (B decodes A's batch; decode runs), memory (GPUs read HBM at",
             "1 PB/s, full efficiency), launch (no kernel launch, gap or ramp), all-reduce (free collectives), and",
             "remaining (what is left). Factor i = ratio before swap i / ratio after; the product is the ratio.",
@@ -77,7 +80,7 @@ import picocli.CommandLine.Spec;
             "Exit codes: 0 ok, 2 bad input, 3 the simulation failed."})
 public final class ExplainCommand implements Callable<Integer> {
     /** The default order of the swaps. */
-    static final List<String> DEFAULT_ORDER = List.of("decoding", "serving-path", "batching", "memory", "launch",
+    static final List<String> DEFAULT_ORDER = List.of("decoding", "model", "serving-path", "batching", "memory", "launch",
             "all-reduce");
 
     @Spec
@@ -168,6 +171,7 @@ public final class ExplainCommand implements Callable<Integer> {
     private static Map<String, Factor> factors() {
         Map<String, Factor> m = new LinkedHashMap<>();
         m.put("decoding", new Factor("decoding", "speculative decoding off on both systems"));
+        m.put("model", new Factor("model", "B runs A's model"));
         m.put("serving-path", new Factor("serving-path", "B with A's client path (every client.* value)"));
         m.put("batching", new Factor("batching", "B decodes A's batch"));
         m.put("memory", new Factor("memory", "GPUs read weights and KV at 1 PB/s, full efficiency"
@@ -207,23 +211,27 @@ public final class ExplainCommand implements Callable<Integer> {
 
     /** One system's state: its spec, the parameters swapped so far and its speculative decoding. */
     record Sys(String label, String name, ExperimentSpec spec, Map<String, Object> swaps, String speculative,
-               Integer batch) {
+               Integer batch, String model) {
         Sys with(Map<String, Object> more) {
             Map<String, Object> m = new LinkedHashMap<>(swaps);
             m.putAll(more);
-            return new Sys(label, name, spec, m, speculative, batch);
+            return new Sys(label, name, spec, m, speculative, batch, model);
         }
 
         Sys withSpeculative(String s) {
-            return new Sys(label, name, spec, swaps, s, batch);
+            return new Sys(label, name, spec, swaps, s, batch, model);
         }
 
         Sys withBatch(int b) {
-            return new Sys(label, name, spec, swaps, speculative, b);
+            return new Sys(label, name, spec, swaps, speculative, b, model);
+        }
+
+        Sys withModel(String m) {
+            return new Sys(label, name, spec, swaps, speculative, batch, m);
         }
 
         String key() {
-            return label + "|" + swaps + "|" + speculative + "|" + batch;
+            return label + "|" + swaps + "|" + speculative + "|" + batch + "|" + model;
         }
     }
 
@@ -287,16 +295,13 @@ public final class ExplainCommand implements Callable<Integer> {
         shared = Experiments.parameterKeys(specs.stream().map(SystemSpec::name).toList());
         Sys a = new Sys(specs.get(0).label(), specs.get(0).name(), base.with(
                 dev.wafersim.cli.experiment.ExperimentKey.SYSTEM, specs.get(0).name(), "", "system").overlay(
-                specs.get(0).layer()), Map.of(), speculative != null ? speculative : speculativeA, null);
+                specs.get(0).layer()), Map.of(), speculative != null ? speculative : speculativeA, null, null);
         Sys b = new Sys(specs.get(1).label(), specs.get(1).name(), base.with(
                 dev.wafersim.cli.experiment.ExperimentKey.SYSTEM, specs.get(1).name(), "", "system").overlay(
-                specs.get(1).layer()), Map.of(), speculative != null ? speculative : speculativeB, null);
+                specs.get(1).layer()), Map.of(), speculative != null ? speculative : speculativeB, null, null);
         // Resolve both first: bad input fails before anything runs.
         Experiment ea = resolve(a);
         Experiment eb = resolve(b);
-        if (!ea.model().equals(eb.model())) {
-            throw new ConfigException("the two systems run different models; explain compares one model on two systems");
-        }
         progress = ProgressMeter.of(spec.commandLine().getErr(), "explain", "runs", quiet, null);
         List<ExplainReport.Step> steps = new ArrayList<>();
         try {
@@ -311,9 +316,14 @@ public final class ExplainCommand implements Callable<Integer> {
                 }
                 Metric na = metric(next[0], serveMode);
                 Metric nb = metric(next[1], serveMode);
-                if (na.equals(ma) && nb.equals(mb)) {
+                double f = (mb.perTokenMs() / ma.perTokenMs()) / (nb.perTokenMs() / na.perTokenMs());
+                double g = (ma.tokensPerSecond() / mb.tokensPerSecond()) / (na.tokensPerSecond() / nb.tokensPerSecond());
+                if (Math.abs(f - 1) < 1e-9 && Math.abs(g - 1) < 1e-9) {
+                    // The swap changed neither ratio (e.g. the same hardware swap on two identical machines).
                     a = next[0];
                     b = next[1];
+                    ma = na;
+                    mb = nb;
                     continue;
                 }
                 steps.add(new ExplainReport.Step(id, FACTORS.get(id).description(), na.perTokenMs(), nb.perTokenMs(),
@@ -331,7 +341,9 @@ public final class ExplainCommand implements Callable<Integer> {
                         ? Integer.toString(ea.workload().batchSize()) : ea.workload().batchSize() + " on A, "
                         + eb.workload().batchSize() + " on B", eb.workload().contextTokens(),
                 eb.workload().tokensToGenerate());
-        ExplainReport report = ExplainReport.of(ea.model().name(), specs.get(0).label(), specs.get(1).label(), mode,
+        String modelName = ea.model().equals(eb.model()) ? ea.model().name() : ea.model().name() + " on A, "
+                + eb.model().name() + " on B";
+        ExplainReport report = ExplainReport.of(modelName, specs.get(0).label(), specs.get(1).label(), mode,
                 serveMode, steps, order);
         Reporter.emit(spec.commandLine().getOut(), report, new Reporter.Outputs(json, csv, null));
         if (chart != null) {
@@ -340,7 +352,7 @@ public final class ExplainCommand implements Callable<Integer> {
             for (ExplainReport.FactorJson f : report.factors()) {
                 ws.add(new WaterfallChart.Step(f.name(), f.factor()));
             }
-            ChartFiles.save(WaterfallChart.of(ea.model().name() + ": " + specs.get(1).label() + " / "
+            ChartFiles.save(WaterfallChart.of(modelName + ": " + specs.get(1).label() + " / "
                     + specs.get(0).label() + " per-token latency", mode, "ratio", report.ratio(), ws), chart, svg);
         }
         return Main.EXIT_OK;
@@ -374,6 +386,13 @@ public final class ExplainCommand implements Callable<Integer> {
                     return null;
                 }
                 return new Sys[] {a.withSpeculative(null), b.withSpeculative(null)};
+            }
+            case "model" -> {
+                Experiment ea = resolve(a);
+                if (ea.model().equals(resolve(b).model())) {
+                    return null;
+                }
+                return new Sys[] {a, b.withModel(ea.modelName() != null ? ea.modelName() : ea.modelFile())};
             }
             case "serving-path" -> {
                 if (!serveMode) {
@@ -422,6 +441,9 @@ public final class ExplainCommand implements Callable<Integer> {
         ExperimentSpec x = s.spec();
         if (s.batch() != null) {
             x = x.with(dev.wafersim.cli.experiment.ExperimentKey.BATCH, s.batch(), "explain", "batch");
+        }
+        if (s.model() != null) {
+            x = x.with(dev.wafersim.cli.experiment.ExperimentKey.MODEL, s.model(), "explain", "model");
         }
         for (Map.Entry<String, Object> e : s.swaps().entrySet()) {
             x = x.withParam(e.getKey(), e.getValue(), "explain");

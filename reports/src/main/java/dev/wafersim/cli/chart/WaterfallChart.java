@@ -22,7 +22,8 @@ import org.jfree.data.category.DefaultIntervalCategoryDataset;
  * ({@code wafersim explain --chart}): the first bar spans 1 to the whole ratio; each factor's bar spans the
  * ratio before it was taken out to the ratio after, so bar lengths on the log axis add up as the factors
  * multiply; the last factor (what remains) spans 1 to what is left. Each bar is labelled with its factor.
- * A factor below 1 (taking it out made the ratio grow) is drawn in another colour.
+ * A factor below 1 (taking it out made the ratio grow; or, for what remains, A is the slower one once every
+ * swap is made) is drawn in another colour.
  */
 public final class WaterfallChart {
     private WaterfallChart() {
@@ -70,7 +71,7 @@ public final class WaterfallChart {
         lo[1][0] = null;
         hi[1][0] = null;
         DefaultIntervalCategoryDataset data = new DefaultIntervalCategoryDataset(
-                new String[] {"takes the ratio down", "takes the ratio up"}, names, lo, hi);
+                new String[] {"factor above 1", "factor below 1"}, names, lo, hi);
         CategoryAxis x = new CategoryAxis("factor (applied in this order)");
         x.setMaximumCategoryLabelLines(3);
         if (n > 6) {
@@ -88,6 +89,10 @@ public final class WaterfallChart {
             }
         }
         y.setRange(min / 1.15, max * 1.35);
+        // Ticks at every power of ten (the log axis' tick unit is in exponents).
+        y.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1.0));
+        y.setNumberFormatOverride(new java.text.DecimalFormat("0.####",
+                java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)));
         IntervalBarRenderer r = new IntervalBarRenderer();
         r.setBarPainter(new StandardBarPainter());
         r.setShadowVisible(false);
