@@ -113,6 +113,21 @@ public final class DescribeCommand implements Callable<Integer> {
             String meaning = s.description().endsWith(".") ? s.description() : s.description() + ".";
             sb.append(String.format(Locale.ROOT, "  %-" + kw + "s    %s Allowed: %s.%n", "", meaning, s.allowed()));
         }
+        if (p.schema().has(dev.wafersim.workloads.client.ClientParams.NAME_KEY)) {
+            sb.append(nl).append("client-path presets (serve --client NAME or --set client.name=NAME sets every client.*"
+                    + " value; sources in presets/client/NAME.yaml):").append(nl);
+            for (String preset : dev.wafersim.workloads.client.ClientParams.PRESETS) {
+                StringBuilder line = new StringBuilder();
+                for (Map.Entry<String, ParamValue> v : dev.wafersim.workloads.client.ClientParams.preset(preset).values()
+                        .entrySet()) {
+                    if (!v.getKey().equals(dev.wafersim.workloads.client.ClientParams.NAME_KEY)) {
+                        line.append(line.length() == 0 ? "" : ", ").append(v.getKey().substring("client.".length()))
+                                .append('=').append(v.getValue().value());
+                    }
+                }
+                sb.append("  ").append(preset).append(": ").append(line).append(nl);
+            }
+        }
         return sb.toString();
     }
 

@@ -7,6 +7,10 @@ import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.cli.experiment.ExperimentFile;
 import dev.wafersim.cli.report.Reporter;
 import dev.wafersim.cli.report.RunReport;
+import dev.wafersim.cli.report.SpeculativeRunReport;
+import dev.wafersim.workloads.speculative.SpeculativeDecode;
+import dev.wafersim.workloads.speculative.SpeculativeSpec;
+import dev.wafersim.workloads.speculative.SpeculativeStepModel;
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.LatencyCategory;
@@ -107,6 +111,12 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--heatmap-layer", paramLabel = "L", description = "Layer of the heatmap (default: ${DEFAULT-VALUE}).")
     int heatmapLayer = 0;
 
+    @Option(names = "--speculative", paramLabel = "SPEC",
+            description = "Also decode speculatively: draft=MODEL,k=K,acceptance=A (or a1/a2/...),placement=same|separate;"
+                    + " every step a verify pass of K+1 tokens per sequence after K draft passes, both from the models'"
+                    + " step models (systems with a step model), acceptance seeded with 1.")
+    String speculative;
+
     @Option(names = "--prompt-tokens", paramLabel = "N",
             description = "Also report the time to first token of an N-token prompt on the idle machine: its prefill in"
                     + " chunks of serving.prefillChunkTokens, the last chunk giving the first token (GPU systems).")
@@ -127,6 +137,9 @@ public final class RunCommand implements Callable<Integer> {
                     + experiment.entry().name() + " is a " + experiment.entry().kind().word() + " system");
         }
         StepModel stepModel = promptTokens == null ? null : stepModel(experiment, promptTokens);
+        SpeculativeSpec specSpec = speculative == null ? null
+                : SpeculativeSpec.parse(speculative, "--speculative", experiment.model());
+        SpeculativeStepModel pair = specSpec == null ? null : speculativeModel(experiment, specSpec);
         PrintWriter err = spec.commandLine().getErr();
         for (String note : experiment.notes()) {
             err.println("wafersim: warning: " + note);
@@ -144,8 +157,11 @@ public final class RunCommand implements Callable<Integer> {
                     : TimeToFirstToken.of(stepModel, promptTokens, chunkTokens(experiment, promptTokens));
             List<String> modelLines = ModelDescription.lines(experiment.model(), experiment.modelReport()).stream()
                     .map(l -> String.format(java.util.Locale.ROOT, "  %-15s %s", l.key(), l.value())).toList();
-            Reporter.emit(spec.commandLine().getOut(), new RunReport(experiment, result, WafersimCommand.version(),
-                            modelLines, ttft), new Reporter.Outputs(json, csv, null));
+            RunReport report = new RunReport(experiment, result, WafersimCommand.version(), modelLines, ttft);
+            Reporter.emit(spec.commandLine().getOut(), pair == null ? report : new SpeculativeRunReport(report,
+                    SpeculativeDecode.run(pair, specSpec.acceptance(1), experiment.workload().batchSize(),
+                            experiment.workload().contextTokens(), experiment.workload().tokensToGenerate()),
+                    specSpec.draftName()), new Reporter.Outputs(json, csv, null));
             timeline.finish(List.of(result.system()), List.of(result.tokenLatencyPs(0)),
                     "One decode step: " + result.model() + " on " + result.system(),
                     result.machine() + "; batch " + result.batch() + ", context " + result.contextTokens());
@@ -180,6 +196,18 @@ public final class RunCommand implements Callable<Integer> {
         StepModelRequest r = new StepModelRequest(e.entry().name(), e.params(), e.model(), e.workload().precision(),
                 e.workload().routing(), e.options(), 1, prompt + 1);
         return e.entry().stepModel(r);
+    }
+
+    /**
+     * The target and draft pair of a speculative run: the target's step model for the run's batch and positions
+     * (a system without a step model refuses here, before anything runs), the draft's on the same system.
+     */
+    static SpeculativeStepModel speculativeModel(Experiment e, SpeculativeSpec s) {
+        long positions = e.workload().contextTokens() + e.workload().tokensToGenerate() + s.k() + 1;
+        StepModelRequest r = new StepModelRequest(e.entry().name(), e.params(), e.model(), e.workload().precision(),
+                e.workload().routing(), e.options(), e.workload().batchSize(), positions);
+        StepModel target = e.entry().stepModel(r);
+        return SpeculativeStepModel.of(r, target, s, e.entry()::stepModel);
     }
 
     /** Prompt tokens per prefill pass: the system's {@code serving.prefillChunkTokens}, or the whole prompt. */

@@ -16,7 +16,10 @@ import dev.wafersim.cli.experiment.ExperimentKey;
 import dev.wafersim.cli.experiment.ExperimentSpec;
 import dev.wafersim.cli.io.AtomicFiles;
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.workloads.client.ClientParams;
 import dev.wafersim.workloads.serving.ArrivalProcess;
+import dev.wafersim.workloads.serving.CodingSessionWorkload;
+import dev.wafersim.workloads.serving.ReplayOptions;
 import dev.wafersim.workloads.serving.GoodputSearch;
 import dev.wafersim.workloads.serving.LengthDistribution;
 import dev.wafersim.workloads.serving.RequestTrace;
@@ -30,6 +33,8 @@ import dev.wafersim.workloads.serving.SyntheticWorkload;
 import dev.wafersim.workloads.serving.TraceFormat;
 import dev.wafersim.workloads.serving.TraceReader;
 import dev.wafersim.workloads.serving.TraceWriter;
+import dev.wafersim.workloads.speculative.SpeculativeSpec;
+import dev.wafersim.workloads.speculative.SpeculativeStepModel;
 import dev.wafersim.workloads.step.StepModel;
 import dev.wafersim.workloads.step.StepModelRequest;
 import java.io.PrintWriter;
@@ -73,6 +78,12 @@ import picocli.CommandLine.Spec;
             "Prints TTFT, TPOT, time between tokens (TBT) and end-to-end latency (mean, p50, p90, p99, max) and",
             "throughput; --slo adds the share of requests meeting it, --goodput the highest rate at which",
             "serving.goodputAttainment of them do (per system and per device).",
+            "",
+            "--client PRESET puts a client path between users and the server (network, connection set-up, gateway,",
+            "tokenization, streamed events; client.* parameters) and adds client-observed TTFT, TPOT, time between",
+            "tokens and E2E. --workload coding-session:... replays sessions of turns (each sent after the previous",
+            "answer plus a think time, the KV cache of a session kept between turns with serving.prefixCaching).",
+            "--speculative draft=MODEL,k=K,acceptance=A decodes by verify steps of K drafted tokens.",
             "",
             "Exit codes: 0 ok, 2 bad input (a malformed trace row, an unknown key, a system without a step",
             "model), 3 the simulation failed."})
@@ -129,8 +140,25 @@ public final class ServeCommand implements Callable<Integer> {
             + DEFAULT_OUTPUT + ").")
     String outputTokens;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of the generated requests (default: 1).")
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Seed of the generated requests and of speculative acceptance (default: 1).")
     Long seed;
+
+    @Option(names = "--workload", paramLabel = "SPEC",
+            description = "Generated sessions instead of single requests: coding-session[:sessions=N,turns=T,context=M,"
+                    + "edit=M,output=M,sigma=S,think=D] (defaults 32 sessions of 20 turns, context 8000, edit 300, output"
+                    + " 200 tokens (lognormal medians, sigma 0.5), think 10s (exponential mean)); --rate is sessions/s.")
+    String sessionWorkload;
+
+    @Option(names = "--client", paramLabel = "PRESET",
+            description = "Client path between users and the server: none (default), http-sse or persistent-websocket"
+                    + " (sets every client.* parameter; --set client.KEY=VALUE after it).")
+    String client;
+
+    @Option(names = "--speculative", paramLabel = "SPEC",
+            description = "Speculative decoding: draft=MODEL,k=K,acceptance=A (or a1/a2/...),placement=same|separate"
+                    + " (default same). The draft's passes come from its own step model on the system.")
+    String speculative;
 
     @Option(names = "--slo", paramLabel = "TARGETS", description = "Latency targets, e.g. ttft=500ms,tpot=20ms.")
     String slo;
@@ -192,6 +220,13 @@ public final class ServeCommand implements Callable<Integer> {
         RequestTrace requests0 = source.atRate(source.startRate());
 
         ExperimentFile.Contents contents = Experiments.read(config, Set.of());
+        if (client != null) {
+            if (!ClientParams.PRESETS.contains(client.trim().toLowerCase(Locale.ROOT))) {
+                throw new ConfigException("--client=" + client + " is not a known client path; expected one of "
+                        + String.join(", ", ClientParams.PRESETS));
+            }
+            sets.add(0, ClientParams.NAME_KEY + "=" + client.trim());
+        }
         List<String> labels = new ArrayList<>();
         List<Experiment> experiments = new ArrayList<>();
         if (systems != null) {
@@ -228,11 +263,19 @@ public final class ServeCommand implements Callable<Integer> {
                 String label = labels.get(s);
                 long t0 = System.nanoTime();
                 ServingParams params = ServingParams.from(e.params());
-                StepModel model = stepModel(e, params, requests0);
-                StepTimes times = ServingReplay.stepTimes(model, params, exact);
+                StepModelRequest req = stepModelRequest(e, params, requests0);
+                StepModel model = stepModels != null ? stepModels.apply(req) : e.entry().stepModel(req);
+                SpeculativeSpec specSpec = speculative == null ? null
+                        : SpeculativeSpec.parse(speculative, "--speculative", e.model());
+                SpeculativeStepModel pair = specSpec == null ? null : SpeculativeStepModel.of(req, model, specSpec,
+                        stepModels != null ? stepModels : e.entry()::stepModel);
+                ReplayOptions options = new ReplayOptions(ClientParams.from(e.params()),
+                        specSpec == null ? null : specSpec.acceptance(seed == null ? 1 : seed));
+                StepTimes times = ServingReplay.stepTimes(pair != null ? pair : model, params, exact,
+                        options.decodeWidth());
                 progress.update(s, experiments.size(), "replaying " + label);
                 TraceSink sink = traceFile == null ? TraceSink.NONE : TraceSink.offset(traceFile, s * 100_000, "");
-                ServingResult r = ServingReplay.run(requests0, times, params, sink, "serving replay: " + label);
+                ServingResult r = ServingReplay.run(requests0, times, params, options, sink, "serving replay: " + label);
                 requireSomeCompleted(r, label);
                 GoodputSearch.Goodput g = null;
                 if (goodput) {
@@ -240,17 +283,20 @@ public final class ServeCommand implements Callable<Integer> {
                     g = GoodputSearch.search(label, source::atRate, t -> {
                         progress.update(si, experiments.size(), "goodput of " + label + ": replaying at "
                                 + String.format(Locale.ROOT, "%.4g", t.meanRatePerSecond()) + " req/s");
-                        return ServingReplay.run(t, times, params);
+                        return ServingReplay.run(t, times, params, options);
                     }, target, params.goodputAttainment(), params.goodputRelativeTolerance(), source.startRate(),
-                            source.minRate(), model.devices());
+                            source.minRate(), times.model().devices());
                 }
                 double wall = (System.nanoTime() - t0) / 1e9;
                 results.add(r);
                 EnergyCost energy = PowerModel.of(e.entry().kind(), e.params(), r.activity(),
                         Math.max(1, r.emittedTokens()));
-                jsons.add(new ServeReport.SystemJson(WafersimCommand.version(), e.entry().kind().word(),
-                        ServingSummary.of(label, modelName, r, target), energy, g, ServeReport.config(e.params()),
-                        e.params().hash(), wall));
+                ServingSummary summary = ServingSummary.of(label, modelName, r, target);
+                if (pair != null) {
+                    summary = summary.withSpeculative(speculativeSummary(summary.speculative(), specSpec, pair, r));
+                }
+                jsons.add(new ServeReport.SystemJson(WafersimCommand.version(), e.entry().kind().word(), summary, energy,
+                        g, ServeReport.config(e.params()), e.params().hash(), wall));
             }
         } catch (RuntimeException | Error ex) {
             if (traceFile != null) {
@@ -337,10 +383,20 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** The machine of experiment {@code e}, sized for {@code requests}. */
-    private StepModel stepModel(Experiment e, ServingParams params, RequestTrace requests) {
-        StepModelRequest req = stepModelRequest(e, params, requests);
-        return stepModels != null ? stepModels.apply(req) : e.entry().stepModel(req);
+    /**
+     * The speculative figures of a replay with the draft's name and placement and the draft's cost: its K passes
+     * and the target's verify pass at the replay's mean verify pass (mean verify rows per pass, mean context).
+     */
+    static ServingSummary.SpeculativeSummary speculativeSummary(ServingSummary.SpeculativeSummary s,
+                                                               SpeculativeSpec spec, SpeculativeStepModel pair,
+                                                               ServingResult r) {
+        int rows = (int) Math.max(1, Math.round(r.meanDecodeRowsPerPass()));
+        SpeculativeStepModel.Parts parts = pair.verifyPass(rows, Math.round(r.meanDecodeContextTokens()));
+        double draftMs = parts.draftLatencyPs() / 1e9;
+        double verifyMs = parts.target().latencyPs() / 1e9;
+        return new ServingSummary.SpeculativeSummary(spec.draftName(), spec.placement().word(), s.k(), s.acceptance(),
+                s.expectedTokensPerVerifyStep(), s.tokensPerVerifyStep(), s.verifySteps(), s.acceptedDrafts(),
+                s.effectiveTokensPerSecondPerUser(), draftMs, verifyMs, draftMs / (draftMs + verifyMs));
     }
 
     /**
@@ -365,6 +421,17 @@ public final class ServeCommand implements Callable<Integer> {
                 r.rejected(ServingResult.REJECTED_KV_CAPACITY), kvTokens));
     }
 
+    /** The requests of this command's workload options at their start rate (for {@code explain}). */
+    RequestTrace requestsAtStartRate() {
+        Source s = source();
+        return s.atRate(s.startRate());
+    }
+
+    /** True when any workload option of serve is given (a trace, generated requests or sessions). */
+    boolean hasWorkload() {
+        return trace != null || requests != null || sessionWorkload != null || rate != null;
+    }
+
     /** Where the requests come from, at any rate. */
     private interface Source {
         RequestTrace atRate(double ratePerSecond);
@@ -375,12 +442,16 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private Source source() {
+        if (sessionWorkload != null) {
+            return sessions();
+        }
         boolean synthetic = requests != null;
         if (trace != null && synthetic) {
             throw new ConfigException("give one workload source: --trace FILE, or --rate R with --requests N");
         }
         if (trace == null && !synthetic) {
-            throw new ConfigException("no requests to serve; give --trace FILE, or --rate R with --requests N");
+            throw new ConfigException("no requests to serve; give --trace FILE, --rate R with --requests N, or --rate R"
+                    + " with --workload coding-session:...");
         }
         if (trace != null) {
             for (Object[] o : new Object[][] {{"--arrival", arrival}, {"--prompt-tokens", promptTokens},
@@ -445,6 +516,39 @@ public final class ServeCommand implements Callable<Integer> {
             @Override
             public double minRate() {
                 return Math.max(1e-9, w.requests() / GOODPUT_MAX_SPAN_SECONDS);
+            }
+        };
+    }
+
+    /** Coding sessions ({@code --workload}) starting at {@code --rate} sessions per second. */
+    private Source sessions() {
+        for (Object[] o : new Object[][] {{"--trace", trace}, {"--requests", requests}, {"--prompt-tokens", promptTokens},
+            {"--output-tokens", outputTokens}}) {
+            if (o[1] != null) {
+                throw new ConfigException(o[0] + " does not apply to --workload " + sessionWorkload.split(":")[0]
+                        + " (its sessions, turns and lengths are in the workload spec)");
+            }
+        }
+        if (rate == null) {
+            throw new ConfigException("--workload " + CodingSessionWorkload.NAME + " needs --rate R (sessions per second)");
+        }
+        CodingSessionWorkload w = CodingSessionWorkload.parse(sessionWorkload,
+                ArrivalProcess.parse(arrival == null ? "poisson" : arrival), seed == null ? 1 : seed);
+        double start = rate;
+        return new Source() {
+            @Override
+            public RequestTrace atRate(double r) {
+                return w.trace(r);
+            }
+
+            @Override
+            public double startRate() {
+                return start;
+            }
+
+            @Override
+            public double minRate() {
+                return Math.max(1e-9, w.sessions() / GOODPUT_MAX_SPAN_SECONDS);
             }
         };
     }

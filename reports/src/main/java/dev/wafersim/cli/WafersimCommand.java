@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
             AtomicFiles.HELP},
         subcommands = {RunCommand.class, CompareCommand.class, ServeCommand.class, SweepCommand.class, GateCommand.class,
             ValidateCommand.class, ListCommand.class, DescribeCommand.class, ChartCommand.class, CollectiveCommand.class,
-            BenchCommand.class})
+            BenchCommand.class, ExplainCommand.class, SpeculateCommand.class})
 public final class WafersimCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -6,6 +6,7 @@ import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.fabric.gpu.DataType;
 import dev.wafersim.fabric.gpu.GpuStack;
 import dev.wafersim.fabric.gpu.GpuStacks;
+import dev.wafersim.workloads.client.ClientParams;
 import dev.wafersim.workloads.model.DecodeWorkload;
 import dev.wafersim.workloads.model.ExpertRouting;
 import dev.wafersim.workloads.model.HfConfigReader;
@@ -221,10 +222,24 @@ public final class ExperimentSpec {
                         + String.join(", ", GpuStack.NAMES), e);
             }
         }
+        // A client-path preset, like a stack, replaces every client.* value before the other overrides apply.
+        Setting client = params.get(ClientParams.NAME_KEY);
+        if (client != null && p.schema().has(ClientParams.NAME_KEY)) {
+            try {
+                p = ClientParams.select(p, client.text(), client.origin().isEmpty() ? "--set" : client.origin());
+            } catch (ConfigException e) {
+                throw new ConfigException(client.where() + "=" + client.text() + " is not allowed; expected one of "
+                        + String.join(", ", ClientParams.PRESETS), e);
+            }
+        }
         Map<String, Object> overrides = new LinkedHashMap<>();
         for (Map.Entry<String, Setting> e : params.entrySet()) {
             Setting s = e.getValue();
             if (e.getKey().equals(GpuStacks.NAME_KEY) && entry.kind() == SystemKind.GPU) {
+                continue;
+            }
+            if (e.getKey().equals(ClientParams.NAME_KEY) && client != null) {
+                overrides.put(e.getKey(), p.values().get(e.getKey()).value());
                 continue;
             }
             if (!p.schema().has(e.getKey()) && elsewhere.contains(e.getKey())) {

@@ -90,10 +90,16 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
         return p.asMap();
     }
 
-    /** The per-request CSV header: times in seconds at the server, units in the names. */
+    /**
+     * The per-request CSV header, units in the names: {@code arrival_s} is when the client sent the request (the
+     * trace's arrival, or for a session's later turn the previous answer's receipt plus the think time);
+     * {@code queued_s} to {@code max_tbt_s} are at the server; the {@code client_*} columns at the client (equal
+     * to the server's without a client path); {@code previous} is the turn a request follows in its session.
+     */
     public static final List<String> CSV_HEADER = List.of("system", "id", "status", "arrival_s", "prompt_tokens", "output_tokens",
             "queued_s", "first_scheduled_s", "first_token_s", "completion_s", "preemptions", "ttft_s", "tpot_s", "e2e_s",
-            "max_tbt_s");
+            "max_tbt_s", "previous", "client_first_token_s", "client_completion_s", "client_ttft_s", "client_tpot_s",
+            "client_e2e_s", "client_max_tbt_s", "round_trip_overhead_s");
 
     /** One row per request of each system, in request order: the lifecycle timestamps and the metrics. */
     static Table requests(List<String> labels, List<ServingResult> results) {
@@ -123,6 +129,15 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
                 row.add(Double.isNaN(tpot) ? "" : seconds(Math.round(tpot)));
                 row.add(seconds(r.e2ePs(i)));
                 row.add(r.completed(i) ? seconds(r.maxGapPs(i)) : "");
+                row.add(r.trace().previous(i) < 0 ? "" : Integer.toString(r.trace().previous(i)));
+                row.add(r.completed(i) ? seconds(r.clientFirstTokenPs(i)) : "");
+                row.add(seconds(r.clientCompletionPs(i)));
+                row.add(seconds(r.clientTtftPs(i)));
+                double ctpot = r.clientTpotPs(i);
+                row.add(Double.isNaN(ctpot) ? "" : seconds(Math.round(ctpot)));
+                row.add(seconds(r.clientE2ePs(i)));
+                row.add(r.completed(i) ? seconds(r.clientMaxGapPs(i)) : "");
+                row.add(r.completed(i) ? seconds(r.roundTripOverheadPs(i)) : "");
                 t.row(row.toArray());
             }
         }
@@ -134,6 +149,7 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
             case ServingResult.NOT_REJECTED -> "completed";
             case ServingResult.REJECTED_MAX_MODEL_LEN -> "rejected-max-model-len";
             case ServingResult.REJECTED_KV_CAPACITY -> "rejected-kv-capacity";
+            case ServingResult.REJECTED_SESSION_ENDED -> "rejected-session-ended";
             default -> throw new IllegalArgumentException("rejection " + rejection);
         };
     }
@@ -172,6 +188,49 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
         distribution(rows, systems, "TPOT ms", ServingSummary::tpotMs);
         distribution(rows, systems, "TBT ms", ServingSummary::tbtMs);
         distribution(rows, systems, "E2E ms", ServingSummary::e2eMs);
+        boolean anyClient = systems.stream().anyMatch(j -> j.summary().client() != null);
+        if (anyClient) {
+            row(rows, systems, "client path", s -> s.client() == null ? "none" : s.client().path());
+            distribution(rows, systems, "client TTFT ms", s -> s.client() == null ? s.ttftMs() : s.client().ttftMs());
+            distribution(rows, systems, "client TPOT ms", s -> s.client() == null ? s.tpotMs() : s.client().tpotMs());
+            distribution(rows, systems, "client TBT ms", s -> s.client() == null ? s.tbtMs() : s.client().tbtMs());
+            distribution(rows, systems, "client E2E ms", s -> s.client() == null ? s.e2eMs() : s.client().e2eMs());
+            row(rows, systems, "round trip overhead ms mean", s -> s.client() == null ? fmt(0, 3)
+                    : dist(s.client().roundTripOverheadMs(), Distribution::mean));
+            row(rows, systems, "round trip overhead ms p99", s -> s.client() == null ? fmt(0, 3)
+                    : dist(s.client().roundTripOverheadMs(), Distribution::p99));
+            row(rows, systems, "token delay ms mean", s -> fmt(s.client() == null ? 0 : s.client().meanTokenDelayMs(), 3));
+            row(rows, systems, "per-token overhead us", s -> fmt(s.client() == null ? 0
+                    : 1000 * s.client().perTokenOverheadMs(), 1));
+            row(rows, systems, "front-end busy %", s -> fmt(s.client() == null ? 0
+                    : 100 * s.client().frontendUtilization(), 1));
+        }
+        if (systems.stream().anyMatch(j -> j.summary().prefixCache() != null)) {
+            row(rows, systems, "prefix shared tokens", s -> s.prefixCache() == null ? "-"
+                    : Long.toString(s.prefixCache().sharedTokens()));
+            row(rows, systems, "prefix cache hit %", s -> s.prefixCache() == null ? "-"
+                    : fmt(100 * s.prefixCache().hitShare(), 1));
+            row(rows, systems, "cached blocks mean", s -> s.prefixCache() == null ? "-"
+                    : fmt(s.prefixCache().meanCachedBlocks(), 1));
+            row(rows, systems, "cached share of KV %", s -> s.prefixCache() == null ? "-"
+                    : fmt(100 * s.prefixCache().meanCachedShare(), 2));
+            row(rows, systems, "evicted blocks", s -> s.prefixCache() == null ? "-"
+                    : Long.toString(s.prefixCache().evictedBlocks()));
+        }
+        if (systems.stream().anyMatch(j -> j.summary().speculative() != null)) {
+            row(rows, systems, "tokens/verify step", s -> s.speculative() == null ? "-"
+                    : fmt(s.speculative().tokensPerVerifyStep(), 3));
+            row(rows, systems, "closed form", s -> s.speculative() == null ? "-"
+                    : fmt(s.speculative().expectedTokensPerVerifyStep(), 3));
+            row(rows, systems, "effective tok/s/user", s -> s.speculative() == null ? "-"
+                    : fmt(s.speculative().effectiveTokensPerSecondPerUser(), 1));
+            row(rows, systems, "draft ms/verify step", s -> s.speculative() == null ? "-"
+                    : fmt(s.speculative().draftMsPerVerifyStep(), 3));
+            row(rows, systems, "verify ms/step", s -> s.speculative() == null ? "-"
+                    : fmt(s.speculative().verifyMsPerStep(), 3));
+            row(rows, systems, "draft share %", s -> s.speculative() == null ? "-"
+                    : fmt(100 * s.speculative().draftShare(), 1));
+        }
         row(rows, systems, "queueing ms mean", s -> dist(s.schedulingDelayMs(), Distribution::mean));
         row(rows, systems, "queueing ms p99", s -> dist(s.schedulingDelayMs(), Distribution::p99));
         row(rows, systems, "preemptions", s -> Long.toString(s.preemptions()));
@@ -216,7 +275,20 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
                     g.probes().size(),
                     g.unbounded() ? " (still met at the highest rate tried)" : ""));
         }
+        for (SystemJson s : systems) {
+            ServingSummary.SpeculativeSummary sp = s.summary().speculative();
+            if (sp != null) {
+                sb.append(String.format(Locale.ROOT, "speculative %s: draft %s, k=%d, acceptance=%s, placement %s;"
+                                + " tokens/verify step = accepted drafts + 1 (closed form (1 - A^(K+1)) / (1 - A) for a"
+                                + " constant A); draft cost at the mean verify pass%n", s.summary().system(), sp.draft(),
+                        sp.k(), sp.acceptance(), sp.placement()));
+            }
+        }
         sb.append("TTFT and TBT are at the server: a token counts when the pass computing it ends.\n");
+        if (anyClient) {
+            sb.append("client rows are at the client: from sending the request to receiving each token over the client"
+                    + " path; round trip overhead = client TTFT - server TTFT; per-token overhead = token delay - RTT/2.\n");
+        }
         return sb.toString();
     }
 

@@ -6,6 +6,7 @@ import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.core.trace.TraceSink;
 import dev.wafersim.fabric.gpu.GpuPresets;
 import dev.wafersim.fabric.gpu.GpuStacks;
+import dev.wafersim.workloads.client.ClientParams;
 import dev.wafersim.workloads.energy.EnergyParams;
 import dev.wafersim.workloads.energy.PowerModel;
 import dev.wafersim.workloads.gpu.GpuDecodeSimulator;
@@ -50,16 +51,18 @@ public final class SystemCatalog {
                     + GpuStacks.DEFAULT + ", presets/gpu/stack/; --stack)";
             t.add(new Entry(gpu, SystemKind.GPU, description,
                     () -> ParamSet.combine(gpu, GpuPresets.load(gpu), ServingParams.defaults(),
-                            EnergyParams.defaults(gpu, SystemKind.GPU)),
-                    GpuPresets.schema().plus(ServingParams.SCHEMA).plus(EnergyParams.GPU), GpuDecodeSimulator.INSTANCE,
+                            ClientParams.defaults(), EnergyParams.defaults(gpu, SystemKind.GPU)),
+                    GpuPresets.schema().plus(ServingParams.SCHEMA).plus(ClientParams.SCHEMA).plus(EnergyParams.GPU),
+                    GpuDecodeSimulator.INSTANCE,
                     null));
         }
         for (String wse : List.of("wse2", "wse3")) {
             String what = wse.equals("wse2") ? "Cerebras WSE-2 (CS-2)" : "Cerebras WSE-3 (CS-3)";
             t.add(new Entry(wse, SystemKind.WAFER, what + " wafer (presets/wse/" + wse + ".yaml + mapping)",
                     () -> ParamSet.combine(wse, WaferDecodeSimulator.load(wse), ServingParams.defaults(),
-                            EnergyParams.defaults(wse, SystemKind.WAFER)),
-                    WaferDecodeSimulator.schema().plus(ServingParams.SCHEMA).plus(EnergyParams.WAFER),
+                            ClientParams.defaults(), EnergyParams.defaults(wse, SystemKind.WAFER)),
+                    WaferDecodeSimulator.schema().plus(ServingParams.SCHEMA).plus(ClientParams.SCHEMA)
+                            .plus(EnergyParams.WAFER),
                     WaferDecodeSimulator.INSTANCE, null));
         }
         return t;
@@ -205,7 +208,7 @@ public final class SystemCatalog {
             }
             if (!(simulator instanceof StepModelFactory factory)) {
                 throw new ConfigException("system " + name + " has no step model in this build: prefill, time to first"
-                        + " token and serving replay are available for GPU systems (" + String.join(", ",
+                        + " token, serving replay and speculative decoding are available for GPU systems (" + String.join(", ",
                         GpuPresets.NAMES) + ")");
             }
             return factory.stepModel(request);

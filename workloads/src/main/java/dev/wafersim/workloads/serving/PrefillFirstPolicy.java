@@ -36,7 +36,8 @@ final class PrefillFirstPolicy implements SchedulerPolicy {
             if (!view.admitHead()) {
                 break;
             }
-            view.addPrefill(r, tokens);
+            // A prefix-cache hit leaves fewer tokens to prefill than the admission asked for.
+            view.addPrefill(r, view.prefillLeft(r));
             admitted++;
         }
         if (admitted > 0) {

@@ -3,6 +3,8 @@ package dev.wafersim.workloads.serving;
 import dev.wafersim.core.event.Engine;
 import dev.wafersim.core.event.ProgressMonitor;
 import dev.wafersim.core.trace.TraceSink;
+import dev.wafersim.workloads.client.ClientPath;
+import dev.wafersim.workloads.speculative.AcceptanceProcess;
 import dev.wafersim.workloads.step.StepModel;
 import it.unimi.dsi.fastutil.ints.IntArrayFIFOQueue;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
@@ -17,9 +19,13 @@ import org.HdrHistogram.Histogram;
  * class holds the mechanics a {@link SchedulerPolicy} drives through {@link SchedulerView}.
  *
  * <p>Events, in the engine's total order (time, priority, insertion): a pass finishing (priority 0:
- * its tokens are emitted and its sequences become free), an arrival (1), and a scheduling point (9, after
- * everything else at that instant, so a pass sees every request that arrived and every token that was
- * emitted at its start time). A scheduling point starts passes while fewer than
+ * its tokens are emitted and its sequences become free), a request's way in (1: sent by the client, at the
+ * front-end, in the scheduler's queue; with no client path the three happen at once, in one event), and a
+ * scheduling point (9, after everything else at that instant, so a pass sees every request that arrived and
+ * every token that was emitted at its start time). Streaming a token to the client costs no event: the
+ * client path's front-end and links are FIFO resources whose free times are kept, and tokens reach them in
+ * time order. A session's next turn is sent when the client has received the previous answer, plus its
+ * think time. A scheduling point starts passes while fewer than
  * {@code StepModel.maxPassesInFlight()} are in flight and one pipeline interval has passed since the last
  * start; with nothing to run it starts nothing, and the next arrival or finished pass calls again, so an
  * idle machine costs no events.
@@ -39,14 +45,26 @@ final class ServingEngine implements SchedulerView {
     static final byte DONE = 3;
     static final byte REJECTED = 4;
 
+    /** A follow-up turn whose session ended when an earlier turn was rejected. */
+    static final byte REJECTED_SESSION_ENDED = ServingResult.REJECTED_SESSION_ENDED;
+
     private final RequestTrace trace;
     private final StepTimes times;
     private final ServingParams params;
     private final SchedulerPolicy policy;
     private final Engine engine = new Engine();
-    private final int hArrival;
+    private final int hSend;
+    private final int hFrontend;
+    private final int hEnqueue;
     private final int hDone;
     private final int hSchedule;
+    private final ClientPath client;
+    private final long oneWayPs;
+    private final int tokensPerEvent;
+    /** Tokens a decode row feeds: 1, or K + 1 (a speculative verify step). */
+    private final int width;
+    private final AcceptanceProcess acceptance;
+    private int openCursor;
 
     // Per request.
     private final byte[] state;
@@ -65,6 +83,24 @@ final class ServingEngine implements SchedulerView {
     private final long[] lastTokenPs;
     private final long[] completionPs;
     private final long[] maxGapPs;
+    // Per request, the client path.
+    private final long[] sendPs;
+    private final long[] linkFreePs;
+    private final int[] eventTokens;
+    private final long[] eventEmitSumPs;
+    private final long[] clientFirstPs;
+    private final long[] clientLastPs;
+    private final long[] clientMaxGapPs;
+    /** The turn that follows each request in its session, or -1. */
+    private final int[] next;
+    // Per request, speculative decoding and the prefix cache.
+    private final int[] verifySteps;
+    /** KV blocks a completed turn left cached for its session's next turn. */
+    private final long[] cachedBlocks;
+    private final IntArrayFIFOQueue lru = new IntArrayFIFOQueue();
+    private long cachedTotal;
+    private long cacheAreaPsBlocks;
+    private long lastCacheChangePs;
 
     private final IntArrayList running = new IntArrayList();
     private final IntArrayFIFOQueue waiting = new IntArrayFIFOQueue();
@@ -93,6 +129,8 @@ final class ServingEngine implements SchedulerView {
     /** Busy device time per power state over every pass, ps (energy). */
     private final long[] busyDevicePs = new long[dev.wafersim.workloads.run.PowerState.values().length];
     private long decodeRows;
+    private long decodePasses;
+    private long decodeCachedTokens;
     private long prefillRows;
     private long prefillTokens;
     private long totalPreemptions;
@@ -103,6 +141,16 @@ final class ServingEngine implements SchedulerView {
     private long busySincePs;
     private long lastCompletionPs;
     private long emittedTokens;
+    private final Histogram clientTbtNs = new Histogram(3);
+    private long clientTbtSumPs;
+    private long clientTbtCount;
+    private long tokenDelaySumPs;
+    private long tokenDelayCount;
+    private long verifyStepsTotal;
+    private long acceptedTotal;
+    private long prefixSharedTokens;
+    private long prefixHitTokens;
+    private long evictedBlocks;
 
     // ---- timeline (TraceSink.NONE: nothing recorded, nothing allocated per event) ----
     /** Process id of the replay in a timeline. */
@@ -117,7 +165,7 @@ final class ServingEngine implements SchedulerView {
     private int lanes;
 
     ServingEngine(RequestTrace trace, StepTimes times, ServingParams params) {
-        this(trace, times, params, TraceSink.NONE);
+        this(trace, times, params, TraceSink.NONE, ReplayOptions.NONE);
     }
 
     /**
@@ -125,8 +173,13 @@ final class ServingEngine implements SchedulerView {
      * {@code queued}, {@code prefill} and {@code decode} spans, every pass as an async span on the
      * {@code passes} track, and counters of running requests, pass rows and KV-cache use at each pass start.
      */
-    ServingEngine(RequestTrace trace, StepTimes times, ServingParams params, TraceSink sink) {
+    ServingEngine(RequestTrace trace, StepTimes times, ServingParams params, TraceSink sink, ReplayOptions options) {
         this.sink = sink;
+        this.client = new ClientPath(options.client());
+        this.oneWayPs = options.client().oneWayPs();
+        this.tokensPerEvent = options.client().tokensPerEvent();
+        this.width = options.decodeWidth();
+        this.acceptance = options.acceptance();
         this.lane = sink.enabled() ? new int[trace.size()] : null;
         this.trace = trace;
         this.times = times;
@@ -151,6 +204,27 @@ final class ServingEngine implements SchedulerView {
         lastTokenPs = filled(n);
         completionPs = filled(n);
         maxGapPs = new long[n];
+        sendPs = filled(n);
+        linkFreePs = new long[n];
+        eventTokens = new int[n];
+        eventEmitSumPs = new long[n];
+        clientFirstPs = filled(n);
+        clientLastPs = filled(n);
+        clientMaxGapPs = new long[n];
+        next = new int[n];
+        Arrays.fill(next, -1);
+        for (int i = 0; i < n; i++) {
+            int prev = trace.previous(i);
+            if (prev >= 0) {
+                if (next[prev] >= 0) {
+                    throw new dev.wafersim.core.config.ConfigException(trace.description() + ": requests " + next[prev]
+                            + " and " + i + " both follow request " + prev + "; expected one next turn per turn");
+                }
+                next[prev] = i;
+            }
+        }
+        verifySteps = new int[n];
+        cachedBlocks = new long[n];
         blockTokens = params.kvBlockTokens();
         totalBlocks = model.kvCapacityTokens() / blockTokens;
         watermarkBlocks = (long) Math.floor(params.admissionWatermark() * totalBlocks);
@@ -162,7 +236,9 @@ final class ServingEngine implements SchedulerView {
             slots[i] = new Pass(rows);
         }
         scratch = new int[rows];
-        hArrival = engine.register("arrival", (t, r) -> arrive((int) r));
+        hSend = engine.register("send", (t, r) -> send((int) r));
+        hFrontend = engine.register("front-end", (t, r) -> frontend((int) r));
+        hEnqueue = engine.register("enqueue", (t, r) -> enqueue((int) r));
         hDone = engine.register("pass-done", (t, s) -> passDone((int) s));
         hSchedule = engine.register("schedule", (t, unused) -> {
             schedulePending = false;
@@ -196,22 +272,62 @@ final class ServingEngine implements SchedulerView {
 
     /** Runs the replay to the last request and returns its record. */
     ServingResult run() {
-        engine.scheduleAt(trace.arrivalPs(0), PRI_ARRIVAL, hArrival, 0);
+        engine.scheduleAt(trace.arrivalPs(trace.open(0)), PRI_ARRIVAL, hSend, trace.open(0));
         engine.run();
+        changeCache(engine.now(), 0);
+        long span = Math.max(1, Math.max(lastCompletionPs, engine.now()) - trace.arrivalPs(trace.open(0)));
+        ServingResult.Extras extras = new ServingResult.Extras(client.params(), acceptance, sendPs, clientFirstPs,
+                clientLastPs, clientMaxGapPs, clientTbtNs, clientTbtSumPs, clientTbtCount, tokenDelaySumPs,
+                tokenDelayCount, verifyStepsTotal, acceptedTotal, prefixSharedTokens, prefixHitTokens, evictedBlocks,
+                cacheAreaPsBlocks / (double) span, client.frontendBusyPs(), client.workers(), decodePasses,
+                decodeCachedTokens);
         return new ServingResult(trace, params, policy.name(), times.describe(), times.simulatedPasses(),
                 times.timedPasses(), times.model(), totalBlocks, rejection, queuedPs, firstScheduledPs, firstTokenPs,
                 completionPs, preemptions, generated, maxGapPs, tbtNs, tbtSumPs, tbtCount, passes, decodeRows, prefillRows,
                 prefillTokens, totalPreemptions, inSystemAreaPsRequests, busyPs, lastCompletionPs, emittedTokens,
-                busyDevicePs.clone());
+                busyDevicePs.clone(), extras);
     }
 
     // ---- events -------------------------------------------------------------------------------
 
-    private void arrive(int r) {
+    /** The client sends request {@code r}: it travels to the front-end (at once without a client path). */
+    private void send(int r) {
         long now = engine.now();
-        if (r + 1 < trace.size()) {
-            engine.scheduleAt(trace.arrivalPs(r + 1), PRI_ARRIVAL, hArrival, r + 1);
+        if (trace.isOpen(r)) {
+            openCursor++;
+            if (openCursor < trace.openCount()) {
+                int o = trace.open(openCursor);
+                engine.scheduleAt(trace.arrivalPs(o), PRI_ARRIVAL, hSend, o);
+            }
         }
+        sendPs[r] = now;
+        boolean opensSession = trace.isOpen(r);
+        long delay = client.toFrontendPs(client.opensConnection(opensSession), tokensSent(r));
+        if (delay == 0) {
+            frontend(r);
+        } else {
+            engine.schedule(delay, PRI_ARRIVAL, hFrontend, r);
+        }
+    }
+
+    private long tokensSent(int r) {
+        return client.tokensSent(trace.isOpen(r), trace.promptTokens(r), trace.newPromptTokens(r));
+    }
+
+    /** Request {@code r} reaches the front-end, which tokenizes what it carries. */
+    private void frontend(int r) {
+        long now = engine.now();
+        long done = client.tokenize(now, tokensSent(r));
+        if (done == now) {
+            enqueue(r);
+        } else {
+            engine.scheduleAt(done, PRI_ARRIVAL, hEnqueue, r);
+        }
+    }
+
+    /** Request {@code r} enters the scheduler's waiting queue (or is rejected, when it can never run). */
+    private void enqueue(int r) {
+        long now = engine.now();
         queuedPs[r] = now;
         long p = trace.promptTokens(r);
         long o = trace.outputTokens(r);
@@ -237,9 +353,14 @@ final class ServingEngine implements SchedulerView {
         requestSchedule();
     }
 
+    /** Rejects {@code r}; its session's later turns are never sent. */
     private void reject(int r, byte reason) {
         state[r] = REJECTED;
         rejection[r] = reason;
+        for (int j = next[r]; j >= 0; j = next[j]) {
+            state[j] = REJECTED;
+            rejection[j] = REJECTED_SESSION_ENDED;
+        }
     }
 
     private void passDone(int slot) {
@@ -252,9 +373,21 @@ final class ServingEngine implements SchedulerView {
         for (int i = 0; i < p.rows; i++) {
             int r = p.req[i];
             inFlight[r]--;
-            computed[r] += p.fresh[i];
-            if (p.logits[i] > 0) {
-                emit(r, now);
+            if (width > 1 && p.logits[i] == width) {
+                // A verify step: the target checked K drafts; the accepted ones and one more token come out.
+                int accepted = acceptance.accepted(r, verifySteps[r]++);
+                verifyStepsTotal++;
+                acceptedTotal += accepted;
+                computed[r] += accepted + 1;
+                int tokens = Math.min(accepted + 1, trace.outputTokens(r) - generated[r]);
+                for (int t = 0; t < tokens; t++) {
+                    emit(r, now);
+                }
+            } else {
+                computed[r] += p.fresh[i];
+                if (p.logits[i] > 0) {
+                    emit(r, now);
+                }
             }
         }
         p.rows = 0;
@@ -275,16 +408,97 @@ final class ServingEngine implements SchedulerView {
             maxGapPs[r] = Math.max(maxGapPs[r], gap);
         }
         lastTokenPs[r] = now;
-        if (generated[r] == trace.outputTokens(r)) {
+        boolean last = generated[r] == trace.outputTokens(r);
+        eventTokens[r]++;
+        eventEmitSumPs[r] += now;
+        if (eventTokens[r] == tokensPerEvent || last) {
+            stream(r, now);
+        }
+        if (last) {
             state[r] = DONE;
             completionPs[r] = now;
             lastCompletionPs = now;
-            freeBlocks += blocksHeld[r];
-            blocksHeld[r] = 0;
+            releaseBlocks(r, now);
             running.rem(r);
             changeInSystem(now, -1);
             if (sink.enabled()) {
                 traceRequest(r);
+            }
+            int j = next[r];
+            if (j >= 0 && state[j] == PENDING) {
+                engine.scheduleAt(clientLastPs[r] + trace.thinkPs(j), PRI_ARRIVAL, hSend, j);
+            }
+        }
+    }
+
+    /** Streams request {@code r}'s pending event (its tokens computed by {@code now}) to the client. */
+    private void stream(int r, long now) {
+        int n = eventTokens[r];
+        linkFreePs[r] = client.streamEvent(now, n, linkFreePs[r]);
+        long receipt = linkFreePs[r] + oneWayPs;
+        tokenDelaySumPs += n * receipt - eventEmitSumPs[r];
+        tokenDelayCount += n;
+        if (clientFirstPs[r] < 0) {
+            clientFirstPs[r] = receipt;
+        } else {
+            long gap = receipt - clientLastPs[r];
+            clientTbtNs.recordValue(Math.max(1, (gap + 500) / 1000));
+            clientTbtSumPs += gap;
+            clientTbtCount++;
+            clientMaxGapPs[r] = Math.max(clientMaxGapPs[r], gap);
+        }
+        if (n > 1) {
+            // The event's other tokens arrive with its first: gaps of zero (recorded as 1 ns, as the server's).
+            clientTbtNs.recordValue(1, n - 1);
+            clientTbtCount += n - 1;
+        }
+        clientLastPs[r] = receipt;
+        eventTokens[r] = 0;
+        eventEmitSumPs[r] = 0;
+    }
+
+    /**
+     * A completed request's KV blocks: with prefix caching and sessions, its full blocks stay cached for the
+     * session's next turn (least recently used first out), the rest are freed; otherwise all are freed.
+     */
+    private void releaseBlocks(int r, long now) {
+        long keep = 0;
+        if (params.prefixCaching() && trace.hasSessions()) {
+            long valid = Math.min(computed[r], (long) trace.promptTokens(r) + trace.outputTokens(r) - 1);
+            keep = Math.min(blocksHeld[r], valid / blockTokens);
+        }
+        freeBlocks += blocksHeld[r] - keep;
+        blocksHeld[r] = 0;
+        if (keep > 0) {
+            cachedBlocks[r] = keep;
+            changeCache(now, keep);
+            lru.enqueue(r);
+        }
+    }
+
+    /** Adds {@code delta} blocks to the cached total, keeping its time integral. */
+    private void changeCache(long now, long delta) {
+        cacheAreaPsBlocks += cachedTotal * (now - lastCacheChangePs);
+        lastCacheChangePs = now;
+        cachedTotal += delta;
+    }
+
+    /** Evicts cached blocks, least recently used session first (its last blocks first), until {@code need} are free. */
+    private void evict(long need) {
+        long now = engine.now();
+        while (freeBlocks < need && cachedTotal > 0) {
+            int head = lru.firstInt();
+            if (cachedBlocks[head] == 0) {
+                lru.dequeueInt();
+                continue;
+            }
+            long take = Math.min(cachedBlocks[head], need - freeBlocks);
+            cachedBlocks[head] -= take;
+            changeCache(now, -take);
+            freeBlocks += take;
+            evictedBlocks += take;
+            if (cachedBlocks[head] == 0) {
+                lru.dequeueInt();
             }
         }
     }
@@ -358,15 +572,21 @@ final class ServingEngine implements SchedulerView {
         }
         passesInFlight++;
         passes++;
+        boolean decodes = false;
         for (int i = 0; i < p.rows; i++) {
             int r = p.req[i];
             inFlight[r]++;
-            if (p.fresh[i] == 1 && p.logits[i] == 1 && scheduled[r] > prefillTarget[r]) {
+            if (p.fresh[i] == width && p.logits[i] == width && scheduled[r] > prefillTarget[r]) {
                 decodeRows++;
+                decodeCachedTokens += p.cached[i];
+                decodes = true;
             } else {
                 prefillRows++;
                 prefillTokens += p.fresh[i];
             }
+        }
+        if (decodes) {
+            decodePasses++;
         }
         engine.schedule(passTime.latencyPs, PRI_PASS_DONE, hDone, slot);
         nextStartPs = now + passTime.intervalPs;
@@ -443,7 +663,10 @@ final class ServingEngine implements SchedulerView {
         if (!decodeReady(r)) {
             throw new IllegalStateException("request " + r + " is not ready to decode");
         }
-        long need = blocksFor(computed[r] + 1) - blocksHeld[r];
+        long need = blocksFor(computed[r] + width) - blocksHeld[r];
+        if (need > freeBlocks) {
+            evict(need);
+        }
         while (need > freeBlocks) {
             int victim = newestPreemptibleAfter(r);
             if (victim >= 0) {
@@ -457,7 +680,7 @@ final class ServingEngine implements SchedulerView {
         }
         freeBlocks -= need;
         blocksHeld[r] += need;
-        add(r, computed[r], 1, 1);
+        add(r, computed[r], width, width);
         scheduled[r]++;
         return true;
     }
@@ -487,18 +710,32 @@ final class ServingEngine implements SchedulerView {
         }
         int r = waiting.firstInt();
         long target = admissionTokens(r);
-        long need = blocksFor(target);
-        if (freeBlocks - need < watermarkBlocks) {
+        int prev = trace.previous(r);
+        long hitBlocks = prev >= 0 ? cachedBlocks[prev] : 0;
+        long need = blocksFor(target) - hitBlocks;
+        if (freeBlocks + cachedTotal - hitBlocks - need < watermarkBlocks) {
             return false;
         }
         waiting.dequeueInt();
+        long hitTokens = hitBlocks * blockTokens;
+        if (hitBlocks > 0) {
+            cachedBlocks[prev] = 0;
+            changeCache(engine.now(), -hitBlocks);
+        }
+        if (prev >= 0 && preemptions[r] == 0) {
+            prefixSharedTokens += trace.sharedPrefixTokens(r);
+            prefixHitTokens += hitTokens;
+        }
+        if (need > freeBlocks) {
+            evict(need);
+        }
         freeBlocks -= need;
-        blocksHeld[r] = need;
+        blocksHeld[r] = need + hitBlocks;
         state[r] = RUNNING;
         running.add(r);
         prefillTarget[r] = target;
-        computed[r] = 0;
-        scheduled[r] = 0;
+        computed[r] = hitTokens;
+        scheduled[r] = hitTokens;
         return true;
     }
 

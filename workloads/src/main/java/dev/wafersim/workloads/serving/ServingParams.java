@@ -21,10 +21,13 @@ import dev.wafersim.core.config.PresetLoader;
  * @param goodputRelativeTolerance the goodput bisection stops when its bracket is narrower than this share
  * @param tableContextStepTokens   step table: grid spacing of context and chunk lengths below the octaves, tokens
  * @param tableStepsPerOctave      step table: grid points per doubling
+ * @param prefixCaching            keep a session's KV blocks between its turns (evicted least recently used
+ *                                 first when blocks run short) and reuse them as the next turn's prefix
  */
 public record ServingParams(String scheduler, int kvBlockTokens, int maxRunningSequences, int maxBatchedTokens,
                             double admissionWatermark, long maxModelLenTokens, double goodputAttainment,
-                            double goodputRelativeTolerance, int tableContextStepTokens, int tableStepsPerOctave) {
+                            double goodputRelativeTolerance, int tableContextStepTokens, int tableStepsPerOctave,
+                            boolean prefixCaching) {
 
     public static final String SCHEDULER = "serving.scheduler";
     public static final String KV_BLOCK_TOKENS = "serving.kvBlockTokens";
@@ -36,6 +39,7 @@ public record ServingParams(String scheduler, int kvBlockTokens, int maxRunningS
     public static final String GOODPUT_TOLERANCE = "serving.goodputRelativeTolerance";
     public static final String TABLE_CONTEXT_STEP = "serving.tableContextStepTokens";
     public static final String TABLE_STEPS_PER_OCTAVE = "serving.tableStepsPerOctave";
+    public static final String PREFIX_CACHING = "serving.prefixCaching";
 
     /** Largest number of running sequences the engine accepts (sizes its per-pass arrays). */
     public static final int MAX_SEQUENCES_LIMIT = 16_384;
@@ -57,7 +61,9 @@ public record ServingParams(String scheduler, int kvBlockTokens, int maxRunningS
             ParamSpec.integer(TABLE_CONTEXT_STEP, "tokens", 1, 1 << 16,
                     "Step table: spacing of simulated context and chunk lengths below the octave grid."),
             ParamSpec.integer(TABLE_STEPS_PER_OCTAVE, "points", 1, 64,
-                    "Step table: simulated points per doubling of batch size, context and chunk length."));
+                    "Step table: simulated points per doubling of batch size, context and chunk length."),
+            ParamSpec.flag(PREFIX_CACHING, "Keep a session's KV blocks between its turns (evicted least recently used"
+                    + " first) and reuse them as the next turn's prefix."));
 
     public ServingParams {
         if (Integer.bitCount(tableContextStepTokens) != 1 || Integer.bitCount(tableStepsPerOctave) != 1) {
@@ -77,7 +83,7 @@ public record ServingParams(String scheduler, int kvBlockTokens, int maxRunningS
         return new ServingParams(p.getString(SCHEDULER), p.getInt(KV_BLOCK_TOKENS), p.getInt(MAX_RUNNING_SEQUENCES),
                 p.getInt(MAX_BATCHED_TOKENS), p.getDouble(ADMISSION_WATERMARK), p.getLong(MAX_MODEL_LEN_TOKENS),
                 p.getDouble(GOODPUT_ATTAINMENT), p.getDouble(GOODPUT_TOLERANCE), p.getInt(TABLE_CONTEXT_STEP),
-                p.getInt(TABLE_STEPS_PER_OCTAVE));
+                p.getInt(TABLE_STEPS_PER_OCTAVE), p.getBoolean(PREFIX_CACHING));
     }
 
     /** The defaults as a record. */
@@ -89,13 +95,20 @@ public record ServingParams(String scheduler, int kvBlockTokens, int maxRunningS
     public ServingParams withScheduler(String name) {
         return new ServingParams(name, kvBlockTokens, maxRunningSequences, maxBatchedTokens, admissionWatermark,
                 maxModelLenTokens, goodputAttainment, goodputRelativeTolerance, tableContextStepTokens,
-                tableStepsPerOctave);
+                tableStepsPerOctave, prefixCaching);
+    }
+
+    /** A copy with prefix caching on or off. */
+    public ServingParams withPrefixCaching(boolean on) {
+        return new ServingParams(scheduler, kvBlockTokens, maxRunningSequences, maxBatchedTokens, admissionWatermark,
+                maxModelLenTokens, goodputAttainment, goodputRelativeTolerance, tableContextStepTokens,
+                tableStepsPerOctave, on);
     }
 
     /** A copy with other limits on the running sequences and the tokens per iteration. */
     public ServingParams withLimits(int runningSequences, int batchedTokens) {
         return new ServingParams(scheduler, kvBlockTokens, runningSequences, batchedTokens, admissionWatermark,
                 maxModelLenTokens, goodputAttainment, goodputRelativeTolerance, tableContextStepTokens,
-                tableStepsPerOctave);
+                tableStepsPerOctave, prefixCaching);
     }
 }

@@ -23,6 +23,13 @@ import java.util.Objects;
  * pass to finish; a prompt's next chunk may follow its previous chunk in the very next pass, trailing it
  * through the stages.
  *
+ * <p>Around the machine ({@link ReplayOptions}): the client path (the request's way from the client to the
+ * queue and each token's way back, {@code workloads.client.ClientPath}); sessions of turns, each turn sent when
+ * the client has the previous answer plus a think time, whose KV blocks the server may keep between turns
+ * ({@code serving.prefixCaching}: reused as the next turn's prefix, evicted least recently used first when
+ * blocks run short, prefilled again when evicted); speculative decoding (a decode row is a verify step of K + 1
+ * tokens, and a seeded acceptance process decides how many of its K drafts are kept).
+ *
  * <p>Requests that can never run are rejected on arrival and counted, as a server answers them with an
  * error and goes on: prompt plus output beyond {@code serving.maxModelLenTokens}, or beyond what the KV cache
  * can ever hold ({@link ServingResult#REJECTED_MAX_MODEL_LEN}, {@link ServingResult#REJECTED_KV_CAPACITY}).
@@ -37,7 +44,12 @@ public final class ServingReplay {
      * @throws ConfigException when the step model rejects a pass
      */
     public static ServingResult run(RequestTrace trace, StepTimes times, ServingParams params) {
-        return run(trace, times, params, dev.wafersim.core.trace.TraceSink.NONE, "serving replay");
+        return run(trace, times, params, ReplayOptions.NONE);
+    }
+
+    /** Replays {@code trace} with a client path and, when asked, speculative decoding. */
+    public static ServingResult run(RequestTrace trace, StepTimes times, ServingParams params, ReplayOptions options) {
+        return run(trace, times, params, options, dev.wafersim.core.trace.TraceSink.NONE, "serving replay");
     }
 
     /**
@@ -47,10 +59,17 @@ public final class ServingReplay {
      */
     public static ServingResult run(RequestTrace trace, StepTimes times, ServingParams params,
                                     dev.wafersim.core.trace.TraceSink sink, String processName) {
+        return run(trace, times, params, ReplayOptions.NONE, sink, processName);
+    }
+
+    /** Replays {@code trace} with {@code options}, writing its timeline to {@code sink}. */
+    public static ServingResult run(RequestTrace trace, StepTimes times, ServingParams params, ReplayOptions options,
+                                    dev.wafersim.core.trace.TraceSink sink, String processName) {
         Objects.requireNonNull(trace, "trace");
         Objects.requireNonNull(times, "times");
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(sink, "sink");
+        Objects.requireNonNull(options, "options");
         if (times.model().kvCapacityTokens() < 0 || times.model().maxPassesInFlight() < 1) {
             throw new IllegalStateException("step model reports KV capacity " + times.model().kvCapacityTokens()
                     + " tokens and " + times.model().maxPassesInFlight() + " passes in flight");
@@ -58,13 +77,22 @@ public final class ServingReplay {
         if (sink.enabled()) {
             sink.process(ServingEngine.TRACE_PID, processName, 0);
         }
-        ServingResult r = new ServingEngine(trace, times, params, sink).run();
+        ServingResult r = new ServingEngine(trace, times, params, sink, options).run();
         return r;
     }
 
     /** The step times of a replay: every pass simulated when {@code exact}, else the interpolated table. */
     public static StepTimes stepTimes(dev.wafersim.workloads.step.StepModel model, ServingParams params,
                                       boolean exact) {
-        return exact ? new ExactStepTimes(model) : new StepTimeTable(model, params);
+        return stepTimes(model, params, exact, 1);
+    }
+
+    /**
+     * The step times of a replay whose decode rows feed {@code decodeWidth} tokens each (K + 1 for
+     * speculative verify steps): every pass simulated when {@code exact}, else the interpolated table.
+     */
+    public static StepTimes stepTimes(dev.wafersim.workloads.step.StepModel model, ServingParams params,
+                                      boolean exact, int decodeWidth) {
+        return exact ? new ExactStepTimes(model) : new StepTimeTable(model, params, decodeWidth);
     }
 }

@@ -44,6 +44,10 @@ import java.util.Objects;
  * @param simulatedPasses         passes the step model simulated
  * @param slo                     the SLO, when given
  * @param sloAttainment           share of all requests meeting the SLO, when given
+ * @param rejectedSessionEnded    (sessions only) follow-up turns never sent because an earlier turn of their session was rejected
+ * @param client                  what the client observed, when a client path is set
+ * @param prefixCache             what the prefix cache kept, for a workload of sessions
+ * @param speculative             speculative decoding's figures, when it is on
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServingSummary(String system, String model, String machine, int devices, String workload,
@@ -55,7 +59,77 @@ public record ServingSummary(String system, String model, String machine, int de
                              long preemptions, long passes, long decodeRows, long prefillTokens,
                              double meanRequestsInSystem, double busyShare, long kvCapacityTokens, long kvBlocks,
                              int kvBlockTokens, int maxPassesInFlight, long simulatedPasses, String slo,
-                             Double sloAttainment) {
+                             Double sloAttainment, Integer rejectedSessionEnded, ClientSummary client,
+                             PrefixCacheSummary prefixCache, SpeculativeSummary speculative) {
+
+    /**
+     * What the client observed over the client path ({@code client.*}): its TTFT, TPOT, time between tokens
+     * and E2E from the request's sending to each token's receipt, next to the server's in the summary.
+     *
+     * @param path                the client-path preset
+     * @param ttftMs              client TTFT: first token received minus request sent, ms
+     * @param tpotMs              client TPOT: (client E2E - client TTFT) / (output tokens - 1), ms
+     * @param tbtMs               every gap between consecutive tokens received, ms (tokens of one event: 0)
+     * @param e2eMs               client E2E: last token received minus request sent, ms
+     * @param roundTripOverheadMs client TTFT minus server TTFT per request, ms
+     * @param meanTokenDelayMs    client receipt minus server emission, averaged over tokens, ms
+     * @param perTokenOverheadMs  the same less the one-way propagation delay (half the RTT), ms
+     * @param frontendUtilization share of the front-end workers' time spent working
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ClientSummary(String path, Distribution ttftMs, Distribution tpotMs, Distribution tbtMs,
+                                Distribution e2eMs, Distribution roundTripOverheadMs, double meanTokenDelayMs,
+                                double perTokenOverheadMs, double frontendUtilization) {
+    }
+
+    /**
+     * The prefix cache over a workload of sessions ({@code serving.prefixCaching}).
+     *
+     * @param enabled          whether the server keeps sessions' blocks between turns
+     * @param sharedTokens     prompt tokens follow-up turns share with their session's previous turn
+     * @param hitTokens        of those, tokens whose KV was still cached (not prefilled again)
+     * @param hitShare         hitTokens / sharedTokens
+     * @param evictedBlocks    cached blocks evicted to make room
+     * @param meanCachedBlocks KV blocks held by idle sessions, time-averaged
+     * @param meanCachedShare  that as a share of all blocks
+     */
+    public record PrefixCacheSummary(boolean enabled, long sharedTokens, long hitTokens, double hitShare,
+                                     long evictedBlocks, double meanCachedBlocks, double meanCachedShare) {
+    }
+
+    /**
+     * Speculative decoding. Convention of {@code tokensPerVerifyStep}: accepted drafts plus the verify step's own
+     * token (the bonus token, or the target's correction), per verify step; its expected value for a constant
+     * rate A and K drafts is {@code (1 - A^(K+1)) / (1 - A)}.
+     *
+     * @param draft                           the draft model
+     * @param placement                       same (on the target's devices) or separate (its own)
+     * @param k                               drafts per verify step
+     * @param acceptance                      the rate, or per-position rates a1/a2/...
+     * @param expectedTokensPerVerifyStep     the closed form for these rates
+     * @param tokensPerVerifyStep             simulated, before a request's end cuts its last step short
+     * @param verifySteps                     verify steps run
+     * @param acceptedDrafts                  drafts accepted
+     * @param effectiveTokensPerSecondPerUser 1000 / mean TPOT (ms) at the server
+     * @param draftMsPerVerifyStep            the draft's K passes at the replay's mean verify pass, ms
+     * @param verifyMsPerStep                 the target's verify pass at the same composition, ms
+     * @param draftShare                      draft / (draft + verify) at that pass
+     */
+    public record SpeculativeSummary(String draft, String placement, int k, String acceptance,
+                                     double expectedTokensPerVerifyStep, double tokensPerVerifyStep, long verifySteps,
+                                     long acceptedDrafts, double effectiveTokensPerSecondPerUser,
+                                     double draftMsPerVerifyStep, double verifyMsPerStep, double draftShare) {
+    }
+
+    /** This summary with the speculative figures replaced (the command adds the draft's name and cost). */
+    public ServingSummary withSpeculative(SpeculativeSummary s) {
+        return new ServingSummary(system, model, machine, devices, workload, scheduler, stepTimes, requests,
+                completedRequests, rejectedRequests, rejectedOverMaxModelLen, rejectedOverKvCapacity, outputTokens,
+                durationSeconds, ttftMs, tpotMs, tbtMs, e2eMs, normalizedE2eMsPerToken, schedulingDelayMs,
+                outputTokensPerSecond, requestsPerSecond, preemptions, passes, decodeRows, prefillTokens,
+                meanRequestsInSystem, busyShare, kvCapacityTokens, kvBlocks, kvBlockTokens, maxPassesInFlight,
+                simulatedPasses, slo, sloAttainment, rejectedSessionEnded, client, prefixCache, s);
+    }
 
     /** The summary of {@code r} for system label {@code system} and model {@code model}; {@code slo} may be null. */
     public static ServingSummary of(String system, String model, ServingResult r, SloSpec slo) {
@@ -83,16 +157,50 @@ public record ServingSummary(String system, String model, String machine, int de
         }
         int completed = r.completedRequests();
         double seconds = r.durationPs() / 1e12;
+        ClientSummary client = null;
+        if (r.hasClientPath()) {
+            double[] cttft = new double[n];
+            double[] ctpot = new double[n];
+            double[] ce2e = new double[n];
+            double[] trip = new double[n];
+            long cmax = 0;
+            for (int i = 0; i < n; i++) {
+                cttft[i] = r.clientTtftPs(i);
+                ctpot[i] = r.clientTpotPs(i);
+                ce2e[i] = r.clientE2ePs(i);
+                trip[i] = r.completed(i) ? r.roundTripOverheadPs(i) : -1;
+                cmax = Math.max(cmax, r.clientMaxGapPs(i));
+            }
+            client = new ClientSummary(r.client().name(), Distribution.ofPs(cttft), Distribution.ofPs(ctpot),
+                    Distribution.of(r.clientTbtHistogramNs(), r.clientTbtCount(), r.clientTbtSumPs(), cmax),
+                    Distribution.ofPs(ce2e), Distribution.ofPs(trip), r.meanTokenDelayPs() / 1e9,
+                    r.perTokenOverheadPs() / 1e9, r.frontendUtilization());
+        }
+        PrefixCacheSummary cache = null;
+        if (r.trace().hasSessions()) {
+            long shared = r.prefixSharedTokens();
+            cache = new PrefixCacheSummary(r.params().prefixCaching(), shared, r.prefixHitTokens(),
+                    shared == 0 ? 0 : r.prefixHitTokens() / (double) shared, r.evictedBlocks(), r.meanCachedBlocks(),
+                    r.kvBlocks() == 0 ? 0 : r.meanCachedBlocks() / r.kvBlocks());
+        }
+        SpeculativeSummary spec = null;
+        Distribution tpotDist = Distribution.ofPs(tpot);
+        if (r.acceptance() != null) {
+            spec = new SpeculativeSummary(null, null, r.acceptance().k(), r.acceptance().toString(),
+                    r.acceptance().expectedTokensPerStep(), r.tokensPerVerifyStep(), r.verifySteps(), r.acceptedDrafts(),
+                    tpotDist == null ? 0 : 1000 / tpotDist.mean(), Double.NaN, Double.NaN, Double.NaN);
+        }
         return new ServingSummary(system, model, r.machine(), r.devices(), r.trace().description(), r.scheduler(),
                 r.stepTimes(), n, completed, r.rejected(ServingResult.REJECTED_MAX_MODEL_LEN)
-                        + r.rejected(ServingResult.REJECTED_KV_CAPACITY),
+                        + r.rejected(ServingResult.REJECTED_KV_CAPACITY) + r.rejected(ServingResult.REJECTED_SESSION_ENDED),
                 r.rejected(ServingResult.REJECTED_MAX_MODEL_LEN), r.rejected(ServingResult.REJECTED_KV_CAPACITY), tokens,
-                seconds, Distribution.ofPs(ttft), Distribution.ofPs(tpot),
+                seconds, Distribution.ofPs(ttft), tpotDist,
                 Distribution.of(r.tbtHistogramNs(), r.tbtCount(), r.tbtSumPs(), maxGap), Distribution.ofPs(e2e),
                 Distribution.ofPs(norm), Distribution.ofPs(delay), seconds > 0 ? tokens / seconds : 0,
                 seconds > 0 ? completed / seconds : 0, r.totalPreemptions(), r.passes(), r.decodeRows(),
                 r.prefillTokens(), r.meanRequestsInSystem(), r.busyShare(), r.kvCapacityTokens(), r.kvBlocks(),
                 r.params().kvBlockTokens(), r.maxPassesInFlight(), r.simulatedPasses(),
-                slo == null ? null : slo.toString(), slo == null ? null : slo.attainment(r));
+                slo == null ? null : slo.toString(), slo == null ? null : slo.attainment(r),
+                r.trace().hasSessions() ? r.rejected(ServingResult.REJECTED_SESSION_ENDED) : null, client, cache, spec);
     }
 }

@@ -14,7 +14,8 @@ import java.util.Objects;
  *
  * <p>A pass is reduced to a canonical composition:
  * <ul>
- *   <li>its decode rows (one new token with logits): their count {@code d} and their mean context
+ *   <li>its decode rows (one new token with logits; with speculative decoding, verify rows of
+ *       {@code decodeWidth = K + 1} new tokens, all with logits): their count {@code d} and their mean context
  *       {@code Ld} (the tokens each reads from its KV cache);</li>
  *   <li>its other rows (prefill chunks): their count {@code k}, their logit tokens, and as many
  *       identical rows of {@code n = N / k} new tokens after {@code c} cached ones, with {@code N} the
@@ -41,6 +42,7 @@ public final class StepTimeTable implements StepTimes {
     private static final int STATES = dev.wafersim.workloads.run.PowerState.values().length;
 
     private final StepModel model;
+    private final int width;
     private final TableGrid batchGrid;
     private final TableGrid contextGrid;
     private final TableGrid chunkGrid;
@@ -67,6 +69,18 @@ public final class StepTimeTable implements StepTimes {
      * @param stepsPerOctave    grid points per doubling (a power of two)
      */
     public StepTimeTable(StepModel model, int contextStepTokens, int stepsPerOctave) {
+        this(model, contextStepTokens, stepsPerOctave, 1);
+    }
+
+    /**
+     * A table over {@code model} whose decode rows feed {@code decodeWidth} tokens each, all with logits (1, or
+     * K + 1 for speculative verify steps).
+     */
+    public StepTimeTable(StepModel model, int contextStepTokens, int stepsPerOctave, int decodeWidth) {
+        if (decodeWidth < 1) {
+            throw new IllegalArgumentException("decode width " + decodeWidth);
+        }
+        this.width = decodeWidth;
         this.model = Objects.requireNonNull(model, "model");
         this.batchGrid = new TableGrid(1, stepsPerOctave, 1);
         this.contextGrid = new TableGrid(contextStepTokens, stepsPerOctave, 0);
@@ -75,7 +89,12 @@ public final class StepTimeTable implements StepTimes {
 
     /** A table with the grid of {@code params}. */
     public StepTimeTable(StepModel model, ServingParams params) {
-        this(model, params.tableContextStepTokens(), params.tableStepsPerOctave());
+        this(model, params, 1);
+    }
+
+    /** A table with the grid of {@code params} and decode rows of {@code decodeWidth} tokens. */
+    public StepTimeTable(StepModel model, ServingParams params, int decodeWidth) {
+        this(model, params.tableContextStepTokens(), params.tableStepsPerOctave(), decodeWidth);
     }
 
     @Override
@@ -96,7 +115,7 @@ public final class StepTimeTable implements StepTimes {
             int fresh = rows.newTokens(i);
             int logits = rows.logitTokens(i);
             long cached = rows.cachedTokens(i);
-            if (fresh == 1 && logits == 1) {
+            if (fresh == width && logits == width) {
                 d++;
                 decodeCached += cached;
             } else {
@@ -189,7 +208,7 @@ public final class StepTimeTable implements StepTimes {
         long ld = decode ? contextGrid.value(at[1]) : 0;
         int n = prefillRows > 0 ? (int) chunkGrid.value(at[2]) : 0;
         long c = prefillRows > 0 ? contextGrid.value(at[3]) : 0;
-        StepTime t = model.time(canonical(d, ld, prefillRows, n, c, prefillLogits));
+        StepTime t = model.time(canonical(d, ld, width, prefillRows, n, c, prefillLogits));
         if (entries == latency.length) {
             latency = Arrays.copyOf(latency, entries * 2);
             interval = Arrays.copyOf(interval, entries * 2);
@@ -203,18 +222,18 @@ public final class StepTimeTable implements StepTimes {
     }
 
     /**
-     * The canonical pass: {@code d} decode rows with {@code ld} cached tokens, then {@code k} rows of
-     * {@code n} new tokens after {@code c} cached, sharing {@code logits} logit tokens as evenly as they
-     * can (at most {@code n} per row).
+     * The canonical pass: {@code d} decode rows of {@code w} new tokens (all with logits) with {@code ld} cached
+     * tokens, then {@code k} rows of {@code n} new tokens after {@code c} cached, sharing {@code logits} logit
+     * tokens as evenly as they can (at most {@code n} per row).
      */
-    static ForwardBatch canonical(int d, long ld, int k, int n, long c, long logits) {
+    static ForwardBatch canonical(int d, long ld, int w, int k, int n, long c, long logits) {
         long[] cached = new long[d + k];
         int[] fresh = new int[d + k];
         int[] lg = new int[d + k];
         for (int i = 0; i < d; i++) {
             cached[i] = ld;
-            fresh[i] = 1;
-            lg[i] = 1;
+            fresh[i] = w;
+            lg[i] = w;
         }
         for (int j = 0; j < k; j++) {
             cached[d + j] = c;

@@ -16,12 +16,18 @@ import java.util.Locale;
  *       with {@code timestamp} (ms, as given), {@code input_length}, {@code output_length} and optionally
  *       {@code hash_ids} (the prompt's prefix-block hashes: validated, not used, since prefix caching is
  *       not modelled); other fields are ignored.</li>
+ *   <li>{@link #WAFERSIM_SESSIONS}: CSV of sessions with the header
+ *       {@code session,arrival_s,think_s,prompt_tokens,output_tokens}: one row per turn, a session's turns in
+ *       order; a session's first row gives its arrival (s) and no think time, every later row a think time
+ *       (s, after the previous answer reached the client) and no arrival; a later turn's prompt must hold
+ *       the previous prompt and answer plus at least one new token.</li>
  * </ul>
  */
 public enum TraceFormat {
     WAFERSIM("wafersim", List.of("arrival_s", "prompt_tokens", "output_tokens")),
     AZURE("azure", List.of("TIMESTAMP", "ContextTokens", "GeneratedTokens")),
-    MOONCAKE("mooncake", List.of("timestamp", "input_length", "output_length"));
+    MOONCAKE("mooncake", List.of("timestamp", "input_length", "output_length")),
+    WAFERSIM_SESSIONS("wafersim-sessions", List.of("session", "arrival_s", "think_s", "prompt_tokens", "output_tokens"));
 
     private final String word;
     private final List<String> fields;
@@ -36,7 +42,7 @@ public enum TraceFormat {
         return word;
     }
 
-    /** The arrival, prompt and output fields, in that order. */
+    /** The fields: arrival, prompt and output, in that order (sessions: session, arrival, think, prompt, output). */
     public List<String> fields() {
         return fields;
     }

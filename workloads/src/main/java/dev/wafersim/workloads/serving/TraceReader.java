@@ -95,6 +95,9 @@ public final class TraceReader {
             return rows.trace(TraceFormat.MOONCAKE);
         }
         List<String> header = split(first);
+        if (header.containsAll(TraceFormat.WAFERSIM_SESSIONS.fields())) {
+            return readSessions(in, line, header, name);
+        }
         TraceFormat format = null;
         int[] cols = null;
         for (TraceFormat f : List.of(TraceFormat.WAFERSIM, TraceFormat.AZURE)) {
@@ -115,8 +118,97 @@ public final class TraceReader {
     }
 
     private static String headers() {
-        return String.join(",", TraceFormat.WAFERSIM.fields()) + " (wafersim) or "
+        return String.join(",", TraceFormat.WAFERSIM.fields()) + " (wafersim), "
+                + String.join(",", TraceFormat.WAFERSIM_SESSIONS.fields()) + " (wafersim-sessions) or "
                 + String.join(",", TraceFormat.AZURE.fields()) + " (Azure LLM inference trace)";
+    }
+
+    /**
+     * A trace of sessions ({@link TraceFormat#WAFERSIM_SESSIONS}): a session's first row has an arrival and no
+     * think time, each later row a think time and no arrival; first rows in arrival order.
+     */
+    private static RequestTrace readSessions(BufferedReader in, int headerLine, List<String> header, String name)
+            throws IOException {
+        int cSession = header.indexOf("session");
+        int cArrival = header.indexOf("arrival_s");
+        int cThink = header.indexOf("think_s");
+        int cPrompt = header.indexOf("prompt_tokens");
+        int cOutput = header.indexOf("output_tokens");
+        java.util.Map<String, Integer> last = new java.util.HashMap<>();
+        LongArrayList arrival = new LongArrayList();
+        LongArrayList think = new LongArrayList();
+        IntArrayList prompt = new IntArrayList();
+        IntArrayList output = new IntArrayList();
+        IntArrayList previous = new IntArrayList();
+        long lastArrival = -1;
+        String text;
+        int line = headerLine;
+        while ((text = in.readLine()) != null) {
+            line++;
+            if (text.isBlank()) {
+                continue;
+            }
+            List<String> f = split(text);
+            if (f.size() != header.size()) {
+                throw new ConfigException(name + ": line " + line + " has " + f.size() + " fields; the header has "
+                        + header.size());
+            }
+            String session = f.get(cSession).trim();
+            if (session.isEmpty()) {
+                throw badValue(name, line, "column session", session, "a session id (any text)");
+            }
+            String a = f.get(cArrival).trim();
+            String th = f.get(cThink).trim();
+            int p = tokens(f.get(cPrompt).trim(), name, line, "prompt_tokens");
+            int o = tokens(f.get(cOutput).trim(), name, line, "output_tokens");
+            Integer prev = last.get(session);
+            int index = prompt.size();
+            if (prev == null) {
+                if (a.isEmpty()) {
+                    throw badValue(name, line, "column arrival_s", a, "the arrival (s) of session " + session
+                            + "'s first turn");
+                }
+                if (!th.isEmpty()) {
+                    throw badValue(name, line, "column think_s", th, "no think time on a session's first turn (it is"
+                            + " sent at arrival_s)");
+                }
+                long at = seconds(a, name, line, "column arrival_s", 1);
+                if (at < lastArrival) {
+                    throw new ConfigException(name + ": line " + line + ", column arrival_s: value '" + a + "' is before"
+                            + " the previous session's arrival; expected sessions in arrival order");
+                }
+                lastArrival = at;
+                arrival.add(at);
+                think.add(0);
+                previous.add(-1);
+            } else {
+                if (!a.isEmpty()) {
+                    throw badValue(name, line, "column arrival_s", a, "no arrival on a later turn of session " + session
+                            + " (it is sent think_s after the previous answer)");
+                }
+                if (th.isEmpty()) {
+                    throw badValue(name, line, "column think_s", th, "the think time (s) before this turn of session "
+                            + session);
+                }
+                long context = (long) prompt.getInt(prev) + output.getInt(prev);
+                if (p <= context) {
+                    throw badValue(name, line, "column prompt_tokens", Integer.toString(p), "more than " + context
+                            + " tokens: session " + session + "'s previous prompt and answer plus at least one new token");
+                }
+                arrival.add(0);
+                think.add(seconds(th, name, line, "column think_s", 1));
+                previous.add(prev);
+            }
+            last.put(session, index);
+            prompt.add(p);
+            output.add(o);
+        }
+        if (prompt.isEmpty()) {
+            throw new ConfigException(name + ": no requests after the header; expected at least one row");
+        }
+        return RequestTrace.sessions(arrival.toLongArray(), prompt.toIntArray(), output.toIntArray(),
+                previous.toIntArray(), think.toLongArray(), "trace " + name + " (" + TraceFormat.WAFERSIM_SESSIONS.word()
+                        + ", " + last.size() + " sessions, " + prompt.size() + " requests)");
     }
 
     private static String stripBom(String s) {

@@ -20,10 +20,35 @@ public final class TraceWriter {
     private TraceWriter() {
     }
 
-    /** The trace as text in {@code format}, every line ending in a newline. */
+    /**
+     * The trace as text in {@code format}, every line ending in a newline.
+     *
+     * @throws dev.wafersim.core.config.ConfigException for a trace of sessions in a format without sessions
+     */
     public static String text(RequestTrace t, TraceFormat format) {
+        if (t.hasSessions() && format != TraceFormat.WAFERSIM_SESSIONS) {
+            throw new dev.wafersim.core.config.ConfigException("--trace-format=" + format.word() + " cannot hold sessions"
+                    + " (a turn is sent after the previous answer, not at a time of its own); expected "
+                    + TraceFormat.WAFERSIM_SESSIONS.word());
+        }
         StringBuilder sb = new StringBuilder(t.size() * 40);
         switch (format) {
+            case WAFERSIM_SESSIONS -> {
+                sb.append(String.join(",", format.fields())).append('\n');
+                int[] session = new int[t.size()];
+                int sessions = 0;
+                for (int i = 0; i < t.size(); i++) {
+                    int prev = t.previous(i);
+                    session[i] = prev < 0 ? sessions++ : session[prev];
+                    sb.append(session[i]).append(',');
+                    if (prev < 0) {
+                        sb.append(decimal(t.arrivalPs(i), 12)).append(",,");
+                    } else {
+                        sb.append(',').append(decimal(t.thinkPs(i), 12)).append(',');
+                    }
+                    sb.append(t.promptTokens(i)).append(',').append(t.outputTokens(i)).append('\n');
+                }
+            }
             case WAFERSIM -> {
                 sb.append(String.join(",", format.fields())).append('\n');
                 for (int i = 0; i < t.size(); i++) {

@@ -27,8 +27,10 @@ class SystemCatalogTest {
             SystemCatalog.Entry e = SystemCatalog.get(g);
             assertEquals(SystemKind.GPU, e.kind());
             assertSame(GpuDecodeSimulator.INSTANCE, e.simulator());
-            // The GPU preset's parameters, then the serving parameters every system takes, then power and price.
+            // The GPU preset's parameters, then the serving and client-path parameters every system takes, then power
+            // and price.
             assertEquals(GpuPresets.schema().plus(dev.wafersim.workloads.serving.ServingParams.SCHEMA)
+                    .plus(dev.wafersim.workloads.client.ClientParams.SCHEMA)
                     .plus(dev.wafersim.workloads.energy.EnergyParams.GPU).keys().stream().toList(),
                     SystemCatalog.schema(g).keys().stream().toList());
             assertEquals(g, e.load().name());

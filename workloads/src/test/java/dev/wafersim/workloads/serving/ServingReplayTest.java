@@ -301,7 +301,7 @@ class ServingReplayTest {
 
     @Test
     void canonical_oneRowOnGrid_isTheBatchItself() {
-        ForwardBatch b = StepTimeTable.canonical(3, 256, 1, 512, 1024, 1);
+        ForwardBatch b = StepTimeTable.canonical(3, 256, 1, 1, 512, 1024, 1);
         assertArrayEquals(new long[] {256, 256, 256, 1024}, new long[] {b.cachedTokens(0), b.cachedTokens(1),
             b.cachedTokens(2), b.cachedTokens(3)});
         assertEquals(3 + 512, b.totalNewTokens());
