@@ -86,6 +86,8 @@ final class StreamFastForward {
 
     private int[] candidates = new int[16];
     private int candidateCount;
+    /** Per PE: deferred its first step to the end of this cycle and not yet decided (it still sends in it). */
+    private boolean[] pending;
     /** Streams accounted in one piece so far (the simulator's cost, not a result). */
     long streams;
     /** Wavelet-hops among them (the simulator's cost, not a result). */
@@ -171,6 +173,10 @@ final class StreamFastForward {
             candidates = Arrays.copyOf(candidates, candidateCount * 2);
         }
         candidates[candidateCount++] = r << 1 | (wake ? 1 : 0);
+        if (pending == null) {
+            pending = new boolean[pes.count];
+        }
+        pending[pe] = true;
         return true;
     }
 
@@ -192,6 +198,7 @@ final class StreamFastForward {
         for (int i = n - 1; i >= 0; i--) {
             int r = candidates[i] >>> 1;
             boolean wake = (candidates[i] & 1) != 0;
+            pending[pes.peOf[r]] = false;
             if (!build(r, t)) {
                 pes.stepDeferred(r, t, wake);
             } else if (wake) {
@@ -524,13 +531,20 @@ final class StreamFastForward {
     }
 
     /**
-     * True when PE pe (or -1) puts nothing on {@code colour} before cycle {@code before}: it has no
+     * True when PE pe (or -1) puts nothing on {@code colour} before cycle {@code before} (cycles up to
+     * c have passed, except for the steps of sources still to be decided in this cycle): it has no
      * output queue on the colour, or it is inside a fast-forward (this one or an earlier) on another
      * colour until a known last step, or its one thread is busy (memory operation, activation) until
      * then, or it is idle for good (no thread busy, no task activated, no data task).
      */
     private boolean silentUntil(int pe, int colour, long before, long c) {
-        if (before <= c + 1 || !sendsOn(pe, colour)) {
+        if (!sendsOn(pe, colour)) {
+            return true;
+        }
+        if (peMark[pe] != gen && pending[pe]) {
+            return before <= c; // a source whose step in cycle c is still to come (decided later)
+        }
+        if (before <= c + 1) {
             return true;
         }
         int[] pb = pes.pb;
