@@ -28,6 +28,8 @@ import java.util.function.LongConsumer;
  *   <li>{@link PeEngine}: the PEs' tasks, threads and datapath; {@link Role}: a program compiled
  *       for the hardware parameters, with the timing of every instruction;
  *   <li>{@link ReceiveFusion}: receivers accounted by their router instead of visited per wavelet;
+ *   <li>{@link StreamFastForward}: undisturbed streams accounted in one piece when their source
+ *       starts; {@link VirtualActivity}: the active cycles of the visits those two replace;
  *   <li>{@link FunctionalValues}: the values computed in functional mode;
  *   <li>{@link StallReport}: what a deadlocked or over-budget run waits for;
  *   <li>{@link FabricStats}: the counters; {@link FabricClock}: the cycle and the activity ring.

@@ -353,7 +353,7 @@ final class PeEngine {
             // Fast path: a single-threaded PE streaming a fabric operation (the common case in
             // collectives). Same outcome as the general path below. The first step of a stream's
             // source waits for the end of the cycle, where a fast-forward may account the stream.
-            if (pb[tb0 + TH_POS] == 0 && fastForward != null
+            if (fastForward != null && pb[tb0 + TH_POS] == 0
                     && (role.info[pb[tb0 + TH_OP] * Role.OPI + Role.I_FLAGS] & Role.F_SOURCE) != 0
                     && fastForward.defer(r, pe, base, role, t, false)) {
                 return;
