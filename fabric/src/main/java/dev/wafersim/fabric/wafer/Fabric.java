@@ -28,6 +28,8 @@ import java.util.function.LongConsumer;
  *   <li>{@link PeEngine}: the PEs' tasks, threads and datapath; {@link Role}: a program compiled
  *       for the hardware parameters, with the timing of every instruction;
  *   <li>{@link ReceiveFusion}: receivers accounted by their router instead of visited per wavelet;
+ *   <li>{@link StreamFastForward}: undisturbed streams accounted in one piece when their source
+ *       starts; {@link VirtualActivity}: the active cycles of the visits those two replace;
  *   <li>{@link FunctionalValues}: the values computed in functional mode;
  *   <li>{@link StallReport}: what a deadlocked or over-budget run waits for;
  *   <li>{@link FabricStats}: the counters; {@link FabricClock}: the cycle and the activity ring.
@@ -74,7 +76,10 @@ public final class Fabric implements ProgressMonitor {
     private final FabricStats stats;
     private final RouterSlots slots;
     private final PeEngine pes;
+    private final VirtualActivity activity;
     private final ReceiveFusion fusion;
+    private StreamFastForward fastForward;
+    private boolean fastForwardOn = true;
     private Routers routers;
     private FunctionalValues values;
     private StallReport report;
@@ -108,7 +113,8 @@ public final class Fabric implements ProgressMonitor {
         this.clock = new FabricClock(grid.routers);
         this.stats = new FabricStats(grid.routers, options.trackLinks(), params.opLatencyCycles());
         this.slots = new RouterSlots(grid, params, options.functional());
-        this.fusion = new ReceiveFusion(params, options.functional(), stats, clock);
+        this.activity = new VirtualActivity(stats, clock);
+        this.fusion = new ReceiveFusion(params, options.functional(), stats, clock, activity);
         this.pes = new PeEngine(grid, params, new SramBankModel(params.sram()), options.functional(), clock, stats,
                 fusion);
     }
@@ -219,6 +225,10 @@ public final class Fabric implements ProgressMonitor {
         fusion.bind(slots);
         routers = new Routers(grid, slots, pes.queues, p, clock, stats, fusion);
         report = new StallReport(grid, slots, pes, fusion);
+        if (StreamFastForward.possible(p, opts.functional())) {
+            fastForward = new StreamFastForward(grid, slots, pes, p, stats, clock, activity, fusion);
+        }
+        pes.fastForward = fastForwardOn ? fastForward : null;
         prepared = true;
         if (observer != null) {
             pes.observed = true;
@@ -270,6 +280,20 @@ public final class Fabric implements ProgressMonitor {
 
     // ---------------------------------------------------------------------------------------------
     // Running
+
+    /**
+     * Turns stream fast-forward on (the default) or off. With it, a stream that flows from its
+     * source to its receivers at one wavelet per cycle with nothing else on its way is accounted in
+     * one piece instead of visit by visit (see the package's performance notes); the results are the
+     * same either way, cycle for cycle, which tests hold it to. Takes effect for streams that start
+     * after the call.
+     */
+    public void setFastForward(boolean on) {
+        fastForwardOn = on;
+        if (prepared) {
+            pes.fastForward = on ? fastForward : null;
+        }
+    }
 
     /** Calls {@code afterEachCycle} with the cycle number after every simulated cycle (tests). */
     public void setCycleObserver(LongConsumer afterEachCycle) {
@@ -327,8 +351,8 @@ public final class Fabric implements ProgressMonitor {
      * scheduled for it, in router order (handle 2r is router r, 2r + 1 its PE).
      */
     public void processCycle(long t) {
-        if (fusion.hasWindow()) {
-            fusion.countBefore(t);
+        if (activity.pending()) {
+            activity.countBefore(t);
         }
         clock.cycle = t;
         final FabricStats st = stats;
@@ -365,6 +389,9 @@ public final class Fabric implements ProgressMonitor {
                     }
                 }
             }
+        }
+        if (fastForward != null && fastForward.hasCandidates()) {
+            fastForward.decide(t);
         }
         ring.finishCurrent();
         if (observer != null) {
@@ -431,6 +458,16 @@ public final class Fabric implements ProgressMonitor {
     /** PE visits by the scheduler. */
     public long peVisits() {
         return stats.peVisits;
+    }
+
+    /** Streams accounted in one piece by stream fast-forward (the simulator's cost, not a result). */
+    public long fastForwardedStreams() {
+        return fastForward == null ? 0 : fastForward.streams;
+    }
+
+    /** Wavelet-hops accounted by stream fast-forward rather than by router visits (the simulator's cost). */
+    public long fastForwardedHops() {
+        return fastForward == null ? 0 : fastForward.hops;
     }
 
     /** Wavelets currently in router buffers and PE input queues (arrived or in flight). */

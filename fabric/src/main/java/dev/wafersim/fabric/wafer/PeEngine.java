@@ -84,6 +84,11 @@ final class PeEngine {
     static final int IDLE = 0;
     static final int READY = 1;
     static final int BUSY = 2;
+    /**
+     * The main thread's operation is accounted by a stream fast-forward up to TH_END, the cycle of
+     * its last step, which it makes itself (see StreamFastForward): visits before it do nothing.
+     */
+    static final int VIRTUAL = 3;
     static final int MODE_BULK = 1 << 8;
     static final int MODE_WAIT = 2 << 8;
     // Outcomes of trying to issue.
@@ -130,6 +135,8 @@ final class PeEngine {
     private boolean completedThisVisit;
     /** A cycle observer watches: no receive fusion (every PE visit must happen). */
     boolean observed;
+    /** Stream fast-forward (null when the parameters or the mode rule it out). */
+    StreamFastForward fastForward;
 
     PeEngine(Grid grid, WseParams p, SramBankModel bank, boolean functional, FabricClock clock, FabricStats stats,
              ReceiveFusion fusion) {
@@ -344,17 +351,22 @@ final class PeEngine {
         }
         if (nt == 1 && (pb[tb0 + TH_SM] & 0xFF) == READY && role.kind[pb[tb0 + TH_OP]] == Role.K_FABRIC) {
             // Fast path: a single-threaded PE streaming a fabric operation (the common case in
-            // collectives). Same outcome as the general path below.
-            completedThisVisit = false;
-            if (fabricStep(pe, base, 0, tb0, role, pb[tb0 + TH_OP], t) == NOT_ISSUED) {
-                return; // the arrival or the credit wakes it
+            // collectives). Same outcome as the general path below. The first step of a stream's
+            // source waits for the end of the cycle, where a fast-forward may account the stream.
+            if (fastForward != null && pb[tb0 + TH_POS] == 0
+                    && (role.info[pb[tb0 + TH_OP] * Role.OPI + Role.I_FLAGS] & Role.F_SOURCE) != 0
+                    && fastForward.defer(r, pe, base, role, t, false)) {
+                return;
             }
-            int sm = pb[tb0 + TH_SM] & 0xFF;
-            if (sm == BUSY) {
-                clock.sched(Math.max(1, pb[tb0 + TH_END] - ti), FabricClock.pe(r));
-            } else {
-                clock.sched(1, FabricClock.pe(r));
+            stepMain(r, pe, base, tb0, role, t);
+            return;
+        }
+        if (nt == 1 && (pb[tb0 + TH_SM] & 0xFF) == VIRTUAL) {
+            if (ti - pb[tb0 + TH_END] < 0) {
+                return; // accounted by a fast-forward until its last step
             }
+            pb[tb0 + TH_SM] = READY;
+            process(r, t);
             return;
         }
         boolean wakeNext = false;
@@ -373,6 +385,14 @@ final class PeEngine {
         }
         if (state(tb0) == IDLE) {
             pickTask(pe, base, role, t);
+        }
+        if (nt == 1 && fastForward != null && state(tb0) == READY && pb[tb0 + TH_POS] == 0
+                && role.kind[pb[tb0 + TH_OP]] == Role.K_FABRIC
+                && (role.info[pb[tb0 + TH_OP] * Role.OPI + Role.I_FLAGS] & Role.F_SOURCE) != 0
+                && fastForward.defer(r, pe, base, role, t, completedThisVisit)) {
+            // A stream's first step, just out of activation (or after an operation that completed
+            // in this visit, which wakes the PE next cycle whatever the step does).
+            return;
         }
         boolean issued = false;
         final boolean shared = datapathShared;
@@ -419,6 +439,39 @@ final class PeEngine {
 
     private int state(int tb) {
         return pb[tb + TH_SM] & 0xFF;
+    }
+
+    /**
+     * One step of the main thread of a single-threaded PE whose operation is a fabric operation
+     * (the fast path of {@link #process}), and its next visit.
+     */
+    private void stepMain(int r, int pe, int base, int tb0, Role role, long t) {
+        completedThisVisit = false;
+        if (fabricStep(pe, base, 0, tb0, role, pb[tb0 + TH_OP], t) == NOT_ISSUED) {
+            return; // the arrival or the credit wakes it
+        }
+        int sm = pb[tb0 + TH_SM] & 0xFF;
+        if (sm == BUSY) {
+            clock.sched(Math.max(1, pb[tb0 + TH_END] - (int) t), FabricClock.pe(r));
+        } else {
+            clock.sched(1, FabricClock.pe(r));
+        }
+    }
+
+    /**
+     * The step that router r's PE deferred to the end of cycle t ({@link StreamFastForward#defer}) and
+     * that no fast-forward took: made now, with the same outcome as at the PE's visit (nothing in the
+     * cycle after its visit reads or changes what the step uses); {@code wake}: an operation completed
+     * in that visit, so the PE is visited next cycle whatever the step does (as the general path of
+     * {@link #process} schedules it).
+     */
+    void stepDeferred(int r, long t, boolean wake) {
+        int pe = peOf[r];
+        int base = pe * stride;
+        stepMain(r, pe, base, base + THREADS, roleArr[pb[base + ROLE]], t);
+        if (wake) {
+            clock.sched(1, FabricClock.pe(r));
+        }
     }
 
     /**

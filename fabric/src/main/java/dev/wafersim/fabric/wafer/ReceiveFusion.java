@@ -26,8 +26,8 @@ final class ReceiveFusion {
      * Only in timing mode (functional runs compute values at the PE's visit), and never while a cycle
      * observer watches (it must see every PE visit).
      *
-     * The cycles of fused consumptions in (cycle, cycle + 63] are bits (c & 63) of `window`, counted
-     * as active when the simulation passes them (countBefore) or at the end of the run (flush).
+     * The cycles of the PE visits a fused consumption replaces are marked in VirtualActivity, which
+     * counts them as active when the simulation passes them or at the end of the run.
      */
     private static final int MAY_MASK = 0xFFFF;
     private static final int TAKEN_SHIFT = 16;
@@ -36,19 +36,21 @@ final class ReceiveFusion {
     final boolean possible;
     private final FabricStats stats;
     private final FabricClock clock;
+    private final VirtualActivity activity;
     private int[] rs;
-    private long window;
+    /** Some router accounted a receive since the last flush (the PEs' positions must catch up). */
     private boolean pending;
     /** Deliveries at or after this cycle are not fused (the watchdog's budget: the run stops there). */
     long limit = Long.MAX_VALUE;
 
-    ReceiveFusion(WseParams p, boolean functional, FabricStats stats, FabricClock clock) {
+    ReceiveFusion(WseParams p, boolean functional, FabricStats stats, FabricClock clock, VirtualActivity activity) {
         int ramp = p.rampLatencyCycles();
         // The queue must have room for everything in flight on the ramp, and the consumption cycles
         // must fall within the 64-cycle window.
         this.possible = !functional && p.peInputQueueDepthWavelets() > ramp && ramp <= 62;
         this.stats = stats;
         this.clock = clock;
+        this.activity = activity;
     }
 
     /** Binds the router slots (once they are numbered). */
@@ -105,54 +107,21 @@ final class ReceiveFusion {
         rs[sb + RouterSlots.FUSION] += (1 << TAKEN_SHIFT) - 1;
         stats.fusedReceives++;
         stats.lastFusedReady = tc;
-        window |= (1L << tc) | (1L << (tc + 1));
+        activity.markFused(tc);
         pending = true;
     }
 
-    /** True when fused consumption cycles wait to be counted. */
-    boolean hasWindow() {
-        return window != 0;
-    }
-
-    /** Counts the fused consumption cycles before t as active (t itself is being processed). */
-    void countBefore(long t) {
-        long prev = clock.cycle;
-        long m = window;
-        while (m != 0) {
-            int i = Long.numberOfTrailingZeros(m);
-            m &= m - 1;
-            long c = prev + ((i - (int) prev) & 63);
-            if (c < t) {
-                stats.activeCycles++;
-                window &= ~(1L << i);
-            } else if (c == t) {
-                window &= ~(1L << i);
-            }
-        }
-    }
-
     /**
-     * At the end of a run: counts the remaining fused consumption cycles as active and the last of
-     * them as the last active cycle, then has {@code pes} bring the PEs' positions up to date.
+     * At the end of a run: counts the cycles that fusion and fast-forwards marked as active (the
+     * last of them as the last active cycle), then has {@code pes} bring the PEs' positions up to date.
      */
     void flush(PeEngine pes) {
-        if (!pending) {
-            return;
+        if (activity.flush()) {
+            clock.cycle = Math.max(clock.cycle, stats.lastActiveCycle);
         }
-        long prev = clock.cycle;
-        long m = window;
-        while (m != 0) {
-            int i = Long.numberOfTrailingZeros(m);
-            m &= m - 1;
-            long c = prev + ((i - (int) prev) & 63);
-            stats.activeCycles++;
-            if (c > stats.lastActiveCycle) {
-                stats.lastActiveCycle = c;
-            }
+        if (pending) {
+            pes.takeFusedSteps(this);
+            pending = false;
         }
-        window = 0;
-        clock.cycle = Math.max(clock.cycle, stats.lastActiveCycle);
-        pes.takeFusedSteps(this);
-        pending = false;
     }
 }

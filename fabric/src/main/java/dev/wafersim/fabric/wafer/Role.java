@@ -75,7 +75,14 @@ final class Role {
     static final int F_FUSABLE = 2;
     /** A fabric operation from one input queue to one output queue at one step per cycle. */
     static final int F_STREAM = 4;
+    /**
+     * A fabric operation from memory to one output queue at one step per cycle: the source of a
+     * stream that {@link StreamFastForward} may account in one piece.
+     */
+    static final int F_SOURCE = 8;
     final int threadsUsed;
+    /** The colours the program's output queues are bound to, as a 64-bit set. */
+    final long outputColourSet;
 
     Role(Program program, int index, WseParams p, SramBankModel bank) {
         this.program = program;
@@ -83,6 +90,13 @@ final class Role {
         this.threadsUsed = program.threadsUsed();
         java.util.Arrays.fill(entry, -1);
         java.util.Arrays.fill(taskQueue, -1);
+        long outSet = 0;
+        for (int c : program.outputColours()) {
+            if (c >= 0 && c < 64) {
+                outSet |= 1L << c;
+            }
+        }
+        this.outputColourSet = outSet;
         if (program.threadsUsed() - 1 > p.microthreads()) {
             throw err("uses microthread " + (program.threadsUsed() - 1) + " but a PE has " + p.microthreads());
         }
@@ -167,8 +181,9 @@ final class Role {
             info[b + I_CPS] = cyclesPerStep[i];
             boolean stream = kind[i] == K_FABRIC && inQ0[i] >= 0 && inQ1[i] < 0 && outQ[i] >= 0
                     && cyclesPerStep[i] == 1;
+            boolean source = kind[i] == K_FABRIC && inQ0[i] < 0 && outQ[i] >= 0 && cyclesPerStep[i] == 1;
             info[b + I_FLAGS] = (writesMemory[i] ? F_WRITES_MEMORY : 0) | (fusable[i] ? F_FUSABLE : 0)
-                    | (stream ? F_STREAM : 0);
+                    | (stream ? F_STREAM : 0) | (source ? F_SOURCE : 0);
         }
         for (Task t : program.tasks()) {
             if (t != null) {
