@@ -169,7 +169,7 @@ final class LayerProgram {
         for (int v = 0; v < p.rows; v++) {
             CodeMap.PeCode pc = pe(0, v);
             int n = p.vocabLen(v);
-            int stride = LayerPlan.even(n);
+            int stride = LayerPlan.pad(n);
             for (int b = 0; b < p.batch; b++) {
                 Operand best = mem(p.stats + 4 * b, 0);
                 pc.op(vec(VecOpCode.MOV, DType.FP16, 1, best, scalar(-65504f)));
@@ -222,7 +222,7 @@ final class LayerProgram {
             for (int b = 0; b < p.batch; b++) {
                 int n = p.hLen(u);
                 pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.h, b, n)), mem(vecAt(p.xIn, b, n)),
-                        mem(acc16(b, LayerPlan.even(n)))));
+                        mem(acc16(b, LayerPlan.pad(n)))));
             }
         }
         phase(Phase.RESIDUAL_PASS);
@@ -257,7 +257,7 @@ final class LayerProgram {
             int n = p.hLen(u);
             for (int b = 0; b < p.batch; b++) {
                 pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.xIn, b, n)), mem(vecAt(p.h, b, n)),
-                        mem(accd16(b, LayerPlan.even(n)))));
+                        mem(accd16(b, LayerPlan.pad(n)))));
             }
         }
         code.tag(-1);
@@ -266,6 +266,24 @@ final class LayerProgram {
     /** Address of vector b of n fp16 values packed one after the other. */
     private static int vecAt(int base, int b, int n) {
         return base + b * n * 2;
+    }
+
+    /**
+     * Elements of {@code vectors} per-sequence vectors of {@code n} elements laid out {@code stride}
+     * apart: the last one needs only its own (even) length.
+     */
+    private static int packed(int vectors, int stride, int n) {
+        return (vectors - 1) * stride + LayerPlan.even(n);
+    }
+
+    /** The batch's accumulators of {@code n} elements each, {@code stride} apart. */
+    private int batched(int stride, int n) {
+        return packed(p.batch, stride, n);
+    }
+
+    /** The batch's score rows (one per sequence and query head of the group), {@code sn} apart. */
+    private int scoreLen(int sn, int n) {
+        return packed(p.batch * p.group, sn, n);
     }
 
     private int accAt(int base, int b, int stride) {
@@ -359,7 +377,7 @@ final class LayerProgram {
             if (out == 0) {
                 continue;
             }
-            int stride = LayerPlan.even(out);
+            int stride = LayerPlan.pad(out);
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, v);
                 int in = p.hLen(u);
@@ -372,10 +390,10 @@ final class LayerProgram {
             if (out == 0) {
                 continue;
             }
-            int stride = LayerPlan.even(out);
+            int stride = LayerPlan.pad(out);
             reduce(r.row(v, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
-                    p.acc, p.batch * stride, accType());
-            narrow(pe(0, v), p.acc, p.batch * stride);
+                    p.acc, batched(stride, out), accType());
+            narrow(pe(0, v), p.acc, batched(stride, out));
         }
     }
 
@@ -440,7 +458,7 @@ final class LayerProgram {
         phase(Phase.GEMV_COMPUTE);
         for (int u = 0; u < p.cols; u++) {
             int out = p.hLen(u);
-            int stride = LayerPlan.even(out);
+            int stride = LayerPlan.pad(out);
             for (int v = 0; v < p.rows; v++) {
                 int in = inRows.applyAsInt(v);
                 CodeMap.PeCode pc = pe(u, v);
@@ -458,12 +476,12 @@ final class LayerProgram {
         }
         phase(Phase.GEMV_REDUCE);
         for (int u = 0; u < p.cols; u++) {
-            int stride = LayerPlan.even(p.hLen(u));
+            int stride = LayerPlan.pad(p.hLen(u));
             Line col = toInputEdge ? r.down(u, 0, p.rows) : r.up(u, p.rows - 1, p.rows);
             int[] colours = toInputEdge ? new int[] {c.upReduce0(), c.upReduce1()}
                     : new int[] {c.downReduce0(), c.downReduce1()};
-            reduce(col, colours, accBase, p.batch * stride, accType());
-            narrow(pe(u, toInputEdge ? 0 : p.rows - 1), accBase, p.batch * stride);
+            reduce(col, colours, accBase, batched(stride, p.hLen(u)), accType());
+            narrow(pe(u, toInputEdge ? 0 : p.rows - 1), accBase, batched(stride, p.hLen(u)));
         }
     }
 
@@ -479,7 +497,7 @@ final class LayerProgram {
             }
             CodeMap.PeCode pc = pe(0, v);
             int d = 2 * np;
-            int stride = LayerPlan.even(p.qkvRows(v));
+            int stride = LayerPlan.pad(p.qkvRows(v));
             int cos = p.rope;
             int sin = p.rope + p.pairsMax * 2;
             int stepCos = p.rope + 2 * p.pairsMax * 2;
@@ -528,7 +546,7 @@ final class LayerProgram {
             if (d == 0) {
                 continue;
             }
-            int stride = LayerPlan.even(p.qkvRows(v));
+            int stride = LayerPlan.pad(p.qkvRows(v));
             for (int b = 0; b < p.batch; b++) {
                 int k = acc16(b, stride) + p.group * d * 2;
                 if (target == 0) {
@@ -566,7 +584,7 @@ final class LayerProgram {
             if (d == 0) {
                 continue;
             }
-            int stride = LayerPlan.even(p.qkvRows(v));
+            int stride = LayerPlan.pad(p.qkvRows(v));
             // Copy the rotated queries into the query buffer (packed per sequence) and broadcast it.
             CodeMap.PeCode root = pe(0, v);
             for (int b = 0; b < p.batch; b++) {
@@ -589,11 +607,11 @@ final class LayerProgram {
             if (n == 0) {
                 continue;
             }
-            int sn = LayerPlan.even(n);
+            int sn = LayerPlan.pad(n);
             for (int v = 0; v < p.rows; v++) {
                 CodeMap.PeCode pc = pe(u, v);
                 int d = p.dims(v);
-                pc.op(vec(VecOpCode.MOV, DType.FP16, p.batch * g * sn, mem(p.scores), scalar(0)));
+                pc.op(vec(VecOpCode.MOV, DType.FP16, scoreLen(sn, n), mem(p.scores), scalar(0)));
                 for (int b = 0; b < p.batch; b++) {
                     for (int hh = 0; hh < g; hh++) {
                         int s = p.scores + ((b * g + hh) * sn) * 2;
@@ -612,10 +630,10 @@ final class LayerProgram {
             if (n == 0) {
                 continue;
             }
-            int sn = LayerPlan.even(n);
+            int sn = LayerPlan.pad(n);
             for (int band = 0; band < p.kvHeads; band++) {
                 reduce(r.down(u, p.bandStart(band), p.bandRows(band)),
-                        new int[] {c.bandReduce0(), c.bandReduce1()}, p.scores, p.batch * g * sn, DType.FP16);
+                        new int[] {c.bandReduce0(), c.bandReduce1()}, p.scores, scoreLen(sn, n), DType.FP16);
             }
         }
         // Softmax on each band's first row: max, exp and sum, each statistic reduced along the row.
@@ -628,7 +646,7 @@ final class LayerProgram {
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, vr);
                 int n = p.attended(u, positions);
-                int sn = LayerPlan.even(n);
+                int sn = LayerPlan.pad(n);
                 pc.op(vec(VecOpCode.MOV, DType.FP16, stats, mem(max), scalar(-65504f)));
                 for (int i = 0; i < stats && n > 0; i++) {
                     Operand m = mem(max + i * 2, 0);
@@ -645,7 +663,7 @@ final class LayerProgram {
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, vr);
                 int n = p.attended(u, positions);
-                int sn = LayerPlan.even(n);
+                int sn = LayerPlan.pad(n);
                 pc.op(vec(VecOpCode.MOV, DType.FP16, stats, mem(sum), scalar(0)));
                 for (int i = 0; i < stats && n > 0; i++) {
                     int s = p.scores + i * sn * 2;
@@ -673,7 +691,7 @@ final class LayerProgram {
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, vr);
                 int n = p.attended(u, positions);
-                int sn = LayerPlan.even(n);
+                int sn = LayerPlan.pad(n);
                 for (int i = 0; i < stats && n > 0; i++) {
                     int s = p.scores + i * sn * 2;
                     pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(s), mem(s), mem(sum + i * 2, 0)));
@@ -687,10 +705,10 @@ final class LayerProgram {
             if (n == 0) {
                 continue;
             }
-            int sn = LayerPlan.even(n);
+            int sn = LayerPlan.pad(n);
             for (int band = 0; band < p.kvHeads; band++) {
                 Collectives.broadcast(routes, code, r.down(u, p.bandStart(band), p.bandRows(band)),
-                        c.bandBroadcast(), p.scores, p.batch * g * sn, DType.FP16);
+                        c.bandBroadcast(), p.scores, scoreLen(sn, n), DType.FP16);
             }
         }
         phase(Phase.VALUES);
@@ -702,7 +720,7 @@ final class LayerProgram {
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, v);
                 int n = p.attended(u, positions);
-                int sn = LayerPlan.even(n);
+                int sn = LayerPlan.pad(n);
                 pc.op(vec(VecOpCode.MOV, DType.FP16, p.batch * g * d, mem(p.opart), scalar(0)));
                 if (n == 0) {
                     continue;
@@ -736,7 +754,7 @@ final class LayerProgram {
     private void router() {
         phase(Phase.ROUTER);
         int e = p.experts;
-        int stride = LayerPlan.even(e);
+        int stride = LayerPlan.pad(e);
         for (int u = 0; u < p.cols; u++) {
             CodeMap.PeCode pc = pe(u, 0);
             int in = p.hLen(u);
@@ -750,7 +768,7 @@ final class LayerProgram {
             }
         }
         reduce(r.row(0, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
-                p.routerLogits, p.batch * stride, DType.FP16);
+                p.routerLogits, batched(stride, e), DType.FP16);
         CodeMap.PeCode root = pe(0, 0);
         int k = Math.max(1, p.model.expertsPerToken());
         for (int b = 0; b < p.batch; b++) {
@@ -778,7 +796,7 @@ final class LayerProgram {
                 continue;
             }
             CodeMap.PeCode pc = pe(0, v);
-            int stride = LayerPlan.even(2 * f);
+            int stride = LayerPlan.pad(2 * f);
             for (int b = 0; b < p.batch; b++) {
                 int gate = acc16(b, stride);
                 int up = gate + f * 2;
