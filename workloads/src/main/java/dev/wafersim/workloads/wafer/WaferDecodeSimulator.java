@@ -17,11 +17,13 @@ import dev.wafersim.workloads.run.MemoryUse;
 import dev.wafersim.workloads.run.Progress;
 import dev.wafersim.workloads.run.SystemKind;
 import dev.wafersim.workloads.run.WaferOptions;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Decode on one or more wafer-scale engines, from cycle-level fabric simulation.
@@ -102,9 +104,44 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         return simulate(request, Progress.NONE);
     }
 
-    /** Runs the request, reporting after each wafer's stage of each token. */
+    /**
+     * System property: how many fabric episodes are simulated at once (default: the available
+     * processors). Results do not depend on it.
+     */
+    public static final String THREADS_PROPERTY = "wafersim.threads";
+
+    /** The thread count from {@value #THREADS_PROPERTY}, or the available processors. */
+    static int threads() {
+        String v = System.getProperty(THREADS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= 1024) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new dev.wafersim.core.config.ConfigException("-D" + THREADS_PROPERTY + "=" + v
+                + " is not allowed; expected an integer in [1, 1024]");
+    }
+
+    /** Runs the request, reporting as fabric episodes finish; threads from {@value #THREADS_PROPERTY}. */
     @Override
     public DecodeResult simulate(DecodeRequest request, Progress progress) {
+        return simulate(request, progress, threads());
+    }
+
+    /**
+     * Runs the request with up to {@code threads} fabric episodes simulated at once (the result is
+     * the same for every thread count).
+     */
+    public DecodeResult simulate(DecodeRequest request, Progress progress, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
         WaferDecodeConfig cfg = WaferDecodeConfig.from(request.params());
         WaferOptions opt = request.options(WaferOptions.class);
         ModelSpec model = request.model();
@@ -112,7 +149,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         MappingStrategy strategy = MappingStrategies.get(cfg.mapping().strategy());
         Placement placement = strategy.place(model, w, cfg, opt.wafers());
         Run run = new Run(cfg, model, w, placement, opt.exact());
-        run.simulate(progress);
+        run.simulate(progress, threads);
         return run.result(request, strategy);
     }
 
@@ -129,7 +166,14 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         final long[][] stagePs;
         /** Cycles per category summed over every token and wafer (stage work only). */
         final long[] categoryCycles = new long[Phase.Category.values().length];
+        /** Episodes the run needs, by key, in first-use order (filled by the planning pass). */
+        final Map<String, Supplier<Episodes.Result>> wanted = new LinkedHashMap<>();
+        /** Their results (filled by {@link #simulateEpisodes}). */
         final Map<String, Episodes.Result> cache = new HashMap<>();
+        /** True during the planning pass: {@link #cached} records keys and returns placeholders. */
+        boolean planning;
+        /** Running number of exact-mode episodes within a pass (their keys must not repeat). */
+        long exactSeq;
         long episodes;
         long hops;
         WaferPipeline.Result pipeline;
@@ -146,7 +190,27 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             this.stagePs = new long[tokens][wafers];
         }
 
-        void simulate(Progress progress) {
+        /**
+         * Three passes: planning walks every token's stages and records the fabric episodes they
+         * need (each distinct one once); those episodes are simulated, independently of one another,
+         * on {@code threads} threads; composing walks the stages again and adds up their results
+         * in token order. The result does not depend on the number of threads.
+         */
+        void simulate(Progress progress, int threads) {
+            planning = true;
+            walk(false);
+            planning = false;
+            simulateEpisodes(progress, threads);
+            walk(true);
+            long actBytes = (long) w.batchSize() * model.hiddenSize() * Precision.ACTIVATION_BYTES;
+            long idBytes = (long) w.batchSize() * Precision.TOKEN_ID_BYTES;
+            pipeline = WaferPipeline.run(stagePs, cfg.wse().waferLinkLatencyPs(), cfg.wse().waferLinkGbps() * 1e9 / 8,
+                    actBytes, idBytes);
+        }
+
+        /** Walks every token's stages on every wafer; {@code record} keeps their cycles. */
+        private void walk(boolean record) {
+            exactSeq = 0;
             Rng ids = new Rng(cfg.mapping().tokenSeed());
             for (int t = 0; t < tokens; t++) {
                 int token = ids.nextInt(model.vocabSize());
@@ -154,21 +218,88 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 for (int i = 0; i < wafers; i++) {
                     long[] cat = new long[Phase.Category.values().length];
                     stage(i, t, token, positions, cat);
+                    if (!record) {
+                        continue;
+                    }
                     long cycles = 0;
                     for (int c = 0; c < cat.length; c++) {
                         cycles += cat[c];
                         categoryCycles[c] += cat[c];
                     }
                     stagePs[t][i] = cycles * period;
-                    progress.update((long) t * wafers + i + 1, (long) tokens * wafers, "token " + (t + 1) + "/"
-                            + tokens + (wafers > 1 ? ", wafer " + (i + 1) + "/" + wafers : "") + ", " + episodes
-                            + " fabric episodes simulated");
                 }
             }
-            long actBytes = (long) w.batchSize() * model.hiddenSize() * Precision.ACTIVATION_BYTES;
-            long idBytes = (long) w.batchSize() * Precision.TOKEN_ID_BYTES;
-            pipeline = WaferPipeline.run(stagePs, cfg.wse().waferLinkLatencyPs(), cfg.wse().waferLinkGbps() * 1e9 / 8,
-                    actBytes, idBytes);
+        }
+
+        /**
+         * Simulates every recorded episode, on up to {@code threads} threads. Each episode is a
+         * fabric of its own and deterministic; the results are stored by key and summed in key
+         * order, so neither the thread count nor the completion order changes anything. Layer and
+         * head episodes (the long ones) are started first. A failure is reported for the first
+         * failing episode in key order.
+         */
+        private void simulateEpisodes(Progress progress, int threads) {
+            List<String> keys = new ArrayList<>(wanted.keySet());
+            List<String> order = new ArrayList<>(keys);
+            order.sort(java.util.Comparator.comparingInt(k -> k.startsWith("layer") || k.startsWith("head") ? 0 : 1));
+            int n = Math.max(1, Math.min(threads, order.size()));
+            Map<String, Episodes.Result> out = new java.util.concurrent.ConcurrentHashMap<>();
+            long total = order.size();
+            java.util.concurrent.atomic.AtomicLong finished = new java.util.concurrent.atomic.AtomicLong();
+            Runnable report = () -> {
+                long d = finished.incrementAndGet();
+                synchronized (progress) {
+                    progress.update(d, total, d + " of " + total + " fabric episodes simulated"
+                            + (n > 1 ? " (" + n + " threads)" : ""));
+                }
+            };
+            if (n == 1) {
+                for (String k : order) {
+                    out.put(k, wanted.get(k).get());
+                    report.run();
+                }
+            } else {
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
+                    Thread th = new Thread(r, "wafer-episode");
+                    th.setDaemon(true);
+                    return th;
+                });
+                try {
+                    Map<String, java.util.concurrent.Future<?>> futures = new HashMap<>();
+                    for (String k : order) {
+                        Supplier<Episodes.Result> sim = wanted.get(k);
+                        futures.put(k, pool.submit(() -> {
+                            out.put(k, sim.get());
+                            report.run();
+                        }));
+                    }
+                    for (String k : keys) {
+                        try {
+                            futures.get(k).get();
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            Throwable c = e.getCause();
+                            if (c instanceof RuntimeException re) {
+                                throw re;
+                            }
+                            if (c instanceof Error err) {
+                                throw err;
+                            }
+                            throw new IllegalStateException(c);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException("interrupted while simulating fabric episodes", e);
+                        }
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+            for (String k : keys) {
+                Episodes.Result r = out.get(k);
+                cache.put(k, r);
+                episodes++;
+                hops += r.waveletHops();
+            }
         }
 
         /** Adds the cycles of wafer i's work on token t to {@code cat}. */
@@ -234,7 +365,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         }
 
         private Episodes.Result handoff(LayerPlan from, int distance, Phase phase) {
-            return cached((exact ? "x" + episodes + " " : "") + "handoff " + from.cols + " " + distance + " " + phase,
+            return cached((exact ? "x" + (exactSeq++) + " " : "") + "handoff " + from.cols + " " + distance + " " + phase,
                     () -> Episodes.parallelTransfer(from.cols, from::hLen, w.batchSize(), distance, cfg, phase));
         }
 
@@ -248,12 +379,9 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             LayerPlan plan = s.plan();
             int passes = expertPasses();
             if (exact) {
-                episodes++;
-                Episodes.Result r = Episodes.layer(plan, cfg, positions, passes);
-                hops += r.waveletHops();
-                return r;
+                return cached("layer exact " + (exactSeq++), () -> Episodes.layer(plan, cfg, positions, passes));
             }
-            String key = model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows;
+            String key = "layer " + model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows;
             long n = plan.attendedMax(positions);
             long nFirst = plan.attendedMax(w.contextTokens() + 1);
             long nLast = plan.attendedMax(w.contextTokens() + tokens);
@@ -294,13 +422,18 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             return (int) Math.ceil(distinct - 1e-9);
         }
 
-        private Episodes.Result cached(String key, java.util.function.Supplier<Episodes.Result> sim) {
+        /**
+         * The episode under {@code key}: while planning, records it (first use wins) and returns
+         * an empty placeholder; afterwards, its simulated result.
+         */
+        private Episodes.Result cached(String key, Supplier<Episodes.Result> sim) {
+            if (planning) {
+                wanted.putIfAbsent(key, sim);
+                return Episodes.Result.zero();
+            }
             Episodes.Result r = cache.get(key);
             if (r == null) {
-                r = sim.get();
-                episodes++;
-                hops += r.waveletHops();
-                cache.put(key, r);
+                throw new IllegalStateException("episode '" + key + "' was not planned");
             }
             return r;
         }

@@ -74,6 +74,27 @@ class WaferDecodeTest {
     }
 
     /**
+     * Episodes simulated on one thread or on two give the same result to the last picosecond, in
+     * default mode (distinct layers and context lengths) and in exact mode (every episode its own).
+     */
+    @Test
+    void simulate_oneAndTwoThreads_identicalResults() {
+        for (boolean exact : new boolean[] {false, true}) {
+            DecodeRequest req = new DecodeRequest("wse3", smallWafer("mapping.contextBucketTokens", "8"), SMALL,
+                    DecodeWorkload.of(2, 30, 6), new WaferOptions(2, exact));
+            DecodeResult one = WaferDecodeSimulator.INSTANCE.simulate(req, dev.wafersim.workloads.run.Progress.NONE, 1);
+            DecodeResult two = WaferDecodeSimulator.INSTANCE.simulate(req, dev.wafersim.workloads.run.Progress.NONE, 2);
+            assertArrayEquals(one.tokenLatenciesPs(), two.tokenLatenciesPs(), "exact=" + exact);
+            for (LatencyCategory c : LatencyCategory.values()) {
+                assertEquals(one.breakdownTotalPs(c), two.breakdownTotalPs(c), c.key());
+            }
+            assertEquals(one.extras().get("fabricEpisodesSimulated"), two.extras().get("fabricEpisodesSimulated"));
+            assertEquals(one.extras().get("waveletHopsSimulated"), two.extras().get("waveletHopsSimulated"));
+            assertTrue((Long) one.extras().get("fabricEpisodesSimulated") > 2);
+        }
+    }
+
+    /**
      * The per-token latency grows with the context (attention reads one more token per step) and the
      * breakdown sums to the latency (checked by DecodeResult.build); attention time is non-zero and
      * GPU categories are zero on a wafer.
