@@ -108,7 +108,7 @@ final class LayerProgram {
     /**
      * Reduces {@code elems} values at {@code addr} along {@code line} into its first PE, combining with
      * {@code combine}: a chain on the pair {@code chain}, or with {@code mapping.reduction=two-phase}
-     * a two-phase reduction (chains in groups of about sqrt(n) PEs, then a chain over the group
+     * a two-phase reduction (chains in groups of an even number of PEs near sqrt(n), then a chain over the group
      * leaders on the direction's leader pair) wherever the cycle model of Luczynski et al. says it is
      * shorter: chain B + (2 T_R + 2)(n - 1) against 2 B + (2 T_R + 2)(g - 1 + ceil(n / g) - 1),
      * B the vector's wavelets.
@@ -118,7 +118,10 @@ final class LayerProgram {
         // Only rows (reductions towards the west edge, the lines that grow with the hidden size): a
         // PE's 8 input queues leave room for one leader colour, not one per direction.
         if (twoPhase && n > 3 && chain[0] == c.rowReduce0()) {
-            int g = Collectives.twoPhaseGroup(n);
+            // An even group size: every group then starts on an even PE, so its chain uses the colours
+            // of the whole-line chain at every router and a line may mix both kinds (the size of the
+            // vector decides per reduction) without two routes for one colour at a router.
+            int g = Math.max(2, 2 * (int) Math.round(Math.sqrt(n) / 2));
             int groups = (n + g - 1) / g;
             long perWavelet = Math.max(1, cfg.wse().waveletPayloadBits() / (type.sourceBytes() * 8L));
             long b = (elems + perWavelet - 1) / perWavelet;
