@@ -191,8 +191,16 @@ final class LayerProgram {
         return code.at(r.x(u), r.y(v));
     }
 
+    private Phase current;
+
     private void phase(Phase ph) {
+        current = ph;
         code.tag(ph.tag());
+    }
+
+    /** {@code op} tagged with the current phase (for instructions built once and shared by PEs). */
+    private Op tagged(Op op) {
+        return op.tagged(current.tag());
     }
 
     private static Op vec(VecOpCode op, DType t, int n, Operand dst, Operand a) {
@@ -407,39 +415,82 @@ final class LayerProgram {
         }
     }
 
+    /** The instructions of one tile's multiply-adds, by their shape (many PEs share a shape). */
+    private record TileKey(int tag, int weights, int bits, int in, int out, int stride, int input, int inputStride,
+                           int accBase, boolean zero) {
+    }
+
+    private final java.util.HashMap<TileKey, Op[]> tiles = new java.util.HashMap<>();
+
+    /** Instruction sequences of the attention loops, by kind, phase and shape. */
+    private record LoopKey(String kind, int tag, int a, int b) {
+    }
+
+    private final java.util.HashMap<LoopKey, Op[]> loops = new java.util.HashMap<>();
+
     /**
-     * A PE's weight tile times its input slice: for every input element k, y += W[:, k] * x[k] over
-     * the tile's {@code out} outputs (one FMA instruction per input element and sequence).
+     * The instructions {@code build} makes for a loop of shape (a, b) in the current phase, built
+     * once and shared by every PE with that shape: building and pooling a layer's hundreds of
+     * millions of instructions one by one dominated the time to set up large batches.
+     */
+    private Op[] shared(String kind, int a, int b, java.util.function.Supplier<java.util.List<Op>> build) {
+        return loops.computeIfAbsent(new LoopKey(kind, current.tag(), a, b), k -> build.get().toArray(new Op[0]));
+    }
+
+    private static void emit(CodeMap.PeCode pc, Op[] ops) {
+        for (Op op : ops) {
+            pc.op(op);
+        }
+    }
+
+    /**
+     * A PE's weight tile times its input slices, for every sequence of the batch: for every input
+     * element k, y_b += W[:, k] * x_b[k] over the tile's {@code out} outputs (one FMA per input
+     * element and sequence). The column loop is outside the batch loop, as a batched kernel runs it:
+     * a quantized column is widened to fp16 once and used for all B sequences. (Which operand a
+     * kernel keeps in a register does not change what the SRAM ports carry: every fp16 multiply-add
+     * here streams a weight and an accumulator, so the batch's multiply-adds take B times one
+     * sequence's whatever the loop order; the widening is the work the order saves.)
      *
      * @param zero start the accumulators from zero (false: keep accumulating)
      */
     private void tile(CodeMap.PeCode pc, int weights, TensorRole role, int in, int out, int stride, int input,
                       int inputStride, int accBase, boolean zero) {
         int bits = p.weightBits(role);
+        Op[] ops = tiles.computeIfAbsent(new TileKey(current.tag(), weights, bits, in, out, stride, input, inputStride, accBase,
+                zero), k -> tileOps(k.weights(), k.bits(), k.in(), k.out(), k.stride(), k.input(), k.inputStride(),
+                k.accBase(), k.zero()));
+        emit(pc, ops);
+    }
+
+    private Op[] tileOps(int weights, int bits, int in, int out, int stride, int input, int inputStride, int accBase,
+                         boolean zero) {
+        java.util.List<Op> ops = new java.util.ArrayList<>();
         // A stored column holds pad(out) weights of `bits` bits each.
         int colBytes = p.colPad(out) * bits / 8;
         int dequant = bits >= 16 ? 0 : bits >= 8 ? cfg.mapping().dequantPasses8bit() : cfg.mapping().dequantPasses4bit();
-        for (int b = 0; b < p.batch; b++) {
-            int acc = accAt(accBase, b, stride);
-            if (zero) {
-                pc.op(vec(VecOpCode.MOV, accType(), out, mem(acc), scalar(0)));
-            }
-            for (int k = 0; k < in; k++) {
-                int col = weights + k * colBytes;
-                Operand w = mem(col);
-                if (dequant > 0) {
-                    // Widen the quantized column to fp16 (one pass per step of the unpacking), then
-                    // multiply from the widened copy.
-                    int packed = Math.max(1, (out * bits + 15) / 16);
-                    pc.op(vec(VecOpCode.MOV, DType.FP16, packed, mem(p.wtmp), mem(col)));
-                    for (int d = 1; d < dequant; d++) {
-                        pc.op(vec(VecOpCode.MUL, DType.FP16, out, mem(p.wtmp), mem(p.wtmp), scalar(1)));
-                    }
-                    w = mem(p.wtmp);
+        for (int b = 0; b < p.batch && zero; b++) {
+            ops.add(tagged(vec(VecOpCode.MOV, accType(), out, mem(accAt(accBase, b, stride)), scalar(0))));
+        }
+        for (int k = 0; k < in; k++) {
+            int col = weights + k * colBytes;
+            Operand w = mem(col);
+            if (dequant > 0) {
+                // Widen the quantized column to fp16 (one pass per step of the unpacking), then
+                // multiply every sequence's accumulators from the widened copy.
+                int packed = Math.max(1, (out * bits + 15) / 16);
+                ops.add(tagged(vec(VecOpCode.MOV, DType.FP16, packed, mem(p.wtmp), mem(col))));
+                for (int d = 1; d < dequant; d++) {
+                    ops.add(tagged(vec(VecOpCode.MUL, DType.FP16, out, mem(p.wtmp), mem(p.wtmp), scalar(1))));
                 }
-                pc.op(fma(fmaType(), out, mem(acc), mem(acc), w, mem(input + (b * inputStride + k) * 2, 0)));
+                w = mem(p.wtmp);
+            }
+            for (int b = 0; b < p.batch; b++) {
+                int acc = accAt(accBase, b, stride);
+                ops.add(tagged(fma(fmaType(), out, mem(acc), mem(acc), w, mem(input + (b * inputStride + k) * 2, 0))));
             }
         }
+        return ops.toArray(new Op[0]);
     }
 
     /**
@@ -614,17 +665,21 @@ final class LayerProgram {
             for (int v = 0; v < p.rows; v++) {
                 CodeMap.PeCode pc = pe(u, v);
                 int d = p.dims(v);
-                pc.op(vec(VecOpCode.MOV, DType.FP16, scoreLen(sn, n), mem(p.scores), scalar(0)));
-                for (int b = 0; b < p.batch; b++) {
-                    for (int hh = 0; hh < g; hh++) {
-                        int s = p.scores + ((b * g + hh) * sn) * 2;
-                        for (int k = 0; k < d; k++) {
-                            int key = p.kcache + (b * p.dimsMax * tStride + k * tStride) * kvBytes;
-                            int q = p.qrow + ((b * g + hh) * d + k) * 2;
-                            pc.op(fma(DType.FP16, n, mem(s), mem(s), mem(key), mem(q, 0)));
+                emit(pc, shared("scores", n, d, () -> {
+                    java.util.List<Op> ops = new java.util.ArrayList<>();
+                    ops.add(tagged(vec(VecOpCode.MOV, DType.FP16, scoreLen(sn, n), mem(p.scores), scalar(0))));
+                    for (int b = 0; b < p.batch; b++) {
+                        for (int hh = 0; hh < g; hh++) {
+                            int s = p.scores + ((b * g + hh) * sn) * 2;
+                            for (int k = 0; k < d; k++) {
+                                int key = p.kcache + (b * p.dimsMax * tStride + k * tStride) * kvBytes;
+                                int q = p.qrow + ((b * g + hh) * d + k) * 2;
+                                ops.add(tagged(fma(DType.FP16, n, mem(s), mem(s), mem(key), mem(q, 0))));
+                            }
                         }
                     }
-                }
+                    return ops;
+                }));
             }
         }
         phase(Phase.SCORES_REDUCE);
@@ -724,20 +779,21 @@ final class LayerProgram {
                 CodeMap.PeCode pc = pe(u, v);
                 int n = p.attended(u, positions);
                 int sn = LayerPlan.pad(n);
-                pc.op(vec(VecOpCode.MOV, DType.FP16, p.batch * g * d, mem(p.opart), scalar(0)));
-                if (n == 0) {
-                    continue;
-                }
-                for (int b = 0; b < p.batch; b++) {
-                    for (int hh = 0; hh < g; hh++) {
-                        int prob = p.scores + ((b * g + hh) * sn) * 2;
-                        for (int k = 0; k < d; k++) {
-                            int val = p.vcache + (b * p.dimsMax * tStride + k * tStride) * kvBytes;
-                            Operand o = mem(p.opart + ((b * g + hh) * d + k) * 2, 0);
-                            pc.op(fma(DType.FP16, n, o, o, mem(prob), mem(val)));
+                emit(pc, shared("values", n, d, () -> {
+                    java.util.List<Op> ops = new java.util.ArrayList<>();
+                    ops.add(tagged(vec(VecOpCode.MOV, DType.FP16, p.batch * g * d, mem(p.opart), scalar(0))));
+                    for (int b = 0; b < p.batch && n > 0; b++) {
+                        for (int hh = 0; hh < g; hh++) {
+                            int prob = p.scores + ((b * g + hh) * sn) * 2;
+                            for (int k = 0; k < d; k++) {
+                                int val = p.vcache + (b * p.dimsMax * tStride + k * tStride) * kvBytes;
+                                Operand o = mem(p.opart + ((b * g + hh) * d + k) * 2, 0);
+                                ops.add(tagged(fma(DType.FP16, n, o, o, mem(prob), mem(val))));
+                            }
                         }
                     }
-                }
+                    return ops;
+                }));
             }
         }
         phase(Phase.VALUES_REDUCE);
