@@ -89,6 +89,9 @@ final class LayerProgram {
     private final Colours c;
     private final WaferDecodeConfig cfg;
     private final boolean twoPhase;
+    /** The pass being written: its first sequence and its number of sequences. */
+    private int seq0;
+    private int nb;
 
     private LayerProgram(LayerPlan plan, Region region, RouteBook routes, CodeMap code, WaferDecodeConfig cfg) {
         this.p = plan;
@@ -165,7 +168,16 @@ final class LayerProgram {
     }
 
     private void emitHead() {
-        rmsNorm(p.xIn, p.gamma1);
+        for (int s0 = 0; s0 < p.batch; s0 += p.passBatch) {
+            seq0 = s0;
+            nb = Math.min(p.passBatch, p.batch - s0);
+            emitHeadPass();
+        }
+        code.tag(-1);
+    }
+
+    private void emitHeadPass() {
+        rmsNorm(p.xIn, seq0, p.gamma1);
         TensorRole role = p.model.tiedEmbeddings() ? TensorRole.EMBEDDING : TensorRole.LM_HEAD;
         gemvDownThenWest(p::wqkv, role, v -> p.vocabLen(v));
         phase(Phase.ARGMAX);
@@ -173,7 +185,7 @@ final class LayerProgram {
             CodeMap.PeCode pc = pe(0, v);
             int n = p.vocabLen(v);
             int stride = LayerPlan.pad(n);
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 Operand best = mem(p.stats + 4 * b, 0);
                 pc.op(vec(VecOpCode.MOV, DType.FP16, 1, best, scalar(-65504f)));
                 // One pass finds the maximum, a second its index (compare-and-select).
@@ -183,7 +195,7 @@ final class LayerProgram {
             }
         }
         reduce(r.down(0, 0, p.rows), new int[] {c.upReduce0(), c.upReduce1()},
-                p.stats, 2 * p.batch, DType.FP16, VecOpCode.MAX);
+                p.stats, 2 * nb, DType.FP16, VecOpCode.MAX);
         code.tag(-1);
     }
 
@@ -215,11 +227,21 @@ final class LayerProgram {
         return Op.vec(VecOpCode.FMA, t, n, dst, a, b, cc);
     }
 
+    /** Writes the layer's step for every pass of the batch, one pass after the other. */
     private void emit(long positions, int expertPasses) {
+        for (int s0 = 0; s0 < p.batch; s0 += p.passBatch) {
+            seq0 = s0;
+            nb = Math.min(p.passBatch, p.batch - s0);
+            emitPass(positions, expertPasses);
+        }
+        code.tag(-1);
+    }
+
+    private void emitPass(long positions, int expertPasses) {
         int rows = p.rows;
         int cols = p.cols;
         // 1. Attention block.
-        rmsNorm(p.xIn, p.gamma1);
+        rmsNorm(p.xIn, seq0, p.gamma1);
         gemvDownThenWest(p::wqkv, TensorRole.ATTENTION, v -> p.qkvRows(v));
         rotary();
         appendKv(positions - 1);
@@ -230,9 +252,9 @@ final class LayerProgram {
         phase(Phase.ELEMENTWISE);
         for (int u = 0; u < cols; u++) {
             CodeMap.PeCode pc = pe(u, 0);
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 int n = p.hLen(u);
-                pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.h, b, n)), mem(vecAt(p.xIn, b, n)),
+                pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.h, b, n)), mem(vecAt(p.xIn, seq0 + b, n)),
                         mem(acc16(b, LayerPlan.pad(n)))));
             }
         }
@@ -240,12 +262,12 @@ final class LayerProgram {
         for (int u = 0; u < cols; u++) {
             Line col = r.down(u, 0, rows);
             pathLine(col, 0, rows - 1, c.colPass());
-            int n = p.batch * p.hLen(u);
+            int n = nb * p.hLen(u);
             pe(u, 0).op(vec(VecOpCode.MOV, DType.FP16, n, fabricOut(pe(u, 0).out(c.colPass())), mem(p.h)));
             pe(u, rows - 1).op(vec(VecOpCode.MOV, DType.FP16, n, mem(p.h), fabricIn(pe(u, rows - 1).in(c.colPass()))));
         }
         // 2. FFN block.
-        rmsNorm(p.h, p.gamma2);
+        rmsNorm(p.h, 0, p.gamma2);
         if (p.model.isMixtureOfExperts()) {
             router();
         }
@@ -266,8 +288,8 @@ final class LayerProgram {
         for (int u = 0; u < cols; u++) {
             CodeMap.PeCode pc = pe(u, rows - 1);
             int n = p.hLen(u);
-            for (int b = 0; b < p.batch; b++) {
-                pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.xIn, b, n)), mem(vecAt(p.h, b, n)),
+            for (int b = 0; b < nb; b++) {
+                pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.xIn, seq0 + b, n)), mem(vecAt(p.h, b, n)),
                         mem(accd16(b, LayerPlan.pad(n)))));
             }
         }
@@ -289,12 +311,12 @@ final class LayerProgram {
 
     /** The batch's accumulators of {@code n} elements each, {@code stride} apart. */
     private int batched(int stride, int n) {
-        return packed(p.batch, stride, n);
+        return packed(nb, stride, n);
     }
 
     /** The batch's score rows (one per sequence and query head of the group), {@code sn} apart. */
     private int scoreLen(int sn, int n) {
-        return packed(p.batch * p.group, sn, n);
+        return packed(nb * p.group, sn, n);
     }
 
     private int accAt(int base, int b, int stride) {
@@ -327,37 +349,41 @@ final class LayerProgram {
 
     // ---- RMSNorm on the input edge ---------------------------------------------------------------
 
-    private void rmsNorm(int input, int gamma) {
+    /**
+     * RMSNorm of the pass's vectors on the input edge; sequence b of the pass is vector
+     * {@code first + b} of {@code input}.
+     */
+    private void rmsNorm(int input, int first, int gamma) {
         int cols = p.cols;
         phase(Phase.NORM_LOCAL);
         for (int u = 0; u < cols; u++) {
             CodeMap.PeCode pc = pe(u, 0);
             int n = p.hLen(u);
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 Operand acc = mem(p.ss + 4 * b, 0);
                 pc.op(vec(VecOpCode.MOV, DType.FP32, 1, acc, scalar(0)));
-                pc.op(fma(DType.MIXED, n, acc, acc, mem(vecAt(input, b, n)), mem(vecAt(input, b, n))));
+                pc.op(fma(DType.MIXED, n, acc, acc, mem(vecAt(input, first + b, n)), mem(vecAt(input, first + b, n))));
             }
         }
         phase(Phase.NORM_REDUCE);
         Line row0 = r.row(0, 0, cols);
-        reduce(row0, new int[] {c.rowReduce0(), c.rowReduce1()}, p.ss, p.batch,
+        reduce(row0, new int[] {c.rowReduce0(), c.rowReduce1()}, p.ss, nb,
                 DType.FP32);
         phase(Phase.NORM_SCALE);
         CodeMap.PeCode root = pe(0, 0);
-        root.op(vec(VecOpCode.MUL, DType.FP32, p.batch, mem(p.ss), mem(p.ss), scalar(1.0f / p.hidden)));
-        root.op(vec(VecOpCode.ADD, DType.FP32, p.batch, mem(p.ss), mem(p.ss),
+        root.op(vec(VecOpCode.MUL, DType.FP32, nb, mem(p.ss), mem(p.ss), scalar(1.0f / p.hidden)));
+        root.op(vec(VecOpCode.ADD, DType.FP32, nb, mem(p.ss), mem(p.ss),
                 scalar((float) cfg.mapping().rmsNormEpsilon())));
-        root.op(vec(VecOpCode.RSQRT, DType.FP32, p.batch, mem(p.ss), mem(p.ss)));
+        root.op(vec(VecOpCode.RSQRT, DType.FP32, nb, mem(p.ss), mem(p.ss)));
         phase(Phase.NORM_BROADCAST);
-        Collectives.broadcast(routes, code, row0, c.rowBroadcast(), p.ss, p.batch, DType.FP32);
+        Collectives.broadcast(routes, code, row0, c.rowBroadcast(), p.ss, nb, DType.FP32);
         phase(Phase.NORM_APPLY);
         for (int u = 0; u < cols; u++) {
             CodeMap.PeCode pc = pe(u, 0);
             int n = p.hLen(u);
-            pc.op(vec(VecOpCode.MOV, DType.NARROW, p.batch, mem(p.ssh), mem(p.ss)));
-            for (int b = 0; b < p.batch; b++) {
-                pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(vecAt(p.xb, b, n)), mem(vecAt(input, b, n)),
+            pc.op(vec(VecOpCode.MOV, DType.NARROW, nb, mem(p.ssh), mem(p.ss)));
+            for (int b = 0; b < nb; b++) {
+                pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(vecAt(p.xb, b, n)), mem(vecAt(input, first + b, n)),
                         mem(p.ssh + 2 * b, 0)));
                 pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(vecAt(p.xb, b, n)), mem(vecAt(p.xb, b, n)), mem(gamma)));
             }
@@ -369,7 +395,7 @@ final class LayerProgram {
     /** Each column's normalized slice (on the input edge) down the whole column. */
     private void broadcastDownColumns() {
         for (int u = 0; u < p.cols; u++) {
-            Collectives.broadcast(routes, code, r.down(u, 0, p.rows), c.colBroadcast(), p.xb, p.batch * p.hLen(u),
+            Collectives.broadcast(routes, code, r.down(u, 0, p.rows), c.colBroadcast(), p.xb, nb * p.hLen(u),
                     DType.FP16);
         }
     }
@@ -416,14 +442,14 @@ final class LayerProgram {
     }
 
     /** The instructions of one tile's multiply-adds, by their shape (many PEs share a shape). */
-    private record TileKey(int tag, int weights, int bits, int in, int out, int stride, int input, int inputStride,
-                           int accBase, boolean zero) {
+    private record TileKey(int tag, int sequences, int weights, int bits, int in, int out, int stride, int input,
+                           int inputStride, int accBase, boolean zero) {
     }
 
     private final java.util.HashMap<TileKey, Op[]> tiles = new java.util.HashMap<>();
 
     /** Instruction sequences of the attention loops, by kind, phase and shape. */
-    private record LoopKey(String kind, int tag, int a, int b) {
+    private record LoopKey(String kind, int tag, int firstSequence, int sequences, int a, int b) {
     }
 
     private final java.util.HashMap<LoopKey, Op[]> loops = new java.util.HashMap<>();
@@ -434,7 +460,8 @@ final class LayerProgram {
      * millions of instructions one by one dominated the time to set up large batches.
      */
     private Op[] shared(String kind, int a, int b, java.util.function.Supplier<java.util.List<Op>> build) {
-        return loops.computeIfAbsent(new LoopKey(kind, current.tag(), a, b), k -> build.get().toArray(new Op[0]));
+        return loops.computeIfAbsent(new LoopKey(kind, current.tag(), seq0, nb, a, b),
+                k -> build.get().toArray(new Op[0]));
     }
 
     private static void emit(CodeMap.PeCode pc, Op[] ops) {
@@ -457,7 +484,7 @@ final class LayerProgram {
     private void tile(CodeMap.PeCode pc, int weights, TensorRole role, int in, int out, int stride, int input,
                       int inputStride, int accBase, boolean zero) {
         int bits = p.weightBits(role);
-        Op[] ops = tiles.computeIfAbsent(new TileKey(current.tag(), weights, bits, in, out, stride, input, inputStride, accBase,
+        Op[] ops = tiles.computeIfAbsent(new TileKey(current.tag(), nb, weights, bits, in, out, stride, input, inputStride, accBase,
                 zero), k -> tileOps(k.weights(), k.bits(), k.in(), k.out(), k.stride(), k.input(), k.inputStride(),
                 k.accBase(), k.zero()));
         emit(pc, ops);
@@ -469,7 +496,7 @@ final class LayerProgram {
         // A stored column holds pad(out) weights of `bits` bits each.
         int colBytes = p.colPad(out) * bits / 8;
         int dequant = bits >= 16 ? 0 : bits >= 8 ? cfg.mapping().dequantPasses8bit() : cfg.mapping().dequantPasses4bit();
-        for (int b = 0; b < p.batch && zero; b++) {
+        for (int b = 0; b < nb && zero; b++) {
             ops.add(tagged(vec(VecOpCode.MOV, accType(), out, mem(accAt(accBase, b, stride)), scalar(0))));
         }
         for (int k = 0; k < in; k++) {
@@ -485,7 +512,7 @@ final class LayerProgram {
                 }
                 w = mem(p.wtmp);
             }
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 int acc = accAt(accBase, b, stride);
                 ops.add(tagged(fma(fmaType(), out, mem(acc), mem(acc), w, mem(input + (b * inputStride + k) * 2, 0))));
             }
@@ -505,7 +532,7 @@ final class LayerProgram {
         for (int v = 0; v < p.rows; v++) {
             int in = inRows.applyAsInt(v);
             if (in > 0) {
-                Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), input, p.batch * in,
+                Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), input, nb * in,
                         DType.FP16);
             }
         }
@@ -517,7 +544,7 @@ final class LayerProgram {
                 int in = inRows.applyAsInt(v);
                 CodeMap.PeCode pc = pe(u, v);
                 if (in == 0) {
-                    for (int b = 0; b < p.batch && first; b++) {
+                    for (int b = 0; b < nb && first; b++) {
                         pc.op(vec(VecOpCode.MOV, accType(), out, mem(accAt(accBase, b, stride)), scalar(0)));
                     }
                 } else {
@@ -557,7 +584,7 @@ final class LayerProgram {
             int stepCos = p.rope + 2 * p.pairsMax * 2;
             int stepSin = p.rope + 3 * p.pairsMax * 2;
             int t = p.ropeTmp;
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 int base = acc16(b, stride);
                 if (p.model.qkvBias()) {
                     pc.op(vec(VecOpCode.ADD, DType.FP16, p.qkvRows(v), mem(base), mem(base), mem(p.qkvBias)));
@@ -576,6 +603,9 @@ final class LayerProgram {
                 // Queries carry the 1/sqrt(head dim) of the scores.
                 pc.op(vec(VecOpCode.MUL, DType.FP16, p.group * d, mem(base), mem(base),
                         scalar((float) (1.0 / Math.sqrt(p.headDim)))));
+            }
+            if (seq0 + nb < p.batch) {
+                continue; // every sequence is at the same position: advance after the last pass
             }
             // Advance cos/sin to the next position by angle addition with the per-pair step:
             // cos' = cos cd - sin sd, sin' = sin cd + cos sd.
@@ -601,7 +631,7 @@ final class LayerProgram {
                 continue;
             }
             int stride = LayerPlan.pad(p.qkvRows(v));
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 int k = acc16(b, stride) + p.group * d * 2;
                 if (target == 0) {
                     storeKv(pe(0, v), k, b, d, slot, tStride, kvBytes);
@@ -625,8 +655,8 @@ final class LayerProgram {
     }
 
     private void storeKv(CodeMap.PeCode pc, int kv, int b, int d, int slot, int tStride, int kvBytes) {
-        int kBase = p.kcache + (b * p.dimsMax * tStride + slot) * kvBytes;
-        int vBase = p.vcache + (b * p.dimsMax * tStride + slot) * kvBytes;
+        int kBase = p.kcache + ((seq0 + b) * p.dimsMax * tStride + slot) * kvBytes;
+        int vBase = p.vcache + ((seq0 + b) * p.dimsMax * tStride + slot) * kvBytes;
         pc.op(Op.vec(VecOpCode.MOV, DType.FP16, d, Operand.mem(kBase, tStride), mem(kv)));
         pc.op(Op.vec(VecOpCode.MOV, DType.FP16, d, Operand.mem(vBase, tStride), mem(kv + d * 2)));
     }
@@ -641,11 +671,11 @@ final class LayerProgram {
             int stride = LayerPlan.pad(p.qkvRows(v));
             // Copy the rotated queries into the query buffer (packed per sequence) and broadcast it.
             CodeMap.PeCode root = pe(0, v);
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 root.op(vec(VecOpCode.MOV, DType.FP16, p.group * d, mem(p.qrow + b * p.group * d * 2),
                         mem(acc16(b, stride))));
             }
-            Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), p.qrow, p.batch * p.group * d,
+            Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), p.qrow, nb * p.group * d,
                     DType.FP16);
         }
     }
@@ -668,11 +698,11 @@ final class LayerProgram {
                 emit(pc, shared("scores", n, d, () -> {
                     java.util.List<Op> ops = new java.util.ArrayList<>();
                     ops.add(tagged(vec(VecOpCode.MOV, DType.FP16, scoreLen(sn, n), mem(p.scores), scalar(0))));
-                    for (int b = 0; b < p.batch; b++) {
+                    for (int b = 0; b < nb; b++) {
                         for (int hh = 0; hh < g; hh++) {
                             int s = p.scores + ((b * g + hh) * sn) * 2;
                             for (int k = 0; k < d; k++) {
-                                int key = p.kcache + (b * p.dimsMax * tStride + k * tStride) * kvBytes;
+                                int key = p.kcache + ((seq0 + b) * p.dimsMax * tStride + k * tStride) * kvBytes;
                                 int q = p.qrow + ((b * g + hh) * d + k) * 2;
                                 ops.add(tagged(fma(DType.FP16, n, mem(s), mem(s), mem(key), mem(q, 0))));
                             }
@@ -695,7 +725,7 @@ final class LayerProgram {
             }
         }
         // Softmax on each band's first row: max, exp and sum, each statistic reduced along the row.
-        int stats = p.batch * g;
+        int stats = nb * g;
         int max = p.stats;
         int sum = p.stats + stats * 2;
         for (int band = 0; band < p.kvHeads; band++) {
@@ -781,12 +811,12 @@ final class LayerProgram {
                 int sn = LayerPlan.pad(n);
                 emit(pc, shared("values", n, d, () -> {
                     java.util.List<Op> ops = new java.util.ArrayList<>();
-                    ops.add(tagged(vec(VecOpCode.MOV, DType.FP16, p.batch * g * d, mem(p.opart), scalar(0))));
-                    for (int b = 0; b < p.batch && n > 0; b++) {
+                    ops.add(tagged(vec(VecOpCode.MOV, DType.FP16, nb * g * d, mem(p.opart), scalar(0))));
+                    for (int b = 0; b < nb && n > 0; b++) {
                         for (int hh = 0; hh < g; hh++) {
                             int prob = p.scores + ((b * g + hh) * sn) * 2;
                             for (int k = 0; k < d; k++) {
-                                int val = p.vcache + (b * p.dimsMax * tStride + k * tStride) * kvBytes;
+                                int val = p.vcache + ((seq0 + b) * p.dimsMax * tStride + k * tStride) * kvBytes;
                                 Operand o = mem(p.opart + ((b * g + hh) * d + k) * 2, 0);
                                 ops.add(tagged(fma(DType.FP16, n, o, o, mem(prob), mem(val))));
                             }
@@ -803,7 +833,7 @@ final class LayerProgram {
                 continue;
             }
             reduce(r.row(v, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
-                    p.opart, p.batch * g * d, DType.FP16);
+                    p.opart, nb * g * d, DType.FP16);
         }
     }
 
@@ -817,7 +847,7 @@ final class LayerProgram {
         for (int u = 0; u < p.cols; u++) {
             CodeMap.PeCode pc = pe(u, 0);
             int in = p.hLen(u);
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 int acc = p.routerLogits + b * stride * 2;
                 pc.op(vec(VecOpCode.MOV, DType.FP16, e, mem(acc), scalar(0)));
                 for (int k = 0; k < in; k++) {
@@ -830,7 +860,7 @@ final class LayerProgram {
                 p.routerLogits, batched(stride, e), DType.FP16);
         CodeMap.PeCode root = pe(0, 0);
         int k = Math.max(1, p.model.expertsPerToken());
-        for (int b = 0; b < p.batch; b++) {
+        for (int b = 0; b < nb; b++) {
             int logits = p.routerLogits + b * stride * 2;
             // Top-k by k passes of max, then a softmax over the k chosen logits.
             for (int i = 0; i < k; i++) {
@@ -842,7 +872,7 @@ final class LayerProgram {
             root.op(vec(VecOpCode.MUL, DType.FP16, k, mem(p.stats), mem(p.stats), mem(p.stats + 2 * k, 0)));
         }
         // The routing weights reach the west edge with the activation (one value per sequence).
-        Collectives.broadcast(routes, code, r.down(0, 0, p.rows), c.colBroadcast(), p.stats, p.batch * k,
+        Collectives.broadcast(routes, code, r.down(0, 0, p.rows), c.colBroadcast(), p.stats, nb * k,
                 DType.FP16);
     }
 
@@ -856,7 +886,7 @@ final class LayerProgram {
             }
             CodeMap.PeCode pc = pe(0, v);
             int stride = LayerPlan.pad(2 * f);
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 int gate = acc16(b, stride);
                 int up = gate + f * 2;
                 pc.op(vec(VecOpCode.SILU, DType.FP16, f, mem(gate), mem(gate)));

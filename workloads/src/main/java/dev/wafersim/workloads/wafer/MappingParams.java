@@ -20,10 +20,12 @@ import dev.wafersim.fabric.wafer.program.DType;
  * @param ropeTheta            rotary base (functional runs)
  * @param tilePadElements      weight-tile columns padded to a multiple of this many elements
  * @param reduction            how partial sums are reduced inside a layer: {@code chain} or {@code two-phase}
+ * @param sequencesPerPass     sequences of a batch that go through a layer together (its working
+ *                             buffers hold one pass's); larger batches run in several passes
  */
 public record MappingParams(String strategy, DType accumulate, int contextBucketTokens, long tokenSeed,
                             int dequantPasses8bit, int dequantPasses4bit, double rmsNormEpsilon, double ropeTheta,
-                            int tilePadElements, String reduction) {
+                            int tilePadElements, String reduction, int sequencesPerPass) {
 
     public static final String STRATEGY = "mapping.strategy";
     public static final String ACCUMULATE = "mapping.accumulate";
@@ -35,6 +37,7 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
     public static final String THETA = "mapping.ropeTheta";
     public static final String TILE_PAD = "mapping.tilePadElements";
     public static final String REDUCTION = "mapping.reduction";
+    public static final String PER_PASS = "mapping.sequencesPerPass";
     /** Reduction inside a layer: a chain along the whole row or column. */
     public static final String CHAIN = "chain";
     /** Reduction inside a layer: chains in groups of about sqrt(n) PEs, then a chain over the group leaders. */
@@ -54,7 +57,9 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
             ParamSpec.integer(TILE_PAD, "elements", 2, 16,
                     "Weight-tile columns padded to a multiple of this many elements (8 avoids bank conflicts)."),
             ParamSpec.choice(REDUCTION, "Reductions inside a layer (GEMV partial sums, norm and softmax statistics,"
-                    + " attention scores, argmax).", CHAIN, TWO_PHASE));
+                    + " attention scores, argmax).", CHAIN, TWO_PHASE),
+            ParamSpec.integer(PER_PASS, "sequences", 1, 1 << 16,
+                    "Sequences of a batch that go through a layer together; a larger batch runs in passes."));
 
     /** The defaults. */
     public static ParamSet defaults() {
@@ -65,6 +70,6 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
     public static MappingParams from(ParamSet p) {
         return new MappingParams(p.getString(STRATEGY), p.getString(ACCUMULATE).equals("fp16") ? DType.FP16
                 : DType.MIXED, p.getInt(BUCKET), p.getLong(SEED), p.getInt(DEQUANT8), p.getInt(DEQUANT4),
-                p.getDouble(EPS), p.getDouble(THETA), p.getInt(TILE_PAD), p.getString(REDUCTION));
+                p.getDouble(EPS), p.getDouble(THETA), p.getInt(TILE_PAD), p.getString(REDUCTION), p.getInt(PER_PASS));
     }
 }

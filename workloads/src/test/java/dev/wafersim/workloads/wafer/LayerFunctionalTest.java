@@ -28,16 +28,19 @@ class LayerFunctionalTest {
     static final ModelSpec TINY = ModelSpec.builder("tiny").layers(2).hidden(48).heads(4, 2).headDim(16).ffn(80)
             .vocab(256).attention(AttentionPattern.full(2)).build();
 
-    @ParameterizedTest(name = "{0} x {1} PEs, {2} cached tokens, {3} reductions, batch {4}")
-    @CsvSource({"4,4,5,chain,1", "6,5,11,chain,1", "3,8,2,chain,1", "9,5,7,two-phase,1", "16,4,3,two-phase,1",
-        "4,4,5,chain,2", "6,5,11,chain,3", "9,5,7,two-phase,2"})
-    void layerStep_functional_matchesDoubleReference(int cols, int rows, int cached, String reduction, int batch) {
+    @ParameterizedTest(name = "{0} x {1} PEs, {2} cached tokens, {3} reductions, batch {4} in passes of {5}")
+    @CsvSource({"4,4,5,chain,1,1", "6,5,11,chain,1,1", "3,8,2,chain,1,1", "9,5,7,two-phase,1,1",
+        "16,4,3,two-phase,1,1", "4,4,5,chain,2,2", "6,5,11,chain,3,3", "9,5,7,two-phase,2,2", "6,5,11,chain,3,2",
+        "4,4,5,chain,4,1"})
+    void layerStep_functional_matchesDoubleReference(int cols, int rows, int cached, String reduction, int batch,
+                                                     int perPass) {
         ModelSpec m = TINY;
         ParamSet ps = ParamSet.combine("wse3", WsePresets.load("wse3"), MappingParams.defaults())
                 .with(MappingParams.REDUCTION, reduction, "test");
         WaferDecodeConfig cfg = WaferDecodeConfig.from(ps);
         int capacity = 16;
-        LayerPlan p = new LayerPlan(m, 0, cols, rows, batch, capacity, Precision.DEFAULT, DType.FP16, cfg.wse(), 8);
+        LayerPlan p = new LayerPlan(m, 0, cols, rows, batch, perPass, capacity, Precision.DEFAULT, DType.FP16,
+                cfg.wse(), 8);
         int hid = m.hiddenSize();
         int hd = m.headDim();
         int nh = m.numHeads();
