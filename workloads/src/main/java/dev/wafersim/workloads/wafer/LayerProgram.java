@@ -157,6 +157,23 @@ final class LayerProgram {
     }
 
     /**
+     * Like {@link #build}, but every phase change gets a tag of its own: tag i is the i-th phase of
+     * the returned list (at most {@value Op#MAX_TAG} + 1 of them), so a test can read when each step
+     * of the layer ended ({@code Fabric.tagEndCycle(i)}).
+     */
+    static java.util.List<Phase> buildTraced(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
+                                             WaferDecodeConfig cfg, long positions, int expertPasses) {
+        LayerProgram lp = new LayerProgram(plan, region, routes, code, cfg);
+        lp.trace = new java.util.ArrayList<>();
+        lp.emit(positions, expertPasses);
+        if (lp.trace.size() > Op.MAX_TAG + 1) {
+            throw new IllegalArgumentException("a traced layer has at most " + (Op.MAX_TAG + 1) + " phase changes, this"
+                    + " one " + lp.trace.size());
+        }
+        return java.util.List.copyOf(lp.trace);
+    }
+
+    /**
      * Writes the LM head's step on its region: final RMSNorm on the input edge, the vocabulary
      * projection (inputs by columns, vocabulary rows by rows, reduced to the west edge), then the
      * argmax: each west-edge PE finds its best logit and index, and a chain reduction up the west
@@ -204,15 +221,26 @@ final class LayerProgram {
     }
 
     private Phase current;
+    /** When not null, every phase change gets its own tag (its index here) instead of the phase's. */
+    private java.util.List<Phase> trace;
 
     private void phase(Phase ph) {
         current = ph;
+        if (trace != null) {
+            code.tag(trace.size());
+            trace.add(ph);
+            return;
+        }
         code.tag(ph.tag());
     }
 
     /** {@code op} tagged with the current phase (for instructions built once and shared by PEs). */
     private Op tagged(Op op) {
-        return op.tagged(current.tag());
+        return op.tagged(currentTag());
+    }
+
+    private int currentTag() {
+        return trace != null ? trace.size() - 1 : current.tag();
     }
 
     private static Op vec(VecOpCode op, DType t, int n, Operand dst, Operand a) {
@@ -460,7 +488,7 @@ final class LayerProgram {
      * millions of instructions one by one dominated the time to set up large batches.
      */
     private Op[] shared(String kind, int a, int b, java.util.function.Supplier<java.util.List<Op>> build) {
-        return loops.computeIfAbsent(new LoopKey(kind, current.tag(), seq0, nb, a, b),
+        return loops.computeIfAbsent(new LoopKey(kind, currentTag(), seq0, nb, a, b),
                 k -> build.get().toArray(new Op[0]));
     }
 
@@ -484,7 +512,7 @@ final class LayerProgram {
     private void tile(CodeMap.PeCode pc, int weights, TensorRole role, int in, int out, int stride, int input,
                       int inputStride, int accBase, boolean zero) {
         int bits = p.weightBits(role);
-        Op[] ops = tiles.computeIfAbsent(new TileKey(current.tag(), nb, weights, bits, in, out, stride, input, inputStride, accBase,
+        Op[] ops = tiles.computeIfAbsent(new TileKey(currentTag(), nb, weights, bits, in, out, stride, input, inputStride, accBase,
                 zero), k -> tileOps(k.weights(), k.bits(), k.in(), k.out(), k.stride(), k.input(), k.inputStride(),
                 k.accBase(), k.zero()));
         emit(pc, ops);
