@@ -31,13 +31,33 @@ final class Episodes {
     private Episodes() {
     }
 
-    /** What one episode took. */
-    record Result(long cycles, long[] byCategory, long waveletHops, long routerVisits, long peVisits) {
+    static {
+        if (Phase.values().length > LayerProgram.PASS_TAG_BASE) {
+            throw new IllegalStateException("phase tags reach the pass tags (" + LayerProgram.PASS_TAG_BASE + ")");
+        }
+    }
+
+    private static final long[] NO_PASSES = new long[0];
+
+    /**
+     * What one episode took.
+     *
+     * @param cycles     from the start (after the first task activation) to the last result
+     * @param byCategory those cycles split by breakdown category (sums to {@code cycles})
+     * @param passEnds   for a layer or head whose batch runs in passes, when each pass was done
+     *                   (cycles from the start, ascending); empty otherwise
+     */
+    record Result(long cycles, long[] byCategory, long[] passEnds, long waveletHops, long routerVisits,
+                  long peVisits) {
         Result {
             long sum = Arrays.stream(byCategory).sum();
             if (sum != cycles) {
                 throw new IllegalStateException("episode attribution " + sum + " != " + cycles + " cycles");
             }
+        }
+
+        Result(long cycles, long[] byCategory, long waveletHops, long routerVisits, long peVisits) {
+            this(cycles, byCategory, NO_PASSES, waveletHops, routerVisits, peVisits);
         }
 
         static Result zero() {
@@ -57,7 +77,7 @@ final class Episodes {
         CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
         LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg, positions,
                 expertPasses);
-        return run(f, code, cfg.wse());
+        return run(f, code, cfg.wse(), Phase.ELEMENTWISE.category());
     }
 
     /**
@@ -70,7 +90,7 @@ final class Episodes {
         CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
         LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg, positions,
                 expertPasses);
-        Result r = run(f, code, cfg.wse());
+        Result r = run(f, code, cfg.wse(), Phase.ELEMENTWISE.category());
         double[] u = new double[plan.cols * plan.rows];
         double cycles = Math.max(1, r.cycles());
         for (int y = 0; y < plan.rows; y++) {
@@ -91,7 +111,7 @@ final class Episodes {
         RouteBook routes = new RouteBook(f);
         CodeMap code = new CodeMap("head", cfg.wse().sram());
         LayerProgram.buildHead(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg);
-        return run(f, code, cfg.wse());
+        return run(f, code, cfg.wse(), Phase.ARGMAX.category());
     }
 
     /**
@@ -123,7 +143,7 @@ final class Episodes {
             src.op(Op.vec(VecOpCode.MOV, DType.FP16, n, Operand.fabricOut(src.out(0)), Operand.mem(0)));
             dst.op(Op.vec(VecOpCode.MOV, DType.FP16, n, Operand.mem(0), Operand.fabricIn(dst.in(0))));
         }
-        return run(f, code, cfg.wse());
+        return run(f, code, cfg.wse(), null);
     }
 
     /**
@@ -153,14 +173,18 @@ final class Episodes {
             CodeMap.PeCode dst = code.at(k, 0);
             dst.op(Op.vec(VecOpCode.MOV, DType.FP16, even(values), Operand.mem(0), Operand.fabricIn(dst.in(0))));
         }
-        return run(f, code, cfg.wse());
+        return run(f, code, cfg.wse(), null);
     }
 
     private static int even(int n) {
         return (n + 1) & ~1;
     }
 
-    private static Result run(Fabric f, CodeMap code, WseParams wp) {
+    /**
+     * Runs an episode and books its cycles: phase tags to their categories, pass-end tags (the
+     * last step of each pass) to {@code passCategory}.
+     */
+    private static Result run(Fabric f, CodeMap code, WseParams wp, Phase.Category passCategory) {
         code.install(f);
         try {
             f.run(MAX_CYCLES);
@@ -180,6 +204,21 @@ final class Episodes {
                 last = Math.max(last, end);
             }
         }
+        long[] passEnds = NO_PASSES;
+        if (passCategory != null) {
+            int passes = 0;
+            while (passes < LayerProgram.MAX_TAGGED_PASSES && f.tagEndCycle(LayerProgram.PASS_TAG_BASE + passes) > 0) {
+                passes++;
+            }
+            passEnds = new long[passes];
+            ends = Arrays.copyOf(ends, n + passes);
+            for (int i = 0; i < passes; i++) {
+                long end = f.tagEndCycle(LayerProgram.PASS_TAG_BASE + i);
+                ends[n++] = new long[] {end, passCategory.ordinal()};
+                last = Math.max(last, end);
+                passEnds[i] = Math.max(i > 0 ? passEnds[i - 1] : 0, end - start);
+            }
+        }
         long[][] sorted = Arrays.copyOf(ends, n);
         Arrays.sort(sorted, (a, b) -> Long.compare(a[0], b[0]));
         long prev = start;
@@ -189,6 +228,6 @@ final class Episodes {
                 prev = e[0];
             }
         }
-        return new Result(last - start, by, f.waveletHops(), f.routerVisits(), f.peVisits());
+        return new Result(last - start, by, passEnds, f.waveletHops(), f.routerVisits(), f.peVisits());
     }
 }

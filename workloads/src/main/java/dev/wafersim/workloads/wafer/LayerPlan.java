@@ -100,6 +100,11 @@ final class LayerPlan {
     final int dataBytesPerPe;
     final SramLayout layout;
 
+    /** Passes of the batch through the layer: ceil(batch / passBatch). */
+    int passes() {
+        return (batch + passBatch - 1) / passBatch;
+    }
+
     /** Largest vocabulary share of a row (head plans). */
     final int vocabMax;
 

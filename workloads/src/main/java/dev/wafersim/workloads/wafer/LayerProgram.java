@@ -211,9 +211,28 @@ final class LayerProgram {
                 pc.op(vec(VecOpCode.MAX, DType.FP16, n, index, index, mem(acc16(b, stride))));
             }
         }
+        passEnd();
         reduce(r.down(0, 0, p.rows), new int[] {c.upReduce0(), c.upReduce1()},
                 p.stats, 2 * nb, DType.FP16, VecOpCode.MAX);
         code.tag(-1);
+    }
+
+    /**
+     * First tag of the pass ends: the instructions that finish pass i carry tag
+     * {@code PASS_TAG_BASE + i} (instead of their phase's), so an episode reports when each pass
+     * was done. Phases' tags stay below it.
+     */
+    static final int PASS_TAG_BASE = 32;
+
+    /** Passes whose ends an episode can report. */
+    static final int MAX_TAGGED_PASSES = Op.MAX_TAG + 1 - PASS_TAG_BASE;
+
+    /** Tags the instructions that follow (the pass's last step) with the pass's own tag. */
+    private void passEnd() {
+        int pass = seq0 / p.passBatch;
+        if (trace == null && p.passes() <= MAX_TAGGED_PASSES) {
+            code.tag(PASS_TAG_BASE + pass);
+        }
     }
 
     private CodeMap.PeCode pe(int u, int v) {
@@ -311,8 +330,9 @@ final class LayerProgram {
             gemvWestThenEdge((u, v) -> (int) (p.wdown(u, v) + ex * p.downTileBytes(u, v)), role, p::fLen, p.qrow,
                     p.accd, false, e == 0, last);
         }
-        // Residual add on the output edge.
+        // Residual add on the output edge; it ends the pass.
         phase(Phase.ELEMENTWISE);
+        passEnd();
         for (int u = 0; u < cols; u++) {
             CodeMap.PeCode pc = pe(u, rows - 1);
             int n = p.hLen(u);

@@ -331,24 +331,126 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 add(cat, edge(d));
             }
             Segment prev = null;
-            for (Segment s : segs) {
-                if (s.kind() == Segment.Kind.EMBEDDING) {
-                    continue;
+            if (pipelined(first.plan())) {
+                prev = pipelinedSegments(segs, positions, t, cat);
+            } else {
+                for (Segment s : segs) {
+                    if (s.kind() == Segment.Kind.EMBEDDING) {
+                        continue;
+                    }
+                    if (prev != null) {
+                        add(cat, handoff(prev.plan(), distance(prev.region(), s.region()), Phase.HANDOFF));
+                    }
+                    add(cat, compute(s, positions, t));
+                    prev = s;
                 }
-                if (prev != null) {
-                    add(cat, handoff(prev.plan(), distance(prev.region(), s.region()), Phase.HANDOFF));
-                }
-                if (s.kind() == Segment.Kind.LAYER) {
-                    add(cat, layer(s, positions, t));
-                } else {
-                    add(cat, cached(exact ? "head " + t : "head", () -> Episodes.head(s.plan(), cfg)));
-                }
-                prev = s;
             }
             if (i < wafers - 1) {
                 int d = edgeDistance(prev.region(), wp) + 1;
                 add(cat, edge(d));
             }
+        }
+
+        /** A layer's or the head's episode at this step. */
+        private Episodes.Result compute(Segment s, long positions, int t) {
+            if (s.kind() == Segment.Kind.LAYER) {
+                return layer(s, positions, t);
+            }
+            return cached(exact ? "head " + t : "head", () -> Episodes.head(s.plan(), cfg));
+        }
+
+        /** True when the batch runs in several passes and they are pipelined through the regions. */
+        private boolean pipelined(LayerPlan plan) {
+            int passes = plan.passes();
+            return passes > 1 && passes <= LayerProgram.MAX_TAGGED_PASSES
+                    && MappingParams.PIPELINED.equals(cfg.mapping().passSchedule());
+        }
+
+        /**
+         * The wafer's layers and head with the batch's passes pipelined through them
+         * ({@link PassPipeline}): a pass enters a region as soon as it has left the previous one and
+         * the region has finished its previous pass. Hand-offs carry one pass. Regions are disjoint rectangles and hand-offs use the links between them, so passes
+         * in different regions do not compete. Each pass's time is split into categories along the
+         * term that set it (the region's categories in proportion); the last pass's split is the
+         * stage's. Adds the cycles from the first region's input to the last pass's output to
+         * {@code cat} and returns the last segment.
+         */
+        private Segment pipelinedSegments(List<Segment> segs, long positions, int t, long[] cat) {
+            int cats = cat.length;
+            int passes = firstCompute(segs).plan().passes();
+            long[] ready = new long[passes];
+            double[][] split = new double[passes][cats];
+            Segment prev = null;
+            for (Segment s : segs) {
+                if (s.kind() == Segment.Kind.EMBEDDING) {
+                    continue;
+                }
+                if (prev != null) {
+                    Episodes.Result h = handoff(prev.plan(), distance(prev.region(), s.region()), Phase.HANDOFF,
+                            prev.plan().passBatch);
+                    for (int p = 0; p < passes; p++) {
+                        ready[p] += h.cycles();
+                        for (int c = 0; c < cats; c++) {
+                            split[p][c] += h.byCategory()[c];
+                        }
+                    }
+                }
+                Episodes.Result r = compute(s, positions, t);
+                long[] end = r.passEnds();
+                if (planning) {
+                    prev = s;
+                    continue;
+                }
+                if (end.length != passes) {
+                    throw new IllegalStateException("region " + s.kind() + " " + s.layer() + " reported " + end.length
+                            + " pass ends, expected " + passes);
+                }
+                double[] share = new double[cats];
+                for (int c = 0; c < cats && r.cycles() > 0; c++) {
+                    share[c] = (double) r.byCategory()[c] / r.cycles();
+                }
+                boolean[] behind = new boolean[passes];
+                long[] done = PassPipeline.through(ready, end, behind);
+                double[][] doneSplit = new double[passes][];
+                for (int p = 0; p < passes; p++) {
+                    double[] from = behind[p] ? doneSplit[p - 1] : split[p];
+                    long add = behind[p] ? end[p] - end[p - 1] : end[0];
+                    doneSplit[p] = new double[cats];
+                    for (int c = 0; c < cats; c++) {
+                        doneSplit[p][c] = from[c] + share[c] * add;
+                    }
+                }
+                ready = done;
+                split = doneSplit;
+                prev = s;
+            }
+            if (planning) {
+                return prev;
+            }
+            // Whole cycles per category summing to the last pass's time (largest remainders).
+            long total = ready[passes - 1];
+            double[] last = split[passes - 1];
+            long[] whole = new long[cats];
+            long sum = 0;
+            for (int c = 0; c < cats; c++) {
+                whole[c] = (long) Math.floor(last[c]);
+                sum += whole[c];
+            }
+            while (sum < total) {
+                int best = 0;
+                for (int c = 1; c < cats; c++) {
+                    if (last[c] - whole[c] > last[best] - whole[best]) {
+                        best = c;
+                    }
+                }
+                whole[best]++;
+                last[best] = whole[best];
+                sum++;
+            }
+            for (int c = 0; c < cats; c++) {
+                cat[c] += whole[c];
+            }
+            return prev;
         }
 
         /** The hidden state to or from the wafer's edge I/O: parallel streams through the entry points. */
@@ -365,8 +467,14 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         }
 
         private Episodes.Result handoff(LayerPlan from, int distance, Phase phase) {
-            return cached((exact ? "x" + (exactSeq++) + " " : "") + "handoff " + from.cols + " " + distance + " " + phase,
-                    () -> Episodes.parallelTransfer(from.cols, from::hLen, w.batchSize(), distance, cfg, phase));
+            return handoff(from, distance, phase, w.batchSize());
+        }
+
+        /** A hand-off of {@code sequences} hidden vectors. */
+        private Episodes.Result handoff(LayerPlan from, int distance, Phase phase, int sequences) {
+            return cached((exact ? "x" + (exactSeq++) + " " : "") + "handoff " + from.cols + " " + distance + " " + phase
+                    + (sequences != w.batchSize() ? " b" + sequences : ""),
+                    () -> Episodes.parallelTransfer(from.cols, from::hLen, sequences, distance, cfg, phase));
         }
 
         /**
@@ -400,7 +508,14 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 by[c] = Math.round(a.byCategory()[c] + f * (b.byCategory()[c] - a.byCategory()[c]));
                 total += by[c];
             }
-            return new Episodes.Result(total, by, 0, 0, 0);
+            long[] ends = new long[Math.min(a.passEnds().length, b.passEnds().length)];
+            for (int p = 0; p < ends.length; p++) {
+                ends[p] = Math.round(a.passEnds()[p] + f * (b.passEnds()[p] - a.passEnds()[p]));
+                if (p > 0) {
+                    ends[p] = Math.max(ends[p], ends[p - 1]);
+                }
+            }
+            return new Episodes.Result(total, by, ends, 0, 0, 0);
         }
 
         /**
