@@ -12,6 +12,7 @@ import dev.wafersim.fabric.wafer.program.Op;
 import dev.wafersim.fabric.wafer.program.Operand;
 import dev.wafersim.fabric.wafer.program.VecOpCode;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -75,9 +76,9 @@ final class Episodes {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
         RouteBook routes = new RouteBook(f);
         CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
-        LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg, positions,
-                expertPasses);
-        return run(f, code, cfg.wse(), Phase.ELEMENTWISE.category());
+        List<Phase> steps = LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg,
+                positions, expertPasses);
+        return run(f, code, cfg.wse(), steps, Phase.ELEMENTWISE.category());
     }
 
     /**
@@ -88,9 +89,9 @@ final class Episodes {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), new Fabric.Options(false, true));
         RouteBook routes = new RouteBook(f);
         CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
-        LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg, positions,
-                expertPasses);
-        Result r = run(f, code, cfg.wse(), Phase.ELEMENTWISE.category());
+        List<Phase> steps = LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg,
+                positions, expertPasses);
+        Result r = run(f, code, cfg.wse(), steps, Phase.ELEMENTWISE.category());
         double[] u = new double[plan.cols * plan.rows];
         double cycles = Math.max(1, r.cycles());
         for (int y = 0; y < plan.rows; y++) {
@@ -110,8 +111,9 @@ final class Episodes {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
         RouteBook routes = new RouteBook(f);
         CodeMap code = new CodeMap("head", cfg.wse().sram());
-        LayerProgram.buildHead(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg);
-        return run(f, code, cfg.wse(), Phase.ARGMAX.category());
+        List<Phase> steps = LayerProgram.buildHead(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code,
+                cfg);
+        return run(f, code, cfg.wse(), steps, Phase.ARGMAX.category());
     }
 
     /**
@@ -143,7 +145,7 @@ final class Episodes {
             src.op(Op.vec(VecOpCode.MOV, DType.FP16, n, Operand.fabricOut(src.out(0)), Operand.mem(0)));
             dst.op(Op.vec(VecOpCode.MOV, DType.FP16, n, Operand.mem(0), Operand.fabricIn(dst.in(0))));
         }
-        return run(f, code, cfg.wse(), null);
+        return run(f, code, cfg.wse(), null, null);
     }
 
     /**
@@ -173,7 +175,7 @@ final class Episodes {
             CodeMap.PeCode dst = code.at(k, 0);
             dst.op(Op.vec(VecOpCode.MOV, DType.FP16, even(values), Operand.mem(0), Operand.fabricIn(dst.in(0))));
         }
-        return run(f, code, cfg.wse(), null);
+        return run(f, code, cfg.wse(), null, null);
     }
 
     private static int even(int n) {
@@ -181,10 +183,12 @@ final class Episodes {
     }
 
     /**
-     * Runs an episode and books its cycles: phase tags to their categories, pass-end tags (the
-     * last step of each pass) to {@code passCategory}.
+     * Runs an episode and books its cycles: walking the tags' end cycles in order, each interval
+     * goes to the category of the tag that ended it. Tags are the program's steps ({@code steps},
+     * tag i = step i) or, for programs without steps, phases (tag = phase ordinal); pass-end tags
+     * (the last step of each pass) go to {@code passCategory}.
      */
-    private static Result run(Fabric f, CodeMap code, WseParams wp, Phase.Category passCategory) {
+    private static Result run(Fabric f, CodeMap code, WseParams wp, List<Phase> steps, Phase.Category passCategory) {
         code.install(f);
         try {
             f.run(MAX_CYCLES);
@@ -194,13 +198,14 @@ final class Episodes {
         }
         long start = wp.taskActivationCycles();
         long[] by = new long[Phase.Category.values().length];
-        long[][] ends = new long[Phase.values().length][];
+        List<Phase> tags = steps != null ? steps : List.of(Phase.values());
+        long[][] ends = new long[tags.size()][];
         int n = 0;
         long last = start;
-        for (Phase ph : Phase.values()) {
-            long end = f.tagEndCycle(ph.tag());
+        for (int tag = 0; tag < tags.size(); tag++) {
+            long end = f.tagEndCycle(tag);
             if (end > 0) {
-                ends[n++] = new long[] {end, ph.category().ordinal()};
+                ends[n++] = new long[] {end, tags.get(tag).category().ordinal()};
                 last = Math.max(last, end);
             }
         }

@@ -146,31 +146,21 @@ final class LayerProgram {
     }
 
     /**
-     * Writes one layer's decode step.
+     * Writes one layer's decode step and returns its steps: every instruction carries the tag of
+     * the step it belongs to (tag i = step i of the list, whose phase says what it does). A step is
+     * one phase change of one pass's program; repetitions of the same code (the KV bands of the
+     * softmax, the expert passes, the batch's passes) reuse the steps of the first, so the list
+     * stays short and a tag's end cycle is that of its last repetition. The last step of each pass
+     * carries a pass tag instead ({@link #PASS_TAG_BASE} + pass).
      *
      * @param positions   tokens in the KV cache after this step's token is appended (attended keys)
      * @param expertPasses expert passes of a mixture-of-experts FFN (distinct experts touched)
      */
-    static void build(LayerPlan plan, Region region, RouteBook routes, CodeMap code, WaferDecodeConfig cfg,
-                      long positions, int expertPasses) {
-        new LayerProgram(plan, region, routes, code, cfg).emit(positions, expertPasses);
-    }
-
-    /**
-     * Like {@link #build}, but every phase change gets a tag of its own: tag i is the i-th phase of
-     * the returned list (at most {@value Op#MAX_TAG} + 1 of them), so a test can read when each step
-     * of the layer ended ({@code Fabric.tagEndCycle(i)}).
-     */
-    static java.util.List<Phase> buildTraced(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
-                                             WaferDecodeConfig cfg, long positions, int expertPasses) {
+    static java.util.List<Phase> build(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
+                                       WaferDecodeConfig cfg, long positions, int expertPasses) {
         LayerProgram lp = new LayerProgram(plan, region, routes, code, cfg);
-        lp.trace = new java.util.ArrayList<>();
         lp.emit(positions, expertPasses);
-        if (lp.trace.size() > Op.MAX_TAG + 1) {
-            throw new IllegalArgumentException("a traced layer has at most " + (Op.MAX_TAG + 1) + " phase changes, this"
-                    + " one " + lp.trace.size());
-        }
-        return java.util.List.copyOf(lp.trace);
+        return java.util.List.copyOf(lp.steps);
     }
 
     /**
@@ -179,15 +169,18 @@ final class LayerProgram {
      * argmax: each west-edge PE finds its best logit and index, and a chain reduction up the west
      * edge leaves the token at (0, 0).
      */
-    static void buildHead(LayerPlan plan, Region region, RouteBook routes, CodeMap code, WaferDecodeConfig cfg) {
+    static java.util.List<Phase> buildHead(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
+                                           WaferDecodeConfig cfg) {
         LayerProgram lp = new LayerProgram(plan, region, routes, code, cfg);
         lp.emitHead();
+        return java.util.List.copyOf(lp.steps);
     }
 
     private void emitHead() {
         for (int s0 = 0; s0 < p.batch; s0 += p.passBatch) {
             seq0 = s0;
             nb = Math.min(p.passBatch, p.batch - s0);
+            step = 0;
             emitHeadPass();
         }
         code.tag(-1);
@@ -222,7 +215,7 @@ final class LayerProgram {
      * {@code PASS_TAG_BASE + i} (instead of their phase's), so an episode reports when each pass
      * was done. Phases' tags stay below it.
      */
-    static final int PASS_TAG_BASE = 32;
+    static final int PASS_TAG_BASE = 64;
 
     /** Passes whose ends an episode can report. */
     static final int MAX_TAGGED_PASSES = Op.MAX_TAG + 1 - PASS_TAG_BASE;
@@ -230,7 +223,7 @@ final class LayerProgram {
     /** Tags the instructions that follow (the pass's last step) with the pass's own tag. */
     private void passEnd() {
         int pass = seq0 / p.passBatch;
-        if (trace == null && p.passes() <= MAX_TAGGED_PASSES) {
+        if (p.passes() <= MAX_TAGGED_PASSES) {
             code.tag(PASS_TAG_BASE + pass);
         }
     }
@@ -239,18 +232,24 @@ final class LayerProgram {
         return code.at(r.x(u), r.y(v));
     }
 
-    private Phase current;
-    /** When not null, every phase change gets its own tag (its index here) instead of the phase's. */
-    private java.util.List<Phase> trace;
+    /** The steps of one pass (see {@link #build}); {@code step} is the next one's index. */
+    private final java.util.List<Phase> steps = new java.util.ArrayList<>();
+    private int step;
 
     private void phase(Phase ph) {
-        current = ph;
-        if (trace != null) {
-            code.tag(trace.size());
-            trace.add(ph);
-            return;
+        if (step < steps.size()) {
+            if (steps.get(step) != ph) {
+                throw new IllegalStateException("step " + step + " is " + steps.get(step) + " in the first repetition"
+                        + " and " + ph + " now");
+            }
+        } else {
+            if (steps.size() >= PASS_TAG_BASE) {
+                throw new IllegalStateException("a layer program has more than " + PASS_TAG_BASE + " steps");
+            }
+            steps.add(ph);
         }
-        code.tag(ph.tag());
+        code.tag(step);
+        step++;
     }
 
     /** {@code op} tagged with the current phase (for instructions built once and shared by PEs). */
@@ -259,7 +258,7 @@ final class LayerProgram {
     }
 
     private int currentTag() {
-        return trace != null ? trace.size() - 1 : current.tag();
+        return step - 1;
     }
 
     private static Op vec(VecOpCode op, DType t, int n, Operand dst, Operand a) {
@@ -279,6 +278,7 @@ final class LayerProgram {
         for (int s0 = 0; s0 < p.batch; s0 += p.passBatch) {
             seq0 = s0;
             nb = Math.min(p.passBatch, p.batch - s0);
+            step = 0;
             emitPass(positions, expertPasses);
         }
         code.tag(-1);
@@ -320,7 +320,9 @@ final class LayerProgram {
         }
         phase(Phase.GEMV_BROADCAST);
         broadcastDownColumns();
+        int expertBody = step;
         for (int e = 0; e < Math.max(1, expertPasses); e++) {
+            step = expertBody; // every expert pass repeats the same steps
             TensorRole role = p.ffnRole();
             int ex = e;
             gemvTilesAndReduceWest((u, v) -> (int) (p.wgu(u, v) + ex * p.guTileBytes(u, v)), role, v -> 2 * p.fLen(v));
@@ -776,7 +778,9 @@ final class LayerProgram {
         int stats = nb * g;
         int max = p.stats;
         int sum = p.stats + stats * 2;
+        int bandBody = step;
         for (int band = 0; band < p.kvHeads; band++) {
+            step = bandBody; // the bands run the same steps at the same time on different rows
             int vr = p.bandStart(band);
             phase(Phase.SOFTMAX);
             for (int u = 0; u < p.cols; u++) {

@@ -106,13 +106,15 @@ class LayerTimingTest {
         LayerPlan p = plan(cfg, batch);
         Fabric f = new Fabric(cfg.wse().withGrid(COLS, ROWS), Fabric.Options.TIMING);
         CodeMap code = new CodeMap("layer", cfg.wse().sram());
-        List<Phase> trace = LayerProgram.buildTraced(p, new Region(0, 0, COLS, ROWS, false), new RouteBook(f), code,
-                cfg, POSITIONS, 1);
+        List<Phase> trace = LayerProgram.build(p, new Region(0, 0, COLS, ROWS, false), new RouteBook(f), code, cfg,
+                POSITIONS, 1);
         code.install(f);
         f.run(Episodes.MAX_CYCLES);
         List<Long> out = new ArrayList<>();
         long before = 0;
         for (int i = 0; i < trace.size(); i++) {
+            // One KV band, one pass: every phase change is a step of its own; the last (the output
+            // residual) carries the pass's tag.
             long end = f.tagEndCycle(i);
             if (trace.get(i) == Phase.GEMV_COMPUTE) {
                 out.add(end - before);
