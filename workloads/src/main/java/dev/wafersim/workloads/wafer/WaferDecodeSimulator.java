@@ -644,6 +644,16 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                         + " instead of " + cfg.mapping().tilePadElements() + ") to fit: SRAM bank conflicts slow the"
                         + " multiply-adds");
             }
+            LayerPlan firstPlan = firstCompute(w0.segments()).plan();
+            int passes = firstPlan.passes();
+            if (passes > 1) {
+                boolean piped = pipelined(firstPlan);
+                b.note(String.format(Locale.ROOT, "batch of %d in %d passes of up to %d sequence(s) (mapping.sequencesPerPass),"
+                        + " %s", w.batchSize(), passes, firstPlan.passBatch, piped ? "pipelined through the layer regions"
+                        : MappingParams.PIPELINED.equals(cfg.mapping().passSchedule())
+                        ? "run layer by layer: pipelining follows at most " + LayerProgram.MAX_TAGGED_PASSES + " passes"
+                        : "run layer by layer (mapping.passSchedule)"));
+            }
             if (!exact) {
                 b.note("default mode: each distinct layer simulated once per attention length (tokens per column,"
                         + " spaced by mapping.contextBucketTokens / region columns) and interpolated; --exact"
