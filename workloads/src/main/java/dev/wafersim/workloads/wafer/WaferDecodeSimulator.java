@@ -202,10 +202,81 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             planning = false;
             simulateEpisodes(progress, threads);
             walk(true);
+            if (crossWafer()) {
+                // Every token's time was composed pass by pass across the wafers and links (walk).
+                long[] lat = new long[tokens];
+                for (int t = 0; t < tokens; t++) {
+                    lat[t] = stagePs[t][0];
+                }
+                pipeline = new WaferPipeline.Result(lat, new long[tokens], null);
+                return;
+            }
             long actBytes = (long) w.batchSize() * model.hiddenSize() * Precision.ACTIVATION_BYTES;
             long idBytes = (long) w.batchSize() * Precision.TOKEN_ID_BYTES;
             pipeline = WaferPipeline.run(stagePs, cfg.wse().waferLinkLatencyPs(), cfg.wse().waferLinkGbps() * 1e9 / 8,
                     actBytes, idBytes);
+        }
+
+        /** True when the batch's passes are pipelined through several wafers (and their links). */
+        private boolean crossWafer() {
+            return wafers > 1 && pipelined(firstCompute(placement.wafers().get(0).segments()).plan());
+        }
+
+        /**
+         * One token through every wafer with the batch's passes pipelined end to end: the embedding
+         * lookup (all sequences at once), each wafer's regions ({@link #pipelinedSegments}), and
+         * between wafers, per pass, the edge I/O out, the wafer-to-wafer link (one pass at a time:
+         * latency plus the pass's hidden vectors at the link's bandwidth) and the edge I/O in; after
+         * the last pass the token ids return to the first wafer over a link. Adds the categories of
+         * the last pass's path to {@code cat}; returns the token's cycles.
+         */
+        private long crossWaferToken(int t, int token, long positions, long[] cat) {
+            int cats = cat.length;
+            WseParams wp = cfg.wse();
+            int passes = firstCompute(placement.wafers().get(0).segments()).plan().passes();
+            int perPass = firstCompute(placement.wafers().get(0).segments()).plan().passBatch;
+            long[] entry = new long[cats];
+            entryOf(0, token, entry);
+            long e = java.util.Arrays.stream(entry).sum();
+            long[] ready = new long[passes];
+            double[][] split = new double[passes][cats];
+            for (int p = 0; p < passes; p++) {
+                ready[p] = e;
+                for (int c = 0; c < cats; c++) {
+                    split[p][c] = entry[c];
+                }
+            }
+            double bytesPerCycle = wp.waferLinkGbps() * 1e9 / 8 / (1e12 / period);
+            long latency = (wp.waferLinkLatencyPs() + period - 1) / period;
+            int inter = Phase.Category.INTER_WAFER.ordinal();
+            for (int i = 0; i < wafers; i++) {
+                List<Segment> segs = placement.wafers().get(i).segments();
+                if (i > 0) {
+                    // Edge out of wafer i - 1, the link, edge in to wafer i; the link carries one pass at a time.
+                    Segment last = lastCompute(placement.wafers().get(i - 1).segments());
+                    long out = edge(edgeDistance(last.region(), wp) + 1, perPass).cycles();
+                    long in = edge(edgeDistance(firstCompute(segs).region(), wp) + 1, perPass).cycles();
+                    long serial = (long) Math.ceil(perPass * (double) model.hiddenSize() * Precision.ACTIVATION_BYTES
+                            / bytesPerCycle);
+                    long free = Long.MIN_VALUE;
+                    for (int p = 0; p < passes; p++) {
+                        long sent = Math.max(ready[p] + out, free);
+                        free = sent + serial;
+                        long arrive = free + latency + in;
+                        split[p][inter] += arrive - ready[p];
+                        ready[p] = arrive;
+                    }
+                }
+                pipelinedSegments(segs, positions, t, ready, split);
+            }
+            // The token ids back to the first wafer.
+            long back = latency + (long) Math.ceil(w.batchSize() * (double) Precision.TOKEN_ID_BYTES / bytesPerCycle);
+            long total = ready[passes - 1] + back;
+            split[passes - 1][inter] += back;
+            if (!planning) {
+                addWhole(split[passes - 1], total, cat);
+            }
+            return total;
         }
 
         /** Walks every token's stages on every wafer; {@code record} keeps their cycles. */
@@ -215,6 +286,17 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             for (int t = 0; t < tokens; t++) {
                 int token = ids.nextInt(model.vocabSize());
                 long positions = w.contextTokens() + t + 1;
+                if (crossWafer()) {
+                    long[] cat = new long[Phase.Category.values().length];
+                    long cycles = crossWaferToken(t, token, positions, cat);
+                    if (record) {
+                        for (int c = 0; c < cat.length; c++) {
+                            categoryCycles[c] += cat[c];
+                        }
+                        stagePs[t][0] = cycles * period;
+                    }
+                    continue;
+                }
                 for (int i = 0; i < wafers; i++) {
                     long[] cat = new long[Phase.Category.values().length];
                     stage(i, t, token, positions, cat);
@@ -309,7 +391,40 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             WseParams wp = cfg.wse();
             int hiddenBatch = w.batchSize();
             Segment first = firstCompute(segs);
-            // Entry: on wafer 0 the embedding lookup; on the others, the hidden state from the edge I/O.
+            entryOf(i, token, cat);
+            Segment prev = null;
+            if (pipelined(first.plan())) {
+                long[] ready = new long[first.plan().passes()];
+                double[][] split = new double[ready.length][cat.length];
+                prev = pipelinedSegments(segs, positions, t, ready, split);
+                if (!planning) {
+                    addWhole(split[ready.length - 1], ready[ready.length - 1], cat);
+                }
+            } else {
+                for (Segment s : segs) {
+                    if (s.kind() == Segment.Kind.EMBEDDING) {
+                        continue;
+                    }
+                    if (prev != null) {
+                        add(cat, handoff(prev.plan(), distance(prev.region(), s.region()), Phase.HANDOFF));
+                    }
+                    add(cat, compute(s, positions, t));
+                    prev = s;
+                }
+            }
+            if (i < wafers - 1) {
+                int d = edgeDistance(prev.region(), wp) + 1;
+                add(cat, edge(d));
+            }
+        }
+
+        /** Adds the cycles of wafer i's entry: on wafer 0 the embedding lookup, else the edge I/O in. */
+        private void entryOf(int i, int token, long[] cat) {
+            Placement.WaferLayout wl = placement.wafers().get(i);
+            List<Segment> segs = wl.segments();
+            WseParams wp = cfg.wse();
+            int hiddenBatch = w.batchSize();
+            Segment first = firstCompute(segs);
             if (i == 0) {
                 Segment table = tableOf(segs);
                 int v = table.plan().rowOfToken(token);
@@ -328,25 +443,6 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 add(cat, handoff(first.plan(), distRow, Phase.EMBEDDING));
             } else {
                 int d = edgeDistance(first.region(), wp) + 1;
-                add(cat, edge(d));
-            }
-            Segment prev = null;
-            if (pipelined(first.plan())) {
-                prev = pipelinedSegments(segs, positions, t, cat);
-            } else {
-                for (Segment s : segs) {
-                    if (s.kind() == Segment.Kind.EMBEDDING) {
-                        continue;
-                    }
-                    if (prev != null) {
-                        add(cat, handoff(prev.plan(), distance(prev.region(), s.region()), Phase.HANDOFF));
-                    }
-                    add(cat, compute(s, positions, t));
-                    prev = s;
-                }
-            }
-            if (i < wafers - 1) {
-                int d = edgeDistance(prev.region(), wp) + 1;
                 add(cat, edge(d));
             }
         }
@@ -375,11 +471,9 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
          * stage's. Adds the cycles from the first region's input to the last pass's output to
          * {@code cat} and returns the last segment.
          */
-        private Segment pipelinedSegments(List<Segment> segs, long positions, int t, long[] cat) {
-            int cats = cat.length;
-            int passes = firstCompute(segs).plan().passes();
-            long[] ready = new long[passes];
-            double[][] split = new double[passes][cats];
+        private Segment pipelinedSegments(List<Segment> segs, long positions, int t, long[] ready, double[][] split) {
+            int passes = ready.length;
+            int cats = split[0].length;
             Segment prev = null;
             for (Segment s : segs) {
                 if (s.kind() == Segment.Kind.EMBEDDING) {
@@ -420,16 +514,17 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                         doneSplit[p][c] = from[c] + share[c] * add;
                     }
                 }
-                ready = done;
-                split = doneSplit;
+                System.arraycopy(done, 0, ready, 0, passes);
+                System.arraycopy(doneSplit, 0, split, 0, passes);
                 prev = s;
             }
-            if (planning) {
-                return prev;
-            }
-            // Whole cycles per category summing to the last pass's time (largest remainders).
-            long total = ready[passes - 1];
-            double[] last = split[passes - 1];
+            return prev;
+        }
+
+        /** Adds to {@code cat} whole cycles per category of {@code split}, summing to {@code total}. */
+        private static void addWhole(double[] split, long total, long[] cat) {
+            int cats = cat.length;
+            double[] last = split.clone();
             long[] whole = new long[cats];
             long sum = 0;
             for (int c = 0; c < cats; c++) {
@@ -450,16 +545,20 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             for (int c = 0; c < cats; c++) {
                 cat[c] += whole[c];
             }
-            return prev;
         }
 
         /** The hidden state to or from the wafer's edge I/O: parallel streams through the entry points. */
         private Episodes.Result edge(int distance) {
+            return edge(distance, w.batchSize());
+        }
+
+        /** The edge I/O of {@code sequences} hidden vectors. */
+        private Episodes.Result edge(int distance, int sequences) {
             int streams = Math.min(cfg.wse().ioEntryPointsPerEdge(), model.hiddenSize() / 2);
             int hidden = model.hiddenSize();
-            Episodes.Result r = cached("edge " + distance, () -> Episodes.parallelTransfer(streams,
-                    s -> (int) (2 * (LayerPlan.split(hidden / 2, streams, s + 1) - LayerPlan.split(hidden / 2, streams, s))),
-                    w.batchSize(), distance, cfg, Phase.HANDOFF));
+            Episodes.Result r = cached("edge " + distance + (sequences != w.batchSize() ? " b" + sequences : ""),
+                    () -> Episodes.parallelTransfer(streams, s -> (int) (2 * (LayerPlan.split(hidden / 2, streams, s + 1)
+                            - LayerPlan.split(hidden / 2, streams, s))), sequences, distance, cfg, Phase.HANDOFF));
             // The edge crossings count as inter-wafer time, not as on-wafer fabric transfer.
             long[] by = new long[Phase.Category.values().length];
             by[Phase.Category.INTER_WAFER.ordinal()] = r.cycles();
@@ -566,6 +665,10 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 }
             }
             throw new IllegalStateException("a wafer without layers");
+        }
+
+        private Segment lastCompute(List<Segment> segs) {
+            return segs.get(segs.size() - 1);
         }
 
         private Segment tableOf(List<Segment> segs) {

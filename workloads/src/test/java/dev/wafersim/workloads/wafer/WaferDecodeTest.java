@@ -116,6 +116,23 @@ class WaferDecodeTest {
     }
 
     /**
+     * Two wafers, a batch of 4 in passes of 1: pipelined, the passes flow through both wafers and
+     * the link between them (one pass at a time on the link), faster than layer by layer; the token
+     * still crosses the link and comes back, so inter-wafer time is at least two link latencies.
+     */
+    @Test
+    void simulate_twoWafersPassesPipelined_fasterAndCrossTheLinks() {
+        DecodeWorkload w = DecodeWorkload.of(4, 20, 2);
+        DecodeResult piped = run(smallWafer("mapping.sequencesPerPass", "1"), SMALL, w, 2, false);
+        DecodeResult serial = run(smallWafer("mapping.sequencesPerPass", "1", "mapping.passSchedule", "layer-by-layer"),
+                SMALL, w, 2, false);
+        assertTrue(piped.meanMs() < serial.meanMs(), piped.meanMs() + " ms pipelined, " + serial.meanMs()
+                + " ms layer by layer");
+        assertTrue(piped.breakdownMs(LatencyCategory.INTER_WAFER) >= 2 * 0.002,
+                "inter-wafer " + piped.breakdownMs(LatencyCategory.INTER_WAFER) + " ms");
+    }
+
+    /**
      * The per-token latency grows with the context (attention reads one more token per step) and the
      * breakdown sums to the latency (checked by DecodeResult.build); attention time is non-zero and
      * GPU categories are zero on a wafer.
