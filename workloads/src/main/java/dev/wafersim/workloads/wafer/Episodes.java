@@ -73,11 +73,17 @@ final class Episodes {
 
     /** A decode step of one layer at {@code positions} attended tokens. */
     static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses) {
+        return layer(plan, cfg, positions, expertPasses, false);
+    }
+
+    /** A layer's step, of its first pass alone when {@code firstPassOnly} (for that pass's breakdown). */
+    static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses,
+                        boolean firstPassOnly) {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
         RouteBook routes = new RouteBook(f);
         CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
         List<Phase> steps = LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg,
-                positions, expertPasses);
+                positions, expertPasses, firstPassOnly);
         return run(f, code, cfg.wse(), steps, Phase.ELEMENTWISE.category());
     }
 
@@ -108,11 +114,16 @@ final class Episodes {
 
     /** The LM head's step (final norm, vocabulary projection, argmax). */
     static Result head(LayerPlan plan, WaferDecodeConfig cfg) {
+        return head(plan, cfg, false);
+    }
+
+    /** The LM head's step, of its first pass alone when {@code firstPassOnly}. */
+    static Result head(LayerPlan plan, WaferDecodeConfig cfg, boolean firstPassOnly) {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
         RouteBook routes = new RouteBook(f);
         CodeMap code = new CodeMap("head", cfg.wse().sram());
         List<Phase> steps = LayerProgram.buildHead(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code,
-                cfg);
+                cfg, firstPassOnly);
         return run(f, code, cfg.wse(), steps, Phase.ARGMAX.category());
     }
 

@@ -91,6 +91,8 @@ final class LayerProgram {
     private final boolean twoPhase;
     /** The pass being written: its first sequence and its number of sequences. */
     private int seq0;
+    /** Passes to write (all, or the first alone). */
+    private int passLimit = Integer.MAX_VALUE;
     private int nb;
 
     private LayerProgram(LayerPlan plan, Region region, RouteBook routes, CodeMap code, WaferDecodeConfig cfg) {
@@ -158,7 +160,14 @@ final class LayerProgram {
      */
     static java.util.List<Phase> build(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
                                        WaferDecodeConfig cfg, long positions, int expertPasses) {
+        return build(plan, region, routes, code, cfg, positions, expertPasses, false);
+    }
+
+    /** Like the other, writing only the first pass when {@code firstPassOnly}. */
+    static java.util.List<Phase> build(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
+                                       WaferDecodeConfig cfg, long positions, int expertPasses, boolean firstPassOnly) {
         LayerProgram lp = new LayerProgram(plan, region, routes, code, cfg);
+        lp.passLimit = firstPassOnly ? 1 : Integer.MAX_VALUE;
         lp.emit(positions, expertPasses);
         return java.util.List.copyOf(lp.steps);
     }
@@ -170,14 +179,15 @@ final class LayerProgram {
      * edge leaves the token at (0, 0).
      */
     static java.util.List<Phase> buildHead(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
-                                           WaferDecodeConfig cfg) {
+                                           WaferDecodeConfig cfg, boolean firstPassOnly) {
         LayerProgram lp = new LayerProgram(plan, region, routes, code, cfg);
+        lp.passLimit = firstPassOnly ? 1 : Integer.MAX_VALUE;
         lp.emitHead();
         return java.util.List.copyOf(lp.steps);
     }
 
     private void emitHead() {
-        for (int s0 = 0; s0 < p.batch; s0 += p.passBatch) {
+        for (int s0 = 0; s0 < p.batch && s0 / p.passBatch < passLimit; s0 += p.passBatch) {
             seq0 = s0;
             nb = Math.min(p.passBatch, p.batch - s0);
             step = 0;
@@ -275,7 +285,7 @@ final class LayerProgram {
 
     /** Writes the layer's step for every pass of the batch, one pass after the other. */
     private void emit(long positions, int expertPasses) {
-        for (int s0 = 0; s0 < p.batch; s0 += p.passBatch) {
+        for (int s0 = 0; s0 < p.batch && s0 / p.passBatch < passLimit; s0 += p.passBatch) {
             seq0 = s0;
             nb = Math.min(p.passBatch, p.batch - s0);
             step = 0;

@@ -455,6 +455,25 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             return cached(exact ? "head " + t : "head", () -> Episodes.head(s.plan(), cfg));
         }
 
+        /**
+         * The first pass of a layer or the head on its own, for the split of a pass's time: at the
+         * attention length this step's episodes start from (no interpolation: it only gives
+         * proportions).
+         */
+        private Episodes.Result onePass(Segment s, long positions) {
+            LayerPlan plan = s.plan();
+            if (s.kind() != Segment.Kind.LAYER) {
+                return cached("head pass", () -> Episodes.head(plan, cfg, true));
+            }
+            int passes = expertPasses();
+            long n = plan.attendedMax(positions);
+            long nFirst = plan.attendedMax(w.contextTokens() + 1);
+            long step = Math.max(1, cfg.mapping().contextBucketTokens() / plan.cols);
+            long lo = nFirst + ((n - nFirst) / step) * step;
+            return cached("layer pass " + model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows + " n"
+                    + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes, true));
+        }
+
         /** True when the batch runs in several passes and they are pipelined through the regions. */
         private boolean pipelined(LayerPlan plan) {
             int passes = plan.passes();
@@ -492,6 +511,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 Episodes.Result r = compute(s, positions, t);
                 long[] end = r.passEnds();
                 if (planning) {
+                    onePass(s, positions);
                     prev = s;
                     continue;
                 }
@@ -499,9 +519,12 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     throw new IllegalStateException("region " + s.kind() + " " + s.layer() + " reported " + end.length
                             + " pass ends, expected " + passes);
                 }
+                // A pass's time is split as one pass alone splits (the whole episode's tags end with
+                // its last pass, so its split books the earlier passes to its first steps).
+                Episodes.Result one = onePass(s, positions);
                 double[] share = new double[cats];
-                for (int c = 0; c < cats && r.cycles() > 0; c++) {
-                    share[c] = (double) r.byCategory()[c] / r.cycles();
+                for (int c = 0; c < cats && one.cycles() > 0; c++) {
+                    share[c] = (double) one.byCategory()[c] / one.cycles();
                 }
                 boolean[] behind = new boolean[passes];
                 long[] done = PassPipeline.through(ready, end, behind);
