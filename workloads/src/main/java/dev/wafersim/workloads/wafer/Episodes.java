@@ -79,12 +79,59 @@ final class Episodes {
     /** A layer's step, of its first pass alone when {@code firstPassOnly} (for that pass's breakdown). */
     static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses,
                         boolean firstPassOnly) {
+        return layer(plan, cfg, positions, expertPasses, firstPassOnly, null);
+    }
+
+    /**
+     * A layer's step; while {@code setUp} (if not null) is held, its program is built and loaded.
+     * Built, a layer's program holds every PE's instruction list (at batch 64 on 2 wafers, about
+     * 50k PEs x 16k instructions); once loaded the fabric keeps only the distinct programs, so the
+     * lists are dropped before the simulation runs. A run simulating episodes on several threads
+     * passes one lock to all of them: the set-ups, and their memory, come one at a time while the
+     * simulations overlap.
+     */
+    static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses,
+                        boolean firstPassOnly, java.util.concurrent.locks.Lock setUp) {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
-        RouteBook routes = new RouteBook(f);
+        List<Phase> steps;
+        lock(setUp);
+        try {
+            steps = setUpLayer(f, plan, cfg, positions, expertPasses, firstPassOnly);
+        } finally {
+            unlock(setUp);
+        }
+        return runInstalled(f, cfg.wse(), steps, Phase.ELEMENTWISE.category());
+    }
+
+    /** Builds and loads a layer's program; the instruction lists die with this frame. */
+    private static List<Phase> setUpLayer(Fabric f, LayerPlan plan, WaferDecodeConfig cfg, long positions,
+                                          int expertPasses, boolean firstPassOnly) {
         CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
-        List<Phase> steps = LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg,
-                positions, expertPasses, firstPassOnly);
-        return run(f, code, cfg.wse(), steps, Phase.ELEMENTWISE.category());
+        List<Phase> steps = LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), new RouteBook(f),
+                code, cfg, positions, expertPasses, firstPassOnly);
+        code.install(f);
+        return steps;
+    }
+
+    /** Builds and loads the LM head's program. */
+    private static List<Phase> setUpHead(Fabric f, LayerPlan plan, WaferDecodeConfig cfg, boolean firstPassOnly) {
+        CodeMap code = new CodeMap("head", cfg.wse().sram());
+        List<Phase> steps = LayerProgram.buildHead(plan, new Region(0, 0, plan.cols, plan.rows, false),
+                new RouteBook(f), code, cfg, firstPassOnly);
+        code.install(f);
+        return steps;
+    }
+
+    private static void lock(java.util.concurrent.locks.Lock l) {
+        if (l != null) {
+            l.lock();
+        }
+    }
+
+    private static void unlock(java.util.concurrent.locks.Lock l) {
+        if (l != null) {
+            l.unlock();
+        }
     }
 
     /**
@@ -119,12 +166,21 @@ final class Episodes {
 
     /** The LM head's step, of its first pass alone when {@code firstPassOnly}. */
     static Result head(LayerPlan plan, WaferDecodeConfig cfg, boolean firstPassOnly) {
+        return head(plan, cfg, firstPassOnly, null);
+    }
+
+    /** The LM head's step; set up while holding {@code setUp}, as {@link #layer} does. */
+    static Result head(LayerPlan plan, WaferDecodeConfig cfg, boolean firstPassOnly,
+                       java.util.concurrent.locks.Lock setUp) {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
-        RouteBook routes = new RouteBook(f);
-        CodeMap code = new CodeMap("head", cfg.wse().sram());
-        List<Phase> steps = LayerProgram.buildHead(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code,
-                cfg, firstPassOnly);
-        return run(f, code, cfg.wse(), steps, Phase.ARGMAX.category());
+        List<Phase> steps;
+        lock(setUp);
+        try {
+            steps = setUpHead(f, plan, cfg, firstPassOnly);
+        } finally {
+            unlock(setUp);
+        }
+        return runInstalled(f, cfg.wse(), steps, Phase.ARGMAX.category());
     }
 
     /**
@@ -201,6 +257,10 @@ final class Episodes {
      */
     private static Result run(Fabric f, CodeMap code, WseParams wp, List<Phase> steps, Phase.Category passCategory) {
         code.install(f);
+        return runInstalled(f, wp, steps, passCategory);
+    }
+
+    private static Result runInstalled(Fabric f, WseParams wp, List<Phase> steps, Phase.Category passCategory) {
         try {
             f.run(MAX_CYCLES);
         } catch (SimulationStalledException e) {

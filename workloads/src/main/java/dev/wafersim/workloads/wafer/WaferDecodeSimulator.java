@@ -172,6 +172,8 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         final Map<String, Episodes.Result> cache = new HashMap<>();
         /** True during the planning pass: {@link #cached} records keys and returns placeholders. */
         boolean planning;
+        /** Held while a layer's or head's program is built and loaded: one set-up in memory at a time. */
+        final java.util.concurrent.locks.Lock setUp = new java.util.concurrent.locks.ReentrantLock();
         /** Running number of exact-mode episodes within a pass (their keys must not repeat). */
         long exactSeq;
         long episodes;
@@ -452,7 +454,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             if (s.kind() == Segment.Kind.LAYER) {
                 return layer(s, positions, t);
             }
-            return cached(exact ? "head " + t : "head", () -> Episodes.head(s.plan(), cfg));
+            return cached(exact ? "head " + t : "head", () -> Episodes.head(s.plan(), cfg, false, setUp));
         }
 
         /**
@@ -463,7 +465,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         private Episodes.Result onePass(Segment s, long positions) {
             LayerPlan plan = s.plan();
             if (s.kind() != Segment.Kind.LAYER) {
-                return cached("head pass", () -> Episodes.head(plan, cfg, true));
+                return cached("head pass", () -> Episodes.head(plan, cfg, true, setUp));
             }
             int passes = expertPasses();
             long n = plan.attendedMax(positions);
@@ -471,7 +473,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             long step = Math.max(1, cfg.mapping().contextBucketTokens() / plan.cols);
             long lo = nFirst + ((n - nFirst) / step) * step;
             return cached("layer pass " + model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows + " n"
-                    + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes, true));
+                    + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes, true, setUp));
         }
 
         /** True when the batch runs in several passes and they are pipelined through the regions. */
@@ -609,7 +611,8 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             LayerPlan plan = s.plan();
             int passes = expertPasses();
             if (exact) {
-                return cached("layer exact " + (exactSeq++), () -> Episodes.layer(plan, cfg, positions, passes));
+                return cached("layer exact " + (exactSeq++), () -> Episodes.layer(plan, cfg, positions, passes, false,
+                        setUp));
             }
             String key = "layer " + model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows;
             long n = plan.attendedMax(positions);
@@ -618,11 +621,13 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             long step = Math.max(1, cfg.mapping().contextBucketTokens() / plan.cols);
             long lo = nFirst + ((n - nFirst) / step) * step;
             long hi = Math.min(lo + step, nLast);
-            Episodes.Result a = cached(key + " n" + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes));
+            Episodes.Result a = cached(key + " n" + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes,
+                    false, setUp));
             if (n == lo || hi == lo) {
                 return a;
             }
-            Episodes.Result b = cached(key + " n" + hi, () -> Episodes.layer(plan, cfg, positionsFor(plan, hi), passes));
+            Episodes.Result b = cached(key + " n" + hi, () -> Episodes.layer(plan, cfg, positionsFor(plan, hi), passes,
+                    false, setUp));
             double f = (double) (n - lo) / (hi - lo);
             long[] by = new long[a.byCategory().length];
             long total = 0;
