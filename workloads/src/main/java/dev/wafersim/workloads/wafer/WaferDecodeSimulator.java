@@ -34,7 +34,9 @@ import java.util.function.Supplier;
  * hand-off of the hidden state to the next region, and on the last wafer the LM head with its
  * argmax; between wafers, the hidden state leaves through the edge I/O, crosses a wafer-to-wafer
  * link and enters the next wafer. The wafers and links run on the discrete-event engine
- * ({@link WaferPipeline}), which yields each token's latency.
+ * ({@link WaferPipeline}), which yields each token's latency. A batch in several passes pipelined
+ * through the regions ({@code mapping.passSchedule=pipelined}) is composed pass by pass instead
+ * ({@link PassPipeline}), through every wafer and link.
  *
  * <p>Default mode simulates each distinct layer (same shape and region) once per length of its
  * longest attention stream (the tokens each column of the region attends; with round-robin KV
