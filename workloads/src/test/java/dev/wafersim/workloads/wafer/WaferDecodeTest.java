@@ -194,6 +194,25 @@ class WaferDecodeTest {
     }
 
     /**
+     * Llama-3.1-8B at batch 64, context 4,096 + 128: 64 sequences x 4,224 tokens x 32 layers x 8 KV
+     * heads x 128 dims x 2 (K and V) x 2 bytes = 35.4 GB of KV cache and 16.1 GB of weights, more than
+     * one WSE-3's 40.2 GB: asking for one wafer fails naming the cache and the smallest count (2);
+     * with passes of one sequence the working buffers stay small enough for 2.
+     */
+    @Test
+    void place_llama8bBatch64_kvCacheNeedsTwoWafers() {
+        WaferDecodeConfig cfg = WaferDecodeConfig.from(WaferDecodeSimulator.load("wse3"));
+        ModelSpec m = ModelCatalog.get("llama-3.1-8b");
+        DecodeWorkload w = DecodeWorkload.of(64, 4096, 128);
+        ConfigException ex = assertThrows(ConfigException.class,
+                () -> MappingStrategies.get("layer-regions").place(m, w, cfg, 1));
+        assertTrue(ex.getMessage().contains("35.43 GB for the KV cache"), ex.getMessage());
+        assertTrue(ex.getMessage().endsWith("the smallest number of wafers that holds it is 2 (use --wafers 2)"),
+                ex.getMessage());
+        assertEquals(2, MappingStrategies.get("layer-regions").place(m, w, cfg, 0).wafers().size());
+    }
+
+    /**
      * The layer split gives wafers holding a table fewer layers: Llama-3.1-70B's table is 2.10 GB,
      * 1.23 layers (1.711 GB each), on both ends; 4 wafers share 80 + 2.46 = 82.46 layer units, 20.6
      * each: the first and last wafer get about 19, the middle ones about 21.
