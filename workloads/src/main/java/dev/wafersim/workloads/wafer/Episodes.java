@@ -73,13 +73,12 @@ final class Episodes {
 
     /** A decode step of one layer at {@code positions} attended tokens. */
     static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses) {
-        return layer(plan, cfg, positions, expertPasses, false);
+        return layer(plan, cfg, positions, expertPasses, Integer.MAX_VALUE);
     }
 
-    /** A layer's step, of its first pass alone when {@code firstPassOnly} (for that pass's breakdown). */
-    static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses,
-                        boolean firstPassOnly) {
-        return layer(plan, cfg, positions, expertPasses, firstPassOnly, null);
+    /** A layer's step, of its first {@code passLimit} passes. */
+    static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses, int passLimit) {
+        return layer(plan, cfg, positions, expertPasses, passLimit, null);
     }
 
     /**
@@ -91,12 +90,12 @@ final class Episodes {
      * simulations overlap.
      */
     static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses,
-                        boolean firstPassOnly, java.util.concurrent.locks.Lock setUp) {
+                        int passLimit, java.util.concurrent.locks.Lock setUp) {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
         List<Phase> steps;
         lock(setUp);
         try {
-            steps = setUpLayer(f, plan, cfg, positions, expertPasses, firstPassOnly);
+            steps = setUpLayer(f, plan, cfg, positions, expertPasses, passLimit);
         } finally {
             unlock(setUp);
         }
@@ -105,19 +104,19 @@ final class Episodes {
 
     /** Builds and loads a layer's program; the instruction lists die with this frame. */
     private static List<Phase> setUpLayer(Fabric f, LayerPlan plan, WaferDecodeConfig cfg, long positions,
-                                          int expertPasses, boolean firstPassOnly) {
+                                          int expertPasses, int passLimit) {
         CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
         List<Phase> steps = LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), new RouteBook(f),
-                code, cfg, positions, expertPasses, firstPassOnly);
+                code, cfg, positions, expertPasses, passLimit);
         code.install(f);
         return steps;
     }
 
     /** Builds and loads the LM head's program. */
-    private static List<Phase> setUpHead(Fabric f, LayerPlan plan, WaferDecodeConfig cfg, boolean firstPassOnly) {
+    private static List<Phase> setUpHead(Fabric f, LayerPlan plan, WaferDecodeConfig cfg, int passLimit) {
         CodeMap code = new CodeMap("head", cfg.wse().sram());
         List<Phase> steps = LayerProgram.buildHead(plan, new Region(0, 0, plan.cols, plan.rows, false),
-                new RouteBook(f), code, cfg, firstPassOnly);
+                new RouteBook(f), code, cfg, passLimit);
         code.install(f);
         return steps;
     }
@@ -161,22 +160,21 @@ final class Episodes {
 
     /** The LM head's step (final norm, vocabulary projection, argmax). */
     static Result head(LayerPlan plan, WaferDecodeConfig cfg) {
-        return head(plan, cfg, false);
+        return head(plan, cfg, Integer.MAX_VALUE);
     }
 
-    /** The LM head's step, of its first pass alone when {@code firstPassOnly}. */
-    static Result head(LayerPlan plan, WaferDecodeConfig cfg, boolean firstPassOnly) {
-        return head(plan, cfg, firstPassOnly, null);
+    /** The LM head's step, of its first {@code passLimit} passes. */
+    static Result head(LayerPlan plan, WaferDecodeConfig cfg, int passLimit) {
+        return head(plan, cfg, passLimit, null);
     }
 
     /** The LM head's step; set up while holding {@code setUp}, as {@link #layer} does. */
-    static Result head(LayerPlan plan, WaferDecodeConfig cfg, boolean firstPassOnly,
-                       java.util.concurrent.locks.Lock setUp) {
+    static Result head(LayerPlan plan, WaferDecodeConfig cfg, int passLimit, java.util.concurrent.locks.Lock setUp) {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
         List<Phase> steps;
         lock(setUp);
         try {
-            steps = setUpHead(f, plan, cfg, firstPassOnly);
+            steps = setUpHead(f, plan, cfg, passLimit);
         } finally {
             unlock(setUp);
         }

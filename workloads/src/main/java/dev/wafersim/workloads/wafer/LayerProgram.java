@@ -91,7 +91,7 @@ final class LayerProgram {
     private final boolean twoPhase;
     /** The pass being written: its first sequence and its number of sequences. */
     private int seq0;
-    /** Passes to write (all, or the first alone). */
+    /** Passes to write: all of them, or the first few. */
     private int passLimit = Integer.MAX_VALUE;
     private int nb;
 
@@ -160,14 +160,14 @@ final class LayerProgram {
      */
     static java.util.List<Phase> build(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
                                        WaferDecodeConfig cfg, long positions, int expertPasses) {
-        return build(plan, region, routes, code, cfg, positions, expertPasses, false);
+        return build(plan, region, routes, code, cfg, positions, expertPasses, Integer.MAX_VALUE);
     }
 
-    /** Like the other, writing only the first pass when {@code firstPassOnly}. */
+    /** Like the other, writing only the first {@code passLimit} passes of the batch. */
     static java.util.List<Phase> build(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
-                                       WaferDecodeConfig cfg, long positions, int expertPasses, boolean firstPassOnly) {
+                                       WaferDecodeConfig cfg, long positions, int expertPasses, int passLimit) {
         LayerProgram lp = new LayerProgram(plan, region, routes, code, cfg);
-        lp.passLimit = firstPassOnly ? 1 : Integer.MAX_VALUE;
+        lp.passLimit = passLimit;
         lp.emit(positions, expertPasses);
         return java.util.List.copyOf(lp.steps);
     }
@@ -179,9 +179,9 @@ final class LayerProgram {
      * edge leaves the token at (0, 0).
      */
     static java.util.List<Phase> buildHead(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
-                                           WaferDecodeConfig cfg, boolean firstPassOnly) {
+                                           WaferDecodeConfig cfg, int passLimit) {
         LayerProgram lp = new LayerProgram(plan, region, routes, code, cfg);
-        lp.passLimit = firstPassOnly ? 1 : Integer.MAX_VALUE;
+        lp.passLimit = passLimit;
         lp.emitHead();
         return java.util.List.copyOf(lp.steps);
     }

@@ -24,10 +24,13 @@ import dev.wafersim.fabric.wafer.program.DType;
  *                             buffers hold one pass's); larger batches run in several passes
  * @param passSchedule         {@code pipelined}: a pass enters the next region as soon as it leaves
  *                             this one; {@code layer-by-layer}: every pass of a region finishes first
+ * @param simulatedPasses      default mode, pipelined passes: passes of a region simulated, the
+ *                             others following at the last simulated interval
  */
 public record MappingParams(String strategy, DType accumulate, int contextBucketTokens, long tokenSeed,
                             int dequantPasses8bit, int dequantPasses4bit, double rmsNormEpsilon, double ropeTheta,
-                            int tilePadElements, String reduction, int sequencesPerPass, String passSchedule) {
+                            int tilePadElements, String reduction, int sequencesPerPass, String passSchedule,
+                            int simulatedPasses) {
 
     public static final String STRATEGY = "mapping.strategy";
     public static final String ACCUMULATE = "mapping.accumulate";
@@ -41,6 +44,7 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
     public static final String REDUCTION = "mapping.reduction";
     public static final String PER_PASS = "mapping.sequencesPerPass";
     public static final String PASS_SCHEDULE = "mapping.passSchedule";
+    public static final String SIMULATED_PASSES = "mapping.simulatedPasses";
     /** Passes of a batch pipelined through the layer regions. */
     public static final String PIPELINED = "pipelined";
     /** Every pass of a layer done before the next layer starts. */
@@ -68,7 +72,9 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
             ParamSpec.integer(PER_PASS, "sequences", 1, 1 << 16,
                     "Sequences of a batch that go through a layer together; a larger batch runs in passes."),
             ParamSpec.choice(PASS_SCHEDULE, "How a batch's passes go through the layer regions.", PIPELINED,
-                    LAYER_BY_LAYER));
+                    LAYER_BY_LAYER),
+            ParamSpec.integer(SIMULATED_PASSES, "passes", 2, 1 << 16,
+                    "Default mode, pipelined passes: passes of a region simulated; the rest follow at the last interval."));
 
     /** The defaults. */
     public static ParamSet defaults() {
@@ -80,6 +86,6 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
         return new MappingParams(p.getString(STRATEGY), p.getString(ACCUMULATE).equals("fp16") ? DType.FP16
                 : DType.MIXED, p.getInt(BUCKET), p.getLong(SEED), p.getInt(DEQUANT8), p.getInt(DEQUANT4),
                 p.getDouble(EPS), p.getDouble(THETA), p.getInt(TILE_PAD), p.getString(REDUCTION), p.getInt(PER_PASS),
-                p.getString(PASS_SCHEDULE));
+                p.getString(PASS_SCHEDULE), p.getInt(SIMULATED_PASSES));
     }
 }

@@ -453,10 +453,42 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
 
         /** A layer's or the head's episode at this step. */
         private Episodes.Result compute(Segment s, long positions, int t) {
+            int limit = simulatedPasses(s.plan());
             if (s.kind() == Segment.Kind.LAYER) {
-                return layer(s, positions, t);
+                return extend(layer(s, positions, t, limit), s.plan().passes());
             }
-            return cached(exact ? "head " + t : "head", () -> Episodes.head(s.plan(), cfg, false, setUp));
+            return extend(cached((exact ? "head " + t : "head") + (limit < s.plan().passes() ? " k" + limit : ""),
+                    () -> Episodes.head(s.plan(), cfg, limit, setUp)), s.plan().passes());
+        }
+
+        /**
+         * Passes of a region's episode to simulate: all of them in exact mode or layer by layer; in
+         * default mode with pipelined passes, {@code mapping.simulatedPasses}: an in-order region
+         * takes identical passes at a steady interval from the second on (8B: 14,045, then
+         * 13,175 cycles apart to the cycle), so the rest follow at the last simulated interval
+         * ({@link #extend}).
+         */
+        private int simulatedPasses(LayerPlan plan) {
+            if (exact || !pipelined(plan)) {
+                return Integer.MAX_VALUE;
+            }
+            return cfg.mapping().simulatedPasses();
+        }
+
+        /** {@code r} with pass ends for all {@code passes}: beyond those simulated, at the last interval. */
+        private Episodes.Result extend(Episodes.Result r, int passes) {
+            long[] ends = r.passEnds();
+            if (planning || ends.length == 0 || ends.length >= passes) {
+                return r;
+            }
+            int k = ends.length;
+            long step = k > 1 ? ends[k - 1] - ends[k - 2] : ends[0];
+            long[] all = java.util.Arrays.copyOf(ends, passes);
+            for (int p = k; p < passes; p++) {
+                all[p] = all[p - 1] + step;
+            }
+            return new Episodes.Result(r.cycles(), r.byCategory(), all, r.waveletHops(), r.routerVisits(),
+                    r.peVisits());
         }
 
         /**
@@ -467,7 +499,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         private Episodes.Result onePass(Segment s, long positions) {
             LayerPlan plan = s.plan();
             if (s.kind() != Segment.Kind.LAYER) {
-                return cached("head pass", () -> Episodes.head(plan, cfg, true, setUp));
+                return cached("head pass", () -> Episodes.head(plan, cfg, 1, setUp));
             }
             int passes = expertPasses();
             long n = plan.attendedMax(positions);
@@ -475,7 +507,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             long step = Math.max(1, cfg.mapping().contextBucketTokens() / plan.cols);
             long lo = nFirst + ((n - nFirst) / step) * step;
             return cached("layer pass " + model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows + " n"
-                    + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes, true, setUp));
+                    + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes, 1, setUp));
         }
 
         /** True when the batch runs in several passes and they are pipelined through the regions. */
@@ -609,14 +641,15 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
          * attends, ceil(filled / cols) with round-robin striping): it simulates the layer at values
          * of that length spaced by bucket / cols (at least 1) and interpolates between them.
          */
-        private Episodes.Result layer(Segment s, long positions, int t) {
+        private Episodes.Result layer(Segment s, long positions, int t, int limit) {
             LayerPlan plan = s.plan();
             int passes = expertPasses();
             if (exact) {
-                return cached("layer exact " + (exactSeq++), () -> Episodes.layer(plan, cfg, positions, passes, false,
-                        setUp));
+                return cached("layer exact " + (exactSeq++), () -> Episodes.layer(plan, cfg, positions, passes,
+                        Integer.MAX_VALUE, setUp));
             }
-            String key = "layer " + model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows;
+            String key = "layer " + model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows
+                    + (limit < plan.passes() ? " k" + limit : "");
             long n = plan.attendedMax(positions);
             long nFirst = plan.attendedMax(w.contextTokens() + 1);
             long nLast = plan.attendedMax(w.contextTokens() + tokens);
@@ -624,12 +657,12 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             long lo = nFirst + ((n - nFirst) / step) * step;
             long hi = Math.min(lo + step, nLast);
             Episodes.Result a = cached(key + " n" + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes,
-                    false, setUp));
+                    limit, setUp));
             if (n == lo || hi == lo) {
                 return a;
             }
             Episodes.Result b = cached(key + " n" + hi, () -> Episodes.layer(plan, cfg, positionsFor(plan, hi), passes,
-                    false, setUp));
+                    limit, setUp));
             double f = (double) (n - lo) / (hi - lo);
             long[] by = new long[a.byCategory().length];
             long total = 0;

@@ -116,6 +116,21 @@ class WaferDecodeTest {
     }
 
     /**
+     * A batch of 6 in passes of one sequence, pipelined: default mode simulates 3 passes of each
+     * region and lets the other 3 follow at the last interval, exact mode simulates all 6 (and every
+     * step): they agree within 1%, on one wafer and on two.
+     */
+    @Test
+    void defaultAndExact_pipelinedPasses_agreeWithin1Percent() {
+        DecodeWorkload w = DecodeWorkload.of(6, 24, 3);
+        for (int wafers : new int[] {1, 2}) {
+            DecodeResult fast = run(smallWafer("mapping.sequencesPerPass", "1"), SMALL, w, wafers, false);
+            DecodeResult exact = run(smallWafer("mapping.sequencesPerPass", "1"), SMALL, w, wafers, true);
+            assertEquals(exact.meanMs(), fast.meanMs(), 0.01 * exact.meanMs(), wafers + " wafer(s)");
+        }
+    }
+
+    /**
      * Two wafers, a batch of 4 in passes of 1: pipelined, the passes flow through both wafers and
      * the link between them (one pass at a time on the link), faster than layer by layer; the token
      * still crosses the link and comes back, so inter-wafer time is at least two link latencies.
