@@ -12,6 +12,7 @@ import dev.wafersim.fabric.wafer.program.Op;
 import dev.wafersim.fabric.wafer.program.Operand;
 import dev.wafersim.fabric.wafer.program.VecOpCode;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -31,13 +32,33 @@ final class Episodes {
     private Episodes() {
     }
 
-    /** What one episode took. */
-    record Result(long cycles, long[] byCategory, long waveletHops, long routerVisits, long peVisits) {
+    static {
+        if (Phase.values().length > LayerProgram.PASS_TAG_BASE) {
+            throw new IllegalStateException("phase tags reach the pass tags (" + LayerProgram.PASS_TAG_BASE + ")");
+        }
+    }
+
+    private static final long[] NO_PASSES = new long[0];
+
+    /**
+     * What one episode took.
+     *
+     * @param cycles     from the start (after the first task activation) to the last result
+     * @param byCategory those cycles split by breakdown category (sums to {@code cycles})
+     * @param passEnds   for a layer or head whose batch runs in passes, when each pass was done
+     *                   (cycles from the start, ascending); empty otherwise
+     */
+    record Result(long cycles, long[] byCategory, long[] passEnds, long waveletHops, long routerVisits,
+                  long peVisits) {
         Result {
             long sum = Arrays.stream(byCategory).sum();
             if (sum != cycles) {
                 throw new IllegalStateException("episode attribution " + sum + " != " + cycles + " cycles");
             }
+        }
+
+        Result(long cycles, long[] byCategory, long waveletHops, long routerVisits, long peVisits) {
+            this(cycles, byCategory, NO_PASSES, waveletHops, routerVisits, peVisits);
         }
 
         static Result zero() {
@@ -52,12 +73,64 @@ final class Episodes {
 
     /** A decode step of one layer at {@code positions} attended tokens. */
     static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses) {
+        return layer(plan, cfg, positions, expertPasses, Integer.MAX_VALUE);
+    }
+
+    /** A layer's step, of its first {@code passLimit} passes. */
+    static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses, int passLimit) {
+        return layer(plan, cfg, positions, expertPasses, passLimit, null);
+    }
+
+    /**
+     * A layer's step; while {@code setUp} (if not null) is held, its program is built and loaded.
+     * Built, a layer's program holds every PE's instruction list (at batch 64 on 2 wafers, about
+     * 50k PEs x 16k instructions); once loaded the fabric keeps only the distinct programs, so the
+     * lists are dropped before the simulation runs. A run simulating episodes on several threads
+     * passes one lock to all of them: the set-ups, and their memory, come one at a time while the
+     * simulations overlap.
+     */
+    static Result layer(LayerPlan plan, WaferDecodeConfig cfg, long positions, int expertPasses,
+                        int passLimit, java.util.concurrent.locks.Lock setUp) {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
-        RouteBook routes = new RouteBook(f);
+        List<Phase> steps;
+        lock(setUp);
+        try {
+            steps = setUpLayer(f, plan, cfg, positions, expertPasses, passLimit);
+        } finally {
+            unlock(setUp);
+        }
+        return runInstalled(f, cfg.wse(), steps, Phase.ELEMENTWISE.category());
+    }
+
+    /** Builds and loads a layer's program; the instruction lists die with this frame. */
+    private static List<Phase> setUpLayer(Fabric f, LayerPlan plan, WaferDecodeConfig cfg, long positions,
+                                          int expertPasses, int passLimit) {
         CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
-        LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg, positions,
-                expertPasses);
-        return run(f, code, cfg.wse());
+        List<Phase> steps = LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), new RouteBook(f),
+                code, cfg, positions, expertPasses, passLimit);
+        code.install(f);
+        return steps;
+    }
+
+    /** Builds and loads the LM head's program. */
+    private static List<Phase> setUpHead(Fabric f, LayerPlan plan, WaferDecodeConfig cfg, int passLimit) {
+        CodeMap code = new CodeMap("head", cfg.wse().sram());
+        List<Phase> steps = LayerProgram.buildHead(plan, new Region(0, 0, plan.cols, plan.rows, false),
+                new RouteBook(f), code, cfg, passLimit);
+        code.install(f);
+        return steps;
+    }
+
+    private static void lock(java.util.concurrent.locks.Lock l) {
+        if (l != null) {
+            l.lock();
+        }
+    }
+
+    private static void unlock(java.util.concurrent.locks.Lock l) {
+        if (l != null) {
+            l.unlock();
+        }
     }
 
     /**
@@ -68,9 +141,9 @@ final class Episodes {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), new Fabric.Options(false, true));
         RouteBook routes = new RouteBook(f);
         CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
-        LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg, positions,
-                expertPasses);
-        Result r = run(f, code, cfg.wse());
+        List<Phase> steps = LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg,
+                positions, expertPasses);
+        Result r = run(f, code, cfg.wse(), steps, Phase.ELEMENTWISE.category());
         double[] u = new double[plan.cols * plan.rows];
         double cycles = Math.max(1, r.cycles());
         for (int y = 0; y < plan.rows; y++) {
@@ -87,11 +160,25 @@ final class Episodes {
 
     /** The LM head's step (final norm, vocabulary projection, argmax). */
     static Result head(LayerPlan plan, WaferDecodeConfig cfg) {
+        return head(plan, cfg, Integer.MAX_VALUE);
+    }
+
+    /** The LM head's step, of its first {@code passLimit} passes. */
+    static Result head(LayerPlan plan, WaferDecodeConfig cfg, int passLimit) {
+        return head(plan, cfg, passLimit, null);
+    }
+
+    /** The LM head's step; set up while holding {@code setUp}, as {@link #layer} does. */
+    static Result head(LayerPlan plan, WaferDecodeConfig cfg, int passLimit, java.util.concurrent.locks.Lock setUp) {
         Fabric f = new Fabric(cfg.wse().withGrid(plan.cols, plan.rows), Fabric.Options.TIMING);
-        RouteBook routes = new RouteBook(f);
-        CodeMap code = new CodeMap("head", cfg.wse().sram());
-        LayerProgram.buildHead(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg);
-        return run(f, code, cfg.wse());
+        List<Phase> steps;
+        lock(setUp);
+        try {
+            steps = setUpHead(f, plan, cfg, passLimit);
+        } finally {
+            unlock(setUp);
+        }
+        return runInstalled(f, cfg.wse(), steps, Phase.ARGMAX.category());
     }
 
     /**
@@ -123,7 +210,7 @@ final class Episodes {
             src.op(Op.vec(VecOpCode.MOV, DType.FP16, n, Operand.fabricOut(src.out(0)), Operand.mem(0)));
             dst.op(Op.vec(VecOpCode.MOV, DType.FP16, n, Operand.mem(0), Operand.fabricIn(dst.in(0))));
         }
-        return run(f, code, cfg.wse());
+        return run(f, code, cfg.wse(), null, null);
     }
 
     /**
@@ -153,15 +240,25 @@ final class Episodes {
             CodeMap.PeCode dst = code.at(k, 0);
             dst.op(Op.vec(VecOpCode.MOV, DType.FP16, even(values), Operand.mem(0), Operand.fabricIn(dst.in(0))));
         }
-        return run(f, code, cfg.wse());
+        return run(f, code, cfg.wse(), null, null);
     }
 
     private static int even(int n) {
         return (n + 1) & ~1;
     }
 
-    private static Result run(Fabric f, CodeMap code, WseParams wp) {
+    /**
+     * Runs an episode and books its cycles: walking the tags' end cycles in order, each interval
+     * goes to the category of the tag that ended it. Tags are the program's steps ({@code steps},
+     * tag i = step i) or, for programs without steps, phases (tag = phase ordinal); pass-end tags
+     * (the last step of each pass) go to {@code passCategory}.
+     */
+    private static Result run(Fabric f, CodeMap code, WseParams wp, List<Phase> steps, Phase.Category passCategory) {
         code.install(f);
+        return runInstalled(f, wp, steps, passCategory);
+    }
+
+    private static Result runInstalled(Fabric f, WseParams wp, List<Phase> steps, Phase.Category passCategory) {
         try {
             f.run(MAX_CYCLES);
         } catch (SimulationStalledException e) {
@@ -170,14 +267,30 @@ final class Episodes {
         }
         long start = wp.taskActivationCycles();
         long[] by = new long[Phase.Category.values().length];
-        long[][] ends = new long[Phase.values().length][];
+        List<Phase> tags = steps != null ? steps : List.of(Phase.values());
+        long[][] ends = new long[tags.size()][];
         int n = 0;
         long last = start;
-        for (Phase ph : Phase.values()) {
-            long end = f.tagEndCycle(ph.tag());
+        for (int tag = 0; tag < tags.size(); tag++) {
+            long end = f.tagEndCycle(tag);
             if (end > 0) {
-                ends[n++] = new long[] {end, ph.category().ordinal()};
+                ends[n++] = new long[] {end, tags.get(tag).category().ordinal()};
                 last = Math.max(last, end);
+            }
+        }
+        long[] passEnds = NO_PASSES;
+        if (passCategory != null) {
+            int passes = 0;
+            while (passes < LayerProgram.MAX_TAGGED_PASSES && f.tagEndCycle(LayerProgram.PASS_TAG_BASE + passes) > 0) {
+                passes++;
+            }
+            passEnds = new long[passes];
+            ends = Arrays.copyOf(ends, n + passes);
+            for (int i = 0; i < passes; i++) {
+                long end = f.tagEndCycle(LayerProgram.PASS_TAG_BASE + i);
+                ends[n++] = new long[] {end, passCategory.ordinal()};
+                last = Math.max(last, end);
+                passEnds[i] = Math.max(i > 0 ? passEnds[i - 1] : 0, end - start);
             }
         }
         long[][] sorted = Arrays.copyOf(ends, n);
@@ -189,6 +302,6 @@ final class Episodes {
                 prev = e[0];
             }
         }
-        return new Result(last - start, by, f.waveletHops(), f.routerVisits(), f.peVisits());
+        return new Result(last - start, by, passEnds, f.waveletHops(), f.routerVisits(), f.peVisits());
     }
 }

@@ -41,7 +41,14 @@ final class LayerPlan {
     final int layer;
     final int cols;
     final int rows;
+    /** Sequences of the batch (the KV cache holds every one's, and the input/output edges their vectors). */
     final int batch;
+    /**
+     * Sequences that go through the layer together (a pass): the working buffers (normalized
+     * inputs, partial sums, scores, ...) hold one pass's; a batch larger than this runs in
+     * ceil(batch / passBatch) passes one after the other on the same PEs.
+     */
+    final int passBatch;
     final long capacityPositions;
     final boolean sliding;
     final int window;
@@ -93,6 +100,11 @@ final class LayerPlan {
     final int dataBytesPerPe;
     final SramLayout layout;
 
+    /** Passes of the batch through the layer: ceil(batch / passBatch). */
+    int passes() {
+        return (batch + passBatch - 1) / passBatch;
+    }
+
     /** Largest vocabulary share of a row (head plans). */
     final int vocabMax;
 
@@ -133,7 +145,13 @@ final class LayerPlan {
 
     LayerPlan(ModelSpec model, int layer, int cols, int rows, int batch, long finalPositions, Precision precision,
               DType accumulate, WseParams wp, int padElems) {
-        this(model, layer, cols, rows, batch, finalPositions, precision, accumulate, wp, false, padElems);
+        this(model, layer, cols, rows, batch, batch, finalPositions, precision, accumulate, wp, padElems);
+    }
+
+    /** A layer's plan whose batch runs in passes of {@code perPass} sequences. */
+    LayerPlan(ModelSpec model, int layer, int cols, int rows, int batch, int perPass, long finalPositions,
+              Precision precision, DType accumulate, WseParams wp, int padElems) {
+        this(model, layer, cols, rows, batch, perPass, finalPositions, precision, accumulate, wp, false, padElems);
     }
 
     /**
@@ -142,15 +160,15 @@ final class LayerPlan {
      * when the model ties its embeddings (a table row's pieces sit in one row of PEs, one per
      * column, matching the columns of the layer regions).
      */
-    static LayerPlan head(ModelSpec model, int cols, int rows, int batch, Precision precision, DType accumulate,
-                          WseParams wp, int padElems) {
-        return new LayerPlan(model, -1, cols, rows, batch, 1, precision, accumulate, wp, true, padElems);
+    static LayerPlan head(ModelSpec model, int cols, int rows, int batch, int perPass, Precision precision,
+                          DType accumulate, WseParams wp, int padElems) {
+        return new LayerPlan(model, -1, cols, rows, batch, perPass, 1, precision, accumulate, wp, true, padElems);
     }
 
     /** The plan of an untied embedding table region (lookups only), laid out like a head. */
-    static LayerPlan embedding(ModelSpec model, int cols, int rows, int batch, Precision precision,
+    static LayerPlan embedding(ModelSpec model, int cols, int rows, int batch, int perPass, Precision precision,
                                DType accumulate, WseParams wp, int padElems) {
-        return new LayerPlan(model, -2, cols, rows, batch, 1, precision, accumulate, wp, true, padElems);
+        return new LayerPlan(model, -2, cols, rows, batch, perPass, 1, precision, accumulate, wp, true, padElems);
     }
 
     /** True for an untied embedding table region. */
@@ -158,8 +176,13 @@ final class LayerPlan {
         return layer == -2;
     }
 
-    private LayerPlan(ModelSpec model, int layer, int cols, int rows, int batch, long finalPositions,
+    private LayerPlan(ModelSpec model, int layer, int cols, int rows, int batch, int perPass, long finalPositions,
                       Precision precision, DType accumulate, WseParams wp, boolean head, int padElems) {
+        if (batch < 1 || perPass < 1) {
+            throw new IllegalArgumentException("batch and sequences per pass must be >= 1, got " + batch + ", "
+                    + perPass);
+        }
+        this.passBatch = Math.min(batch, perPass);
         this.head = head;
         if (padElems < 1 || padElems > 64) {
             throw new IllegalArgumentException("tile column padding must be 1..64 elements, got " + padElems);
@@ -217,14 +240,14 @@ final class LayerPlan {
         this.tMax = (int) tm;
 
         layout = new SramLayout(wp.sram(), where);
-        int b = batch;
+        int b = passBatch;
         if (head) {
             int vm = 0;
             for (int v = 0; v < rows; v++) {
                 vm = Math.max(vm, vocabLen(v));
             }
             this.vocabMax = vm;
-            xIn = layout.place("final hidden state", (long) b * hMax * 2, 16);
+            xIn = layout.place("final hidden state", (long) batch * hMax * 2, 16);
             xb = layout.place("normalized input", (long) b * hMax * 2, 16);
             gamma1 = layout.place("final norm weights", (long) hMax * 2, 16);
             ss = layout.place("norm statistics", (long) b * 4, 16);
@@ -241,7 +264,7 @@ final class LayerPlan {
             return;
         }
         this.vocabMax = 0;
-        xIn = layout.place("layer input/output", (long) b * hMax * 2, 16);
+        xIn = layout.place("layer input/output", (long) batch * hMax * 2, 16);
         xb = layout.place("normalized input", (long) b * hMax * 2, 16);
         h = layout.place("residual", (long) b * hMax * 2, 16);
         gamma1 = layout.place("norm 1 weights", (long) hMax * 2, 16);
@@ -259,8 +282,8 @@ final class LayerPlan {
         rope = layout.place("rotary cos/sin", 4L * pairsMax * 2, 16);
         ropeTmp = layout.place("rotary scratch", 4L * pairsMax * 2, 16);
         int kvBytes = precision.kvBytesPerElement();
-        kcache = layout.place("key cache", (long) b * dimsMax * pad(tMax) * kvBytes, 16);
-        vcache = layout.place("value cache", (long) b * dimsMax * pad(tMax) * kvBytes, 16);
+        kcache = layout.place("key cache", (long) batch * dimsMax * pad(tMax) * kvBytes, 16);
+        vcache = layout.place("value cache", (long) batch * dimsMax * pad(tMax) * kvBytes, 16);
         // Query slice, attention output slice and FFN activation slice (one at a time).
         qrow = layout.place("row vector", (long) b * Math.max(qkvMax, Math.max(fMax, group * dimsMax)) * 2, 16);
         kvnew = layout.place("new key/value", (long) b * 2 * dimsMax * 2, 16);

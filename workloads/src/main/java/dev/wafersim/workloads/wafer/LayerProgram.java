@@ -89,6 +89,11 @@ final class LayerProgram {
     private final Colours c;
     private final WaferDecodeConfig cfg;
     private final boolean twoPhase;
+    /** The pass being written: its first sequence and its number of sequences. */
+    private int seq0;
+    /** Passes to write: all of them, or the first few. */
+    private int passLimit = Integer.MAX_VALUE;
+    private int nb;
 
     private LayerProgram(LayerPlan plan, Region region, RouteBook routes, CodeMap code, WaferDecodeConfig cfg) {
         this.p = plan;
@@ -108,7 +113,7 @@ final class LayerProgram {
     /**
      * Reduces {@code elems} values at {@code addr} along {@code line} into its first PE, combining with
      * {@code combine}: a chain on the pair {@code chain}, or with {@code mapping.reduction=two-phase}
-     * a two-phase reduction (chains in groups of about sqrt(n) PEs, then a chain over the group
+     * a two-phase reduction (chains in groups of an even number of PEs near sqrt(n), then a chain over the group
      * leaders on the direction's leader pair) wherever the cycle model of Luczynski et al. says it is
      * shorter: chain B + (2 T_R + 2)(n - 1) against 2 B + (2 T_R + 2)(g - 1 + ceil(n / g) - 1),
      * B the vector's wavelets.
@@ -118,7 +123,10 @@ final class LayerProgram {
         // Only rows (reductions towards the west edge, the lines that grow with the hidden size): a
         // PE's 8 input queues leave room for one leader colour, not one per direction.
         if (twoPhase && n > 3 && chain[0] == c.rowReduce0()) {
-            int g = Collectives.twoPhaseGroup(n);
+            // An even group size: every group then starts on an even PE, so its chain uses the colours
+            // of the whole-line chain at every router and a line may mix both kinds (the size of the
+            // vector decides per reduction) without two routes for one colour at a router.
+            int g = Math.max(2, 2 * (int) Math.round(Math.sqrt(n) / 2));
             int groups = (n + g - 1) / g;
             long perWavelet = Math.max(1, cfg.wse().waveletPayloadBits() / (type.sourceBytes() * 8L));
             long b = (elems + perWavelet - 1) / perWavelet;
@@ -140,14 +148,28 @@ final class LayerProgram {
     }
 
     /**
-     * Writes one layer's decode step.
+     * Writes one layer's decode step and returns its steps: every instruction carries the tag of
+     * the step it belongs to (tag i = step i of the list, whose phase says what it does). A step is
+     * one phase change of one pass's program; repetitions of the same code (the KV bands of the
+     * softmax, the expert passes, the batch's passes) reuse the steps of the first, so the list
+     * stays short and a tag's end cycle is that of its last repetition. The last step of each pass
+     * carries a pass tag instead ({@link #PASS_TAG_BASE} + pass).
      *
      * @param positions   tokens in the KV cache after this step's token is appended (attended keys)
      * @param expertPasses expert passes of a mixture-of-experts FFN (distinct experts touched)
      */
-    static void build(LayerPlan plan, Region region, RouteBook routes, CodeMap code, WaferDecodeConfig cfg,
-                      long positions, int expertPasses) {
-        new LayerProgram(plan, region, routes, code, cfg).emit(positions, expertPasses);
+    static java.util.List<Phase> build(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
+                                       WaferDecodeConfig cfg, long positions, int expertPasses) {
+        return build(plan, region, routes, code, cfg, positions, expertPasses, Integer.MAX_VALUE);
+    }
+
+    /** Like the other, writing only the first {@code passLimit} passes of the batch. */
+    static java.util.List<Phase> build(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
+                                       WaferDecodeConfig cfg, long positions, int expertPasses, int passLimit) {
+        LayerProgram lp = new LayerProgram(plan, region, routes, code, cfg);
+        lp.passLimit = passLimit;
+        lp.emit(positions, expertPasses);
+        return java.util.List.copyOf(lp.steps);
     }
 
     /**
@@ -156,21 +178,34 @@ final class LayerProgram {
      * argmax: each west-edge PE finds its best logit and index, and a chain reduction up the west
      * edge leaves the token at (0, 0).
      */
-    static void buildHead(LayerPlan plan, Region region, RouteBook routes, CodeMap code, WaferDecodeConfig cfg) {
+    static java.util.List<Phase> buildHead(LayerPlan plan, Region region, RouteBook routes, CodeMap code,
+                                           WaferDecodeConfig cfg, int passLimit) {
         LayerProgram lp = new LayerProgram(plan, region, routes, code, cfg);
+        lp.passLimit = passLimit;
         lp.emitHead();
+        return java.util.List.copyOf(lp.steps);
     }
 
     private void emitHead() {
-        rmsNorm(p.xIn, p.gamma1);
+        for (int s0 = 0; s0 < p.batch && s0 / p.passBatch < passLimit; s0 += p.passBatch) {
+            seq0 = s0;
+            nb = Math.min(p.passBatch, p.batch - s0);
+            step = 0;
+            emitHeadPass();
+        }
+        code.tag(-1);
+    }
+
+    private void emitHeadPass() {
+        rmsNorm(p.xIn, seq0, p.gamma1);
         TensorRole role = p.model.tiedEmbeddings() ? TensorRole.EMBEDDING : TensorRole.LM_HEAD;
         gemvDownThenWest(p::wqkv, role, v -> p.vocabLen(v));
         phase(Phase.ARGMAX);
         for (int v = 0; v < p.rows; v++) {
             CodeMap.PeCode pc = pe(0, v);
             int n = p.vocabLen(v);
-            int stride = LayerPlan.even(n);
-            for (int b = 0; b < p.batch; b++) {
+            int stride = LayerPlan.pad(n);
+            for (int b = 0; b < nb; b++) {
                 Operand best = mem(p.stats + 4 * b, 0);
                 pc.op(vec(VecOpCode.MOV, DType.FP16, 1, best, scalar(-65504f)));
                 // One pass finds the maximum, a second its index (compare-and-select).
@@ -179,17 +214,61 @@ final class LayerProgram {
                 pc.op(vec(VecOpCode.MAX, DType.FP16, n, index, index, mem(acc16(b, stride))));
             }
         }
+        passEnd();
         reduce(r.down(0, 0, p.rows), new int[] {c.upReduce0(), c.upReduce1()},
-                p.stats, 2 * p.batch, DType.FP16, VecOpCode.MAX);
+                p.stats, 2 * nb, DType.FP16, VecOpCode.MAX);
         code.tag(-1);
+    }
+
+    /**
+     * First tag of the pass ends: the instructions that finish pass i carry tag
+     * {@code PASS_TAG_BASE + i} (instead of their phase's), so an episode reports when each pass
+     * was done. Phases' tags stay below it.
+     */
+    static final int PASS_TAG_BASE = 64;
+
+    /** Passes whose ends an episode can report. */
+    static final int MAX_TAGGED_PASSES = Op.MAX_TAG + 1 - PASS_TAG_BASE;
+
+    /** Tags the instructions that follow (the pass's last step) with the pass's own tag. */
+    private void passEnd() {
+        int pass = seq0 / p.passBatch;
+        if (p.passes() <= MAX_TAGGED_PASSES) {
+            code.tag(PASS_TAG_BASE + pass);
+        }
     }
 
     private CodeMap.PeCode pe(int u, int v) {
         return code.at(r.x(u), r.y(v));
     }
 
+    /** The steps of one pass (see {@link #build}); {@code step} is the next one's index. */
+    private final java.util.List<Phase> steps = new java.util.ArrayList<>();
+    private int step;
+
     private void phase(Phase ph) {
-        code.tag(ph.tag());
+        if (step < steps.size()) {
+            if (steps.get(step) != ph) {
+                throw new IllegalStateException("step " + step + " is " + steps.get(step) + " in the first repetition"
+                        + " and " + ph + " now");
+            }
+        } else {
+            if (steps.size() >= PASS_TAG_BASE) {
+                throw new IllegalStateException("a layer program has more than " + PASS_TAG_BASE + " steps");
+            }
+            steps.add(ph);
+        }
+        code.tag(step);
+        step++;
+    }
+
+    /** {@code op} tagged with the current phase (for instructions built once and shared by PEs). */
+    private Op tagged(Op op) {
+        return op.tagged(currentTag());
+    }
+
+    private int currentTag() {
+        return step - 1;
     }
 
     private static Op vec(VecOpCode op, DType t, int n, Operand dst, Operand a) {
@@ -204,11 +283,22 @@ final class LayerProgram {
         return Op.vec(VecOpCode.FMA, t, n, dst, a, b, cc);
     }
 
+    /** Writes the layer's step for every pass of the batch, one pass after the other. */
     private void emit(long positions, int expertPasses) {
+        for (int s0 = 0; s0 < p.batch && s0 / p.passBatch < passLimit; s0 += p.passBatch) {
+            seq0 = s0;
+            nb = Math.min(p.passBatch, p.batch - s0);
+            step = 0;
+            emitPass(positions, expertPasses);
+        }
+        code.tag(-1);
+    }
+
+    private void emitPass(long positions, int expertPasses) {
         int rows = p.rows;
         int cols = p.cols;
         // 1. Attention block.
-        rmsNorm(p.xIn, p.gamma1);
+        rmsNorm(p.xIn, seq0, p.gamma1);
         gemvDownThenWest(p::wqkv, TensorRole.ATTENTION, v -> p.qkvRows(v));
         rotary();
         appendKv(positions - 1);
@@ -219,28 +309,30 @@ final class LayerProgram {
         phase(Phase.ELEMENTWISE);
         for (int u = 0; u < cols; u++) {
             CodeMap.PeCode pc = pe(u, 0);
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 int n = p.hLen(u);
-                pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.h, b, n)), mem(vecAt(p.xIn, b, n)),
-                        mem(acc16(b, LayerPlan.even(n)))));
+                pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.h, b, n)), mem(vecAt(p.xIn, seq0 + b, n)),
+                        mem(acc16(b, LayerPlan.pad(n)))));
             }
         }
         phase(Phase.RESIDUAL_PASS);
         for (int u = 0; u < cols; u++) {
             Line col = r.down(u, 0, rows);
             pathLine(col, 0, rows - 1, c.colPass());
-            int n = p.batch * p.hLen(u);
+            int n = nb * p.hLen(u);
             pe(u, 0).op(vec(VecOpCode.MOV, DType.FP16, n, fabricOut(pe(u, 0).out(c.colPass())), mem(p.h)));
             pe(u, rows - 1).op(vec(VecOpCode.MOV, DType.FP16, n, mem(p.h), fabricIn(pe(u, rows - 1).in(c.colPass()))));
         }
         // 2. FFN block.
-        rmsNorm(p.h, p.gamma2);
+        rmsNorm(p.h, 0, p.gamma2);
         if (p.model.isMixtureOfExperts()) {
             router();
         }
         phase(Phase.GEMV_BROADCAST);
         broadcastDownColumns();
+        int expertBody = step;
         for (int e = 0; e < Math.max(1, expertPasses); e++) {
+            step = expertBody; // every expert pass repeats the same steps
             TensorRole role = p.ffnRole();
             int ex = e;
             gemvTilesAndReduceWest((u, v) -> (int) (p.wgu(u, v) + ex * p.guTileBytes(u, v)), role, v -> 2 * p.fLen(v));
@@ -250,14 +342,15 @@ final class LayerProgram {
             gemvWestThenEdge((u, v) -> (int) (p.wdown(u, v) + ex * p.downTileBytes(u, v)), role, p::fLen, p.qrow,
                     p.accd, false, e == 0, last);
         }
-        // Residual add on the output edge.
+        // Residual add on the output edge; it ends the pass.
         phase(Phase.ELEMENTWISE);
+        passEnd();
         for (int u = 0; u < cols; u++) {
             CodeMap.PeCode pc = pe(u, rows - 1);
             int n = p.hLen(u);
-            for (int b = 0; b < p.batch; b++) {
-                pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.xIn, b, n)), mem(vecAt(p.h, b, n)),
-                        mem(accd16(b, LayerPlan.even(n)))));
+            for (int b = 0; b < nb; b++) {
+                pc.op(vec(VecOpCode.ADD, DType.FP16, n, mem(vecAt(p.xIn, seq0 + b, n)), mem(vecAt(p.h, b, n)),
+                        mem(accd16(b, LayerPlan.pad(n)))));
             }
         }
         code.tag(-1);
@@ -266,6 +359,24 @@ final class LayerProgram {
     /** Address of vector b of n fp16 values packed one after the other. */
     private static int vecAt(int base, int b, int n) {
         return base + b * n * 2;
+    }
+
+    /**
+     * Elements of {@code vectors} per-sequence vectors of {@code n} elements laid out {@code stride}
+     * apart: the last one needs only its own (even) length.
+     */
+    private static int packed(int vectors, int stride, int n) {
+        return (vectors - 1) * stride + LayerPlan.even(n);
+    }
+
+    /** The batch's accumulators of {@code n} elements each, {@code stride} apart. */
+    private int batched(int stride, int n) {
+        return packed(nb, stride, n);
+    }
+
+    /** The batch's score rows (one per sequence and query head of the group), {@code sn} apart. */
+    private int scoreLen(int sn, int n) {
+        return packed(nb * p.group, sn, n);
     }
 
     private int accAt(int base, int b, int stride) {
@@ -298,37 +409,41 @@ final class LayerProgram {
 
     // ---- RMSNorm on the input edge ---------------------------------------------------------------
 
-    private void rmsNorm(int input, int gamma) {
+    /**
+     * RMSNorm of the pass's vectors on the input edge; sequence b of the pass is vector
+     * {@code first + b} of {@code input}.
+     */
+    private void rmsNorm(int input, int first, int gamma) {
         int cols = p.cols;
         phase(Phase.NORM_LOCAL);
         for (int u = 0; u < cols; u++) {
             CodeMap.PeCode pc = pe(u, 0);
             int n = p.hLen(u);
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 Operand acc = mem(p.ss + 4 * b, 0);
                 pc.op(vec(VecOpCode.MOV, DType.FP32, 1, acc, scalar(0)));
-                pc.op(fma(DType.MIXED, n, acc, acc, mem(vecAt(input, b, n)), mem(vecAt(input, b, n))));
+                pc.op(fma(DType.MIXED, n, acc, acc, mem(vecAt(input, first + b, n)), mem(vecAt(input, first + b, n))));
             }
         }
         phase(Phase.NORM_REDUCE);
         Line row0 = r.row(0, 0, cols);
-        reduce(row0, new int[] {c.rowReduce0(), c.rowReduce1()}, p.ss, p.batch,
+        reduce(row0, new int[] {c.rowReduce0(), c.rowReduce1()}, p.ss, nb,
                 DType.FP32);
         phase(Phase.NORM_SCALE);
         CodeMap.PeCode root = pe(0, 0);
-        root.op(vec(VecOpCode.MUL, DType.FP32, p.batch, mem(p.ss), mem(p.ss), scalar(1.0f / p.hidden)));
-        root.op(vec(VecOpCode.ADD, DType.FP32, p.batch, mem(p.ss), mem(p.ss),
+        root.op(vec(VecOpCode.MUL, DType.FP32, nb, mem(p.ss), mem(p.ss), scalar(1.0f / p.hidden)));
+        root.op(vec(VecOpCode.ADD, DType.FP32, nb, mem(p.ss), mem(p.ss),
                 scalar((float) cfg.mapping().rmsNormEpsilon())));
-        root.op(vec(VecOpCode.RSQRT, DType.FP32, p.batch, mem(p.ss), mem(p.ss)));
+        root.op(vec(VecOpCode.RSQRT, DType.FP32, nb, mem(p.ss), mem(p.ss)));
         phase(Phase.NORM_BROADCAST);
-        Collectives.broadcast(routes, code, row0, c.rowBroadcast(), p.ss, p.batch, DType.FP32);
+        Collectives.broadcast(routes, code, row0, c.rowBroadcast(), p.ss, nb, DType.FP32);
         phase(Phase.NORM_APPLY);
         for (int u = 0; u < cols; u++) {
             CodeMap.PeCode pc = pe(u, 0);
             int n = p.hLen(u);
-            pc.op(vec(VecOpCode.MOV, DType.NARROW, p.batch, mem(p.ssh), mem(p.ss)));
-            for (int b = 0; b < p.batch; b++) {
-                pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(vecAt(p.xb, b, n)), mem(vecAt(input, b, n)),
+            pc.op(vec(VecOpCode.MOV, DType.NARROW, nb, mem(p.ssh), mem(p.ss)));
+            for (int b = 0; b < nb; b++) {
+                pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(vecAt(p.xb, b, n)), mem(vecAt(input, first + b, n)),
                         mem(p.ssh + 2 * b, 0)));
                 pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(vecAt(p.xb, b, n)), mem(vecAt(p.xb, b, n)), mem(gamma)));
             }
@@ -340,7 +455,7 @@ final class LayerProgram {
     /** Each column's normalized slice (on the input edge) down the whole column. */
     private void broadcastDownColumns() {
         for (int u = 0; u < p.cols; u++) {
-            Collectives.broadcast(routes, code, r.down(u, 0, p.rows), c.colBroadcast(), p.xb, p.batch * p.hLen(u),
+            Collectives.broadcast(routes, code, r.down(u, 0, p.rows), c.colBroadcast(), p.xb, nb * p.hLen(u),
                     DType.FP16);
         }
     }
@@ -359,7 +474,7 @@ final class LayerProgram {
             if (out == 0) {
                 continue;
             }
-            int stride = LayerPlan.even(out);
+            int stride = LayerPlan.pad(out);
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, v);
                 int in = p.hLen(u);
@@ -372,10 +487,10 @@ final class LayerProgram {
             if (out == 0) {
                 continue;
             }
-            int stride = LayerPlan.even(out);
+            int stride = LayerPlan.pad(out);
             reduce(r.row(v, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
-                    p.acc, p.batch * stride, accType());
-            narrow(pe(0, v), p.acc, p.batch * stride);
+                    p.acc, batched(stride, out), accType());
+            narrow(pe(0, v), p.acc, batched(stride, out));
         }
     }
 
@@ -386,39 +501,83 @@ final class LayerProgram {
         }
     }
 
+    /** The instructions of one tile's multiply-adds, by their shape (many PEs share a shape). */
+    private record TileKey(int tag, int sequences, int weights, int bits, int in, int out, int stride, int input,
+                           int inputStride, int accBase, boolean zero) {
+    }
+
+    private final java.util.HashMap<TileKey, Op[]> tiles = new java.util.HashMap<>();
+
+    /** Instruction sequences of the attention loops, by kind, phase and shape. */
+    private record LoopKey(String kind, int tag, int firstSequence, int sequences, int a, int b) {
+    }
+
+    private final java.util.HashMap<LoopKey, Op[]> loops = new java.util.HashMap<>();
+
     /**
-     * A PE's weight tile times its input slice: for every input element k, y += W[:, k] * x[k] over
-     * the tile's {@code out} outputs (one FMA instruction per input element and sequence).
+     * The instructions {@code build} makes for a loop of shape (a, b) in the current phase, built
+     * once and shared by every PE with that shape: building and pooling a layer's hundreds of
+     * millions of instructions one by one dominated the time to set up large batches.
+     */
+    private Op[] shared(String kind, int a, int b, java.util.function.Supplier<java.util.List<Op>> build) {
+        return loops.computeIfAbsent(new LoopKey(kind, currentTag(), seq0, nb, a, b),
+                k -> build.get().toArray(new Op[0]));
+    }
+
+    private static void emit(CodeMap.PeCode pc, Op[] ops) {
+        for (Op op : ops) {
+            pc.op(op);
+        }
+    }
+
+    /**
+     * A PE's weight tile times its input slices, for every sequence of the batch: for every input
+     * element k, y_b += W[:, k] * x_b[k] over the tile's {@code out} outputs (one FMA per input
+     * element and sequence). The column loop is outside the batch loop, as a batched kernel runs it:
+     * a quantized column is widened to fp16 once and used for all B sequences. (Which operand a
+     * kernel keeps in a register does not change what the SRAM ports carry: every fp16 multiply-add
+     * here streams a weight and an accumulator, so the batch's multiply-adds take B times one
+     * sequence's whatever the loop order; the widening is the work the order saves.)
      *
      * @param zero start the accumulators from zero (false: keep accumulating)
      */
     private void tile(CodeMap.PeCode pc, int weights, TensorRole role, int in, int out, int stride, int input,
                       int inputStride, int accBase, boolean zero) {
         int bits = p.weightBits(role);
+        Op[] ops = tiles.computeIfAbsent(new TileKey(currentTag(), nb, weights, bits, in, out, stride, input, inputStride, accBase,
+                zero), k -> tileOps(k.weights(), k.bits(), k.in(), k.out(), k.stride(), k.input(), k.inputStride(),
+                k.accBase(), k.zero()));
+        emit(pc, ops);
+    }
+
+    private Op[] tileOps(int weights, int bits, int in, int out, int stride, int input, int inputStride, int accBase,
+                         boolean zero) {
+        java.util.List<Op> ops = new java.util.ArrayList<>();
         // A stored column holds pad(out) weights of `bits` bits each.
         int colBytes = p.colPad(out) * bits / 8;
         int dequant = bits >= 16 ? 0 : bits >= 8 ? cfg.mapping().dequantPasses8bit() : cfg.mapping().dequantPasses4bit();
-        for (int b = 0; b < p.batch; b++) {
-            int acc = accAt(accBase, b, stride);
-            if (zero) {
-                pc.op(vec(VecOpCode.MOV, accType(), out, mem(acc), scalar(0)));
-            }
-            for (int k = 0; k < in; k++) {
-                int col = weights + k * colBytes;
-                Operand w = mem(col);
-                if (dequant > 0) {
-                    // Widen the quantized column to fp16 (one pass per step of the unpacking), then
-                    // multiply from the widened copy.
-                    int packed = Math.max(1, (out * bits + 15) / 16);
-                    pc.op(vec(VecOpCode.MOV, DType.FP16, packed, mem(p.wtmp), mem(col)));
-                    for (int d = 1; d < dequant; d++) {
-                        pc.op(vec(VecOpCode.MUL, DType.FP16, out, mem(p.wtmp), mem(p.wtmp), scalar(1)));
-                    }
-                    w = mem(p.wtmp);
+        for (int b = 0; b < nb && zero; b++) {
+            ops.add(tagged(vec(VecOpCode.MOV, accType(), out, mem(accAt(accBase, b, stride)), scalar(0))));
+        }
+        for (int k = 0; k < in; k++) {
+            int col = weights + k * colBytes;
+            Operand w = mem(col);
+            if (dequant > 0) {
+                // Widen the quantized column to fp16 (one pass per step of the unpacking), then
+                // multiply every sequence's accumulators from the widened copy.
+                int packed = Math.max(1, (out * bits + 15) / 16);
+                ops.add(tagged(vec(VecOpCode.MOV, DType.FP16, packed, mem(p.wtmp), mem(col))));
+                for (int d = 1; d < dequant; d++) {
+                    ops.add(tagged(vec(VecOpCode.MUL, DType.FP16, out, mem(p.wtmp), mem(p.wtmp), scalar(1))));
                 }
-                pc.op(fma(fmaType(), out, mem(acc), mem(acc), w, mem(input + (b * inputStride + k) * 2, 0)));
+                w = mem(p.wtmp);
+            }
+            for (int b = 0; b < nb; b++) {
+                int acc = accAt(accBase, b, stride);
+                ops.add(tagged(fma(fmaType(), out, mem(acc), mem(acc), w, mem(input + (b * inputStride + k) * 2, 0))));
             }
         }
+        return ops.toArray(new Op[0]);
     }
 
     /**
@@ -433,19 +592,19 @@ final class LayerProgram {
         for (int v = 0; v < p.rows; v++) {
             int in = inRows.applyAsInt(v);
             if (in > 0) {
-                Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), input, p.batch * in,
+                Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), input, nb * in,
                         DType.FP16);
             }
         }
         phase(Phase.GEMV_COMPUTE);
         for (int u = 0; u < p.cols; u++) {
             int out = p.hLen(u);
-            int stride = LayerPlan.even(out);
+            int stride = LayerPlan.pad(out);
             for (int v = 0; v < p.rows; v++) {
                 int in = inRows.applyAsInt(v);
                 CodeMap.PeCode pc = pe(u, v);
                 if (in == 0) {
-                    for (int b = 0; b < p.batch && first; b++) {
+                    for (int b = 0; b < nb && first; b++) {
                         pc.op(vec(VecOpCode.MOV, accType(), out, mem(accAt(accBase, b, stride)), scalar(0)));
                     }
                 } else {
@@ -458,12 +617,12 @@ final class LayerProgram {
         }
         phase(Phase.GEMV_REDUCE);
         for (int u = 0; u < p.cols; u++) {
-            int stride = LayerPlan.even(p.hLen(u));
+            int stride = LayerPlan.pad(p.hLen(u));
             Line col = toInputEdge ? r.down(u, 0, p.rows) : r.up(u, p.rows - 1, p.rows);
             int[] colours = toInputEdge ? new int[] {c.upReduce0(), c.upReduce1()}
                     : new int[] {c.downReduce0(), c.downReduce1()};
-            reduce(col, colours, accBase, p.batch * stride, accType());
-            narrow(pe(u, toInputEdge ? 0 : p.rows - 1), accBase, p.batch * stride);
+            reduce(col, colours, accBase, batched(stride, p.hLen(u)), accType());
+            narrow(pe(u, toInputEdge ? 0 : p.rows - 1), accBase, batched(stride, p.hLen(u)));
         }
     }
 
@@ -479,13 +638,13 @@ final class LayerProgram {
             }
             CodeMap.PeCode pc = pe(0, v);
             int d = 2 * np;
-            int stride = LayerPlan.even(p.qkvRows(v));
+            int stride = LayerPlan.pad(p.qkvRows(v));
             int cos = p.rope;
             int sin = p.rope + p.pairsMax * 2;
             int stepCos = p.rope + 2 * p.pairsMax * 2;
             int stepSin = p.rope + 3 * p.pairsMax * 2;
             int t = p.ropeTmp;
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 int base = acc16(b, stride);
                 if (p.model.qkvBias()) {
                     pc.op(vec(VecOpCode.ADD, DType.FP16, p.qkvRows(v), mem(base), mem(base), mem(p.qkvBias)));
@@ -504,6 +663,9 @@ final class LayerProgram {
                 // Queries carry the 1/sqrt(head dim) of the scores.
                 pc.op(vec(VecOpCode.MUL, DType.FP16, p.group * d, mem(base), mem(base),
                         scalar((float) (1.0 / Math.sqrt(p.headDim)))));
+            }
+            if (seq0 + nb < p.batch) {
+                continue; // every sequence is at the same position: advance after the last pass
             }
             // Advance cos/sin to the next position by angle addition with the per-pair step:
             // cos' = cos cd - sin sd, sin' = sin cd + cos sd.
@@ -528,8 +690,8 @@ final class LayerProgram {
             if (d == 0) {
                 continue;
             }
-            int stride = LayerPlan.even(p.qkvRows(v));
-            for (int b = 0; b < p.batch; b++) {
+            int stride = LayerPlan.pad(p.qkvRows(v));
+            for (int b = 0; b < nb; b++) {
                 int k = acc16(b, stride) + p.group * d * 2;
                 if (target == 0) {
                     storeKv(pe(0, v), k, b, d, slot, tStride, kvBytes);
@@ -553,8 +715,8 @@ final class LayerProgram {
     }
 
     private void storeKv(CodeMap.PeCode pc, int kv, int b, int d, int slot, int tStride, int kvBytes) {
-        int kBase = p.kcache + (b * p.dimsMax * tStride + slot) * kvBytes;
-        int vBase = p.vcache + (b * p.dimsMax * tStride + slot) * kvBytes;
+        int kBase = p.kcache + ((seq0 + b) * p.dimsMax * tStride + slot) * kvBytes;
+        int vBase = p.vcache + ((seq0 + b) * p.dimsMax * tStride + slot) * kvBytes;
         pc.op(Op.vec(VecOpCode.MOV, DType.FP16, d, Operand.mem(kBase, tStride), mem(kv)));
         pc.op(Op.vec(VecOpCode.MOV, DType.FP16, d, Operand.mem(vBase, tStride), mem(kv + d * 2)));
     }
@@ -566,14 +728,14 @@ final class LayerProgram {
             if (d == 0) {
                 continue;
             }
-            int stride = LayerPlan.even(p.qkvRows(v));
+            int stride = LayerPlan.pad(p.qkvRows(v));
             // Copy the rotated queries into the query buffer (packed per sequence) and broadcast it.
             CodeMap.PeCode root = pe(0, v);
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 root.op(vec(VecOpCode.MOV, DType.FP16, p.group * d, mem(p.qrow + b * p.group * d * 2),
                         mem(acc16(b, stride))));
             }
-            Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), p.qrow, p.batch * p.group * d,
+            Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), p.qrow, nb * p.group * d,
                     DType.FP16);
         }
     }
@@ -589,21 +751,25 @@ final class LayerProgram {
             if (n == 0) {
                 continue;
             }
-            int sn = LayerPlan.even(n);
+            int sn = LayerPlan.pad(n);
             for (int v = 0; v < p.rows; v++) {
                 CodeMap.PeCode pc = pe(u, v);
                 int d = p.dims(v);
-                pc.op(vec(VecOpCode.MOV, DType.FP16, p.batch * g * sn, mem(p.scores), scalar(0)));
-                for (int b = 0; b < p.batch; b++) {
-                    for (int hh = 0; hh < g; hh++) {
-                        int s = p.scores + ((b * g + hh) * sn) * 2;
-                        for (int k = 0; k < d; k++) {
-                            int key = p.kcache + (b * p.dimsMax * tStride + k * tStride) * kvBytes;
-                            int q = p.qrow + ((b * g + hh) * d + k) * 2;
-                            pc.op(fma(DType.FP16, n, mem(s), mem(s), mem(key), mem(q, 0)));
+                emit(pc, shared("scores", n, d, () -> {
+                    java.util.List<Op> ops = new java.util.ArrayList<>();
+                    ops.add(tagged(vec(VecOpCode.MOV, DType.FP16, scoreLen(sn, n), mem(p.scores), scalar(0))));
+                    for (int b = 0; b < nb; b++) {
+                        for (int hh = 0; hh < g; hh++) {
+                            int s = p.scores + ((b * g + hh) * sn) * 2;
+                            for (int k = 0; k < d; k++) {
+                                int key = p.kcache + ((seq0 + b) * p.dimsMax * tStride + k * tStride) * kvBytes;
+                                int q = p.qrow + ((b * g + hh) * d + k) * 2;
+                                ops.add(tagged(fma(DType.FP16, n, mem(s), mem(s), mem(key), mem(q, 0))));
+                            }
                         }
                     }
-                }
+                    return ops;
+                }));
             }
         }
         phase(Phase.SCORES_REDUCE);
@@ -612,23 +778,25 @@ final class LayerProgram {
             if (n == 0) {
                 continue;
             }
-            int sn = LayerPlan.even(n);
+            int sn = LayerPlan.pad(n);
             for (int band = 0; band < p.kvHeads; band++) {
                 reduce(r.down(u, p.bandStart(band), p.bandRows(band)),
-                        new int[] {c.bandReduce0(), c.bandReduce1()}, p.scores, p.batch * g * sn, DType.FP16);
+                        new int[] {c.bandReduce0(), c.bandReduce1()}, p.scores, scoreLen(sn, n), DType.FP16);
             }
         }
         // Softmax on each band's first row: max, exp and sum, each statistic reduced along the row.
-        int stats = p.batch * g;
+        int stats = nb * g;
         int max = p.stats;
         int sum = p.stats + stats * 2;
+        int bandBody = step;
         for (int band = 0; band < p.kvHeads; band++) {
+            step = bandBody; // the bands run the same steps at the same time on different rows
             int vr = p.bandStart(band);
             phase(Phase.SOFTMAX);
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, vr);
                 int n = p.attended(u, positions);
-                int sn = LayerPlan.even(n);
+                int sn = LayerPlan.pad(n);
                 pc.op(vec(VecOpCode.MOV, DType.FP16, stats, mem(max), scalar(-65504f)));
                 for (int i = 0; i < stats && n > 0; i++) {
                     Operand m = mem(max + i * 2, 0);
@@ -645,7 +813,7 @@ final class LayerProgram {
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, vr);
                 int n = p.attended(u, positions);
-                int sn = LayerPlan.even(n);
+                int sn = LayerPlan.pad(n);
                 pc.op(vec(VecOpCode.MOV, DType.FP16, stats, mem(sum), scalar(0)));
                 for (int i = 0; i < stats && n > 0; i++) {
                     int s = p.scores + i * sn * 2;
@@ -673,7 +841,7 @@ final class LayerProgram {
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, vr);
                 int n = p.attended(u, positions);
-                int sn = LayerPlan.even(n);
+                int sn = LayerPlan.pad(n);
                 for (int i = 0; i < stats && n > 0; i++) {
                     int s = p.scores + i * sn * 2;
                     pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(s), mem(s), mem(sum + i * 2, 0)));
@@ -687,10 +855,10 @@ final class LayerProgram {
             if (n == 0) {
                 continue;
             }
-            int sn = LayerPlan.even(n);
+            int sn = LayerPlan.pad(n);
             for (int band = 0; band < p.kvHeads; band++) {
                 Collectives.broadcast(routes, code, r.down(u, p.bandStart(band), p.bandRows(band)),
-                        c.bandBroadcast(), p.scores, p.batch * g * sn, DType.FP16);
+                        c.bandBroadcast(), p.scores, scoreLen(sn, n), DType.FP16);
             }
         }
         phase(Phase.VALUES);
@@ -702,21 +870,22 @@ final class LayerProgram {
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, v);
                 int n = p.attended(u, positions);
-                int sn = LayerPlan.even(n);
-                pc.op(vec(VecOpCode.MOV, DType.FP16, p.batch * g * d, mem(p.opart), scalar(0)));
-                if (n == 0) {
-                    continue;
-                }
-                for (int b = 0; b < p.batch; b++) {
-                    for (int hh = 0; hh < g; hh++) {
-                        int prob = p.scores + ((b * g + hh) * sn) * 2;
-                        for (int k = 0; k < d; k++) {
-                            int val = p.vcache + (b * p.dimsMax * tStride + k * tStride) * kvBytes;
-                            Operand o = mem(p.opart + ((b * g + hh) * d + k) * 2, 0);
-                            pc.op(fma(DType.FP16, n, o, o, mem(prob), mem(val)));
+                int sn = LayerPlan.pad(n);
+                emit(pc, shared("values", n, d, () -> {
+                    java.util.List<Op> ops = new java.util.ArrayList<>();
+                    ops.add(tagged(vec(VecOpCode.MOV, DType.FP16, nb * g * d, mem(p.opart), scalar(0))));
+                    for (int b = 0; b < nb && n > 0; b++) {
+                        for (int hh = 0; hh < g; hh++) {
+                            int prob = p.scores + ((b * g + hh) * sn) * 2;
+                            for (int k = 0; k < d; k++) {
+                                int val = p.vcache + ((seq0 + b) * p.dimsMax * tStride + k * tStride) * kvBytes;
+                                Operand o = mem(p.opart + ((b * g + hh) * d + k) * 2, 0);
+                                ops.add(tagged(fma(DType.FP16, n, o, o, mem(prob), mem(val))));
+                            }
                         }
                     }
-                }
+                    return ops;
+                }));
             }
         }
         phase(Phase.VALUES_REDUCE);
@@ -726,7 +895,7 @@ final class LayerProgram {
                 continue;
             }
             reduce(r.row(v, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
-                    p.opart, p.batch * g * d, DType.FP16);
+                    p.opart, nb * g * d, DType.FP16);
         }
     }
 
@@ -736,11 +905,11 @@ final class LayerProgram {
     private void router() {
         phase(Phase.ROUTER);
         int e = p.experts;
-        int stride = LayerPlan.even(e);
+        int stride = LayerPlan.pad(e);
         for (int u = 0; u < p.cols; u++) {
             CodeMap.PeCode pc = pe(u, 0);
             int in = p.hLen(u);
-            for (int b = 0; b < p.batch; b++) {
+            for (int b = 0; b < nb; b++) {
                 int acc = p.routerLogits + b * stride * 2;
                 pc.op(vec(VecOpCode.MOV, DType.FP16, e, mem(acc), scalar(0)));
                 for (int k = 0; k < in; k++) {
@@ -750,10 +919,10 @@ final class LayerProgram {
             }
         }
         reduce(r.row(0, 0, p.cols), new int[] {c.rowReduce0(), c.rowReduce1()},
-                p.routerLogits, p.batch * stride, DType.FP16);
+                p.routerLogits, batched(stride, e), DType.FP16);
         CodeMap.PeCode root = pe(0, 0);
         int k = Math.max(1, p.model.expertsPerToken());
-        for (int b = 0; b < p.batch; b++) {
+        for (int b = 0; b < nb; b++) {
             int logits = p.routerLogits + b * stride * 2;
             // Top-k by k passes of max, then a softmax over the k chosen logits.
             for (int i = 0; i < k; i++) {
@@ -765,7 +934,7 @@ final class LayerProgram {
             root.op(vec(VecOpCode.MUL, DType.FP16, k, mem(p.stats), mem(p.stats), mem(p.stats + 2 * k, 0)));
         }
         // The routing weights reach the west edge with the activation (one value per sequence).
-        Collectives.broadcast(routes, code, r.down(0, 0, p.rows), c.colBroadcast(), p.stats, p.batch * k,
+        Collectives.broadcast(routes, code, r.down(0, 0, p.rows), c.colBroadcast(), p.stats, nb * k,
                 DType.FP16);
     }
 
@@ -778,8 +947,8 @@ final class LayerProgram {
                 continue;
             }
             CodeMap.PeCode pc = pe(0, v);
-            int stride = LayerPlan.even(2 * f);
-            for (int b = 0; b < p.batch; b++) {
+            int stride = LayerPlan.pad(2 * f);
+            for (int b = 0; b < nb; b++) {
                 int gate = acc16(b, stride);
                 int up = gate + f * 2;
                 pc.op(vec(VecOpCode.SILU, DType.FP16, f, mem(gate), mem(gate)));

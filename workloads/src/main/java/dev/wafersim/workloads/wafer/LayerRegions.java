@@ -299,14 +299,14 @@ final class LayerRegions implements MappingStrategy {
             Segment seg;
             if (emb && i == 0) {
                 seg = new Segment(Segment.Kind.EMBEDDING, -1, region, LayerPlan.embedding(model, bestC, k * bestR,
-                        w.batchSize(), w.precision(), cfg.mapping().accumulate(), cfg.wse(), pad));
+                        w.batchSize(), cfg.mapping().sequencesPerPass(), w.precision(), cfg.mapping().accumulate(), cfg.wse(), pad));
             } else if (head && i == counts.length - 1) {
                 seg = new Segment(Segment.Kind.HEAD, -1, region, LayerPlan.head(model, bestC, k * bestR, w.batchSize(),
-                        w.precision(), cfg.mapping().accumulate(), cfg.wse(), pad));
+                        cfg.mapping().sequencesPerPass(), w.precision(), cfg.mapping().accumulate(), cfg.wse(), pad));
             } else {
                 int layer = from + i - (emb ? 1 : 0);
                 seg = new Segment(Segment.Kind.LAYER, layer, region, new LayerPlan(model, layer, bestC, bestR,
-                        w.batchSize(), finalPositions, w.precision(), cfg.mapping().accumulate(), cfg.wse(), pad));
+                        w.batchSize(), cfg.mapping().sequencesPerPass(), finalPositions, w.precision(), cfg.mapping().accumulate(), cfg.wse(), pad));
             }
             segs.add(seg);
         }
@@ -369,7 +369,8 @@ final class LayerRegions implements MappingStrategy {
                                      long finalPositions, WaferDecodeConfig cfg, int pad) {
         for (int l : layers) {
             try {
-                new LayerPlan(model, l, cols, rows, w.batchSize(), finalPositions, w.precision(),
+                new LayerPlan(model, l, cols, rows, w.batchSize(), cfg.mapping().sequencesPerPass(), finalPositions,
+                        w.precision(),
                         cfg.mapping().accumulate(), cfg.wse(), pad);
             } catch (ConfigException e) {
                 return false;
@@ -384,10 +385,10 @@ final class LayerRegions implements MappingStrategy {
         for (int k = 1; k <= nr; k++) {
             try {
                 if (embedding) {
-                    LayerPlan.embedding(model, cols, k * rows, w.batchSize(), w.precision(), cfg.mapping().accumulate(),
+                    LayerPlan.embedding(model, cols, k * rows, w.batchSize(), cfg.mapping().sequencesPerPass(), w.precision(), cfg.mapping().accumulate(),
                             cfg.wse(), pad);
                 } else {
-                    LayerPlan.head(model, cols, k * rows, w.batchSize(), w.precision(), cfg.mapping().accumulate(),
+                    LayerPlan.head(model, cols, k * rows, w.batchSize(), cfg.mapping().sequencesPerPass(), w.precision(), cfg.mapping().accumulate(),
                             cfg.wse(), pad);
                 }
                 return k;

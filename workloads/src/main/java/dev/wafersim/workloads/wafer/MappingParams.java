@@ -20,10 +20,17 @@ import dev.wafersim.fabric.wafer.program.DType;
  * @param ropeTheta            rotary base (functional runs)
  * @param tilePadElements      weight-tile columns padded to a multiple of this many elements
  * @param reduction            how partial sums are reduced inside a layer: {@code chain} or {@code two-phase}
+ * @param sequencesPerPass     sequences of a batch that go through a layer together (its working
+ *                             buffers hold one pass's); larger batches run in several passes
+ * @param passSchedule         {@code pipelined}: a pass enters the next region as soon as it leaves
+ *                             this one; {@code layer-by-layer}: every pass of a region finishes first
+ * @param simulatedPasses      default mode, pipelined passes: passes of a region simulated, the
+ *                             others following at the last simulated interval
  */
 public record MappingParams(String strategy, DType accumulate, int contextBucketTokens, long tokenSeed,
                             int dequantPasses8bit, int dequantPasses4bit, double rmsNormEpsilon, double ropeTheta,
-                            int tilePadElements, String reduction) {
+                            int tilePadElements, String reduction, int sequencesPerPass, String passSchedule,
+                            int simulatedPasses) {
 
     public static final String STRATEGY = "mapping.strategy";
     public static final String ACCUMULATE = "mapping.accumulate";
@@ -35,6 +42,13 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
     public static final String THETA = "mapping.ropeTheta";
     public static final String TILE_PAD = "mapping.tilePadElements";
     public static final String REDUCTION = "mapping.reduction";
+    public static final String PER_PASS = "mapping.sequencesPerPass";
+    public static final String PASS_SCHEDULE = "mapping.passSchedule";
+    public static final String SIMULATED_PASSES = "mapping.simulatedPasses";
+    /** Passes of a batch pipelined through the layer regions. */
+    public static final String PIPELINED = "pipelined";
+    /** Every pass of a layer done before the next layer starts. */
+    public static final String LAYER_BY_LAYER = "layer-by-layer";
     /** Reduction inside a layer: a chain along the whole row or column. */
     public static final String CHAIN = "chain";
     /** Reduction inside a layer: chains in groups of about sqrt(n) PEs, then a chain over the group leaders. */
@@ -54,7 +68,13 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
             ParamSpec.integer(TILE_PAD, "elements", 2, 16,
                     "Weight-tile columns padded to a multiple of this many elements (8 avoids bank conflicts)."),
             ParamSpec.choice(REDUCTION, "Reductions inside a layer (GEMV partial sums, norm and softmax statistics,"
-                    + " attention scores, argmax).", CHAIN, TWO_PHASE));
+                    + " attention scores, argmax).", CHAIN, TWO_PHASE),
+            ParamSpec.integer(PER_PASS, "sequences", 1, 1 << 16,
+                    "Sequences of a batch that go through a layer together; a larger batch runs in passes."),
+            ParamSpec.choice(PASS_SCHEDULE, "How a batch's passes go through the layer regions.", PIPELINED,
+                    LAYER_BY_LAYER),
+            ParamSpec.integer(SIMULATED_PASSES, "passes", 2, 1 << 16,
+                    "Default mode, pipelined passes: passes of a region simulated; the rest follow at the last interval."));
 
     /** The defaults. */
     public static ParamSet defaults() {
@@ -65,6 +85,7 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
     public static MappingParams from(ParamSet p) {
         return new MappingParams(p.getString(STRATEGY), p.getString(ACCUMULATE).equals("fp16") ? DType.FP16
                 : DType.MIXED, p.getInt(BUCKET), p.getLong(SEED), p.getInt(DEQUANT8), p.getInt(DEQUANT4),
-                p.getDouble(EPS), p.getDouble(THETA), p.getInt(TILE_PAD), p.getString(REDUCTION));
+                p.getDouble(EPS), p.getDouble(THETA), p.getInt(TILE_PAD), p.getString(REDUCTION), p.getInt(PER_PASS),
+                p.getString(PASS_SCHEDULE), p.getInt(SIMULATED_PASSES));
     }
 }

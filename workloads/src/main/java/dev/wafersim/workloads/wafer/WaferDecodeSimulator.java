@@ -15,17 +15,19 @@ import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.DecodeSimulator;
 import dev.wafersim.workloads.run.DeviceActivity;
 import dev.wafersim.workloads.run.PowerState;
+import dev.wafersim.workloads.run.WaferDetails;
 import dev.wafersim.workloads.run.LatencyCategory;
 import dev.wafersim.workloads.run.MemoryUse;
 import dev.wafersim.workloads.run.Progress;
 import dev.wafersim.workloads.run.SystemKind;
-import dev.wafersim.workloads.run.WaferDetails;
 import dev.wafersim.workloads.run.WaferOptions;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Decode on one or more wafer-scale engines, from cycle-level fabric simulation.
@@ -36,7 +38,9 @@ import java.util.Map;
  * hand-off of the hidden state to the next region, and on the last wafer the LM head with its
  * argmax; between wafers, the hidden state leaves through the edge I/O, crosses a wafer-to-wafer
  * link and enters the next wafer. The wafers and links run on the discrete-event engine
- * ({@link WaferPipeline}), which yields each token's latency.
+ * ({@link WaferPipeline}), which yields each token's latency. A batch in several passes pipelined
+ * through the regions ({@code mapping.passSchedule=pipelined}) is composed pass by pass instead
+ * ({@link PassPipeline}), through every wafer and link.
  *
  * <p>Default mode simulates each distinct layer (same shape and region) once per length of its
  * longest attention stream (the tokens each column of the region attends; with round-robin KV
@@ -106,14 +110,49 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         return simulate(request, Progress.NONE);
     }
 
-    /** Runs the request, reporting after each wafer's stage of each token. */
+    /**
+     * System property: how many fabric episodes are simulated at once (default: the available
+     * processors). Results do not depend on it.
+     */
+    public static final String THREADS_PROPERTY = "wafersim.threads";
+
+    /** The thread count from {@value #THREADS_PROPERTY}, or the available processors. */
+    static int threads() {
+        String v = System.getProperty(THREADS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= 1024) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new dev.wafersim.core.config.ConfigException("-D" + THREADS_PROPERTY + "=" + v
+                + " is not allowed; expected an integer in [1, 1024]");
+    }
+
+    /** Runs the request, reporting as fabric episodes finish; threads from {@value #THREADS_PROPERTY}. */
     @Override
     public DecodeResult simulate(DecodeRequest request, Progress progress) {
-        return simulate(request, progress, TraceSink.NONE, 0);
+        return simulate(request, progress, threads());
     }
 
     @Override
     public DecodeResult simulate(DecodeRequest request, Progress progress, TraceSink trace, int timelineTokens) {
+        return simulate(request, progress, threads());
+    }
+
+    /**
+     * Runs the request with up to {@code threads} fabric episodes simulated at once (the result is
+     * the same for every thread count).
+     */
+    public DecodeResult simulate(DecodeRequest request, Progress progress, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
         WaferDecodeConfig cfg = WaferDecodeConfig.from(request.params());
         WaferOptions opt = request.options(WaferOptions.class);
         ModelSpec model = request.model();
@@ -121,7 +160,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         MappingStrategy strategy = MappingStrategies.get(cfg.mapping().strategy());
         Placement placement = strategy.place(model, w, cfg, opt.wafers());
         Run run = new Run(cfg, model, w, placement, opt.exact());
-        run.simulate(progress);
+        run.simulate(progress, threads);
         return run.result(request, strategy);
     }
 
@@ -138,7 +177,16 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         final long[][] stagePs;
         /** Cycles per category summed over every token and wafer (stage work only). */
         final long[] categoryCycles = new long[Phase.Category.values().length];
+        /** Episodes the run needs, by key, in first-use order (filled by the planning pass). */
+        final Map<String, Supplier<Episodes.Result>> wanted = new LinkedHashMap<>();
+        /** Their results (filled by {@link #simulateEpisodes}). */
         final Map<String, Episodes.Result> cache = new HashMap<>();
+        /** True during the planning pass: {@link #cached} records keys and returns placeholders. */
+        boolean planning;
+        /** Held while a layer's or head's program is built and loaded: one set-up in memory at a time. */
+        final java.util.concurrent.locks.Lock setUp = new java.util.concurrent.locks.ReentrantLock();
+        /** Running number of exact-mode episodes within a pass (their keys must not repeat). */
+        long exactSeq;
         long episodes;
         long hops;
         /** PE-cycles of the regions at work, summed over every episode of every token (energy model). */
@@ -157,29 +205,198 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             this.stagePs = new long[tokens][wafers];
         }
 
-        void simulate(Progress progress) {
+        /**
+         * Three passes: planning walks every token's stages and records the fabric episodes they
+         * need (each distinct one once); those episodes are simulated, independently of one another,
+         * on {@code threads} threads; composing walks the stages again and adds up their results
+         * in token order. The result does not depend on the number of threads.
+         */
+        void simulate(Progress progress, int threads) {
+            planning = true;
+            walk(false);
+            planning = false;
+            simulateEpisodes(progress, threads);
+            walk(true);
+            if (crossWafer()) {
+                // Every token's time was composed pass by pass across the wafers and links (walk).
+                long[] lat = new long[tokens];
+                for (int t = 0; t < tokens; t++) {
+                    lat[t] = stagePs[t][0];
+                }
+                pipeline = new WaferPipeline.Result(lat, new long[tokens], null);
+                return;
+            }
+            long actBytes = (long) w.batchSize() * model.hiddenSize() * Precision.ACTIVATION_BYTES;
+            long idBytes = (long) w.batchSize() * Precision.TOKEN_ID_BYTES;
+            pipeline = WaferPipeline.run(stagePs, cfg.wse().waferLinkLatencyPs(), cfg.wse().waferLinkGbps() * 1e9 / 8,
+                    actBytes, idBytes);
+        }
+
+        /** True when the batch's passes are pipelined through several wafers (and their links). */
+        private boolean crossWafer() {
+            return wafers > 1 && pipelined(firstCompute(placement.wafers().get(0).segments()).plan());
+        }
+
+        /**
+         * One token through every wafer with the batch's passes pipelined end to end: the embedding
+         * lookup (all sequences at once), each wafer's regions ({@link #pipelinedSegments}), and
+         * between wafers, per pass, the edge I/O out, the wafer-to-wafer link (one pass at a time:
+         * latency plus the pass's hidden vectors at the link's bandwidth) and the edge I/O in; after
+         * the last pass the token ids return to the first wafer over a link. Adds the categories of
+         * the last pass's path to {@code cat}; returns the token's cycles.
+         */
+        private long crossWaferToken(int t, int token, long positions, long[] cat) {
+            int cats = cat.length;
+            WseParams wp = cfg.wse();
+            int passes = firstCompute(placement.wafers().get(0).segments()).plan().passes();
+            int perPass = firstCompute(placement.wafers().get(0).segments()).plan().passBatch;
+            long[] entry = new long[cats];
+            entryOf(0, token, entry);
+            long e = java.util.Arrays.stream(entry).sum();
+            long[] ready = new long[passes];
+            double[][] split = new double[passes][cats];
+            for (int p = 0; p < passes; p++) {
+                ready[p] = e;
+                for (int c = 0; c < cats; c++) {
+                    split[p][c] = entry[c];
+                }
+            }
+            double bytesPerCycle = wp.waferLinkGbps() * 1e9 / 8 / (1e12 / period);
+            long latency = (wp.waferLinkLatencyPs() + period - 1) / period;
+            int inter = Phase.Category.INTER_WAFER.ordinal();
+            for (int i = 0; i < wafers; i++) {
+                List<Segment> segs = placement.wafers().get(i).segments();
+                if (i > 0) {
+                    // Edge out of wafer i - 1, the link, edge in to wafer i; the link carries one pass at a time.
+                    Segment last = lastCompute(placement.wafers().get(i - 1).segments());
+                    long out = edge(edgeDistance(last.region(), wp) + 1, perPass).cycles();
+                    long in = edge(edgeDistance(firstCompute(segs).region(), wp) + 1, perPass).cycles();
+                    long serial = (long) Math.ceil(perPass * (double) model.hiddenSize() * Precision.ACTIVATION_BYTES
+                            / bytesPerCycle);
+                    long free = Long.MIN_VALUE;
+                    for (int p = 0; p < passes; p++) {
+                        long sent = Math.max(ready[p] + out, free);
+                        free = sent + serial;
+                        long arrive = free + latency + in;
+                        split[p][inter] += arrive - ready[p];
+                        ready[p] = arrive;
+                    }
+                }
+                pipelinedSegments(segs, positions, t, ready, split);
+            }
+            // The token ids back to the first wafer.
+            long back = latency + (long) Math.ceil(w.batchSize() * (double) Precision.TOKEN_ID_BYTES / bytesPerCycle);
+            long total = ready[passes - 1] + back;
+            split[passes - 1][inter] += back;
+            if (!planning) {
+                addWhole(split[passes - 1], total, cat);
+            }
+            return total;
+        }
+
+        /** Walks every token's stages on every wafer; {@code record} keeps their cycles. */
+        private void walk(boolean record) {
+            exactSeq = 0;
             Rng ids = new Rng(cfg.mapping().tokenSeed());
             for (int t = 0; t < tokens; t++) {
                 int token = ids.nextInt(model.vocabSize());
                 long positions = w.contextTokens() + t + 1;
+                if (crossWafer()) {
+                    long[] cat = new long[Phase.Category.values().length];
+                    long cycles = crossWaferToken(t, token, positions, cat);
+                    if (record) {
+                        for (int c = 0; c < cat.length; c++) {
+                            categoryCycles[c] += cat[c];
+                        }
+                        stagePs[t][0] = cycles * period;
+                    }
+                    continue;
+                }
                 for (int i = 0; i < wafers; i++) {
                     long[] cat = new long[Phase.Category.values().length];
                     stage(i, t, token, positions, cat);
+                    if (!record) {
+                        continue;
+                    }
                     long cycles = 0;
                     for (int c = 0; c < cat.length; c++) {
                         cycles += cat[c];
                         categoryCycles[c] += cat[c];
                     }
                     stagePs[t][i] = cycles * period;
-                    progress.update((long) t * wafers + i + 1, (long) tokens * wafers, "token " + (t + 1) + "/"
-                            + tokens + (wafers > 1 ? ", wafer " + (i + 1) + "/" + wafers : "") + ", " + episodes
-                            + " fabric episodes simulated");
                 }
             }
-            long actBytes = (long) w.batchSize() * model.hiddenSize() * Precision.ACTIVATION_BYTES;
-            long idBytes = (long) w.batchSize() * Precision.TOKEN_ID_BYTES;
-            pipeline = WaferPipeline.run(stagePs, cfg.wse().waferLinkLatencyPs(), cfg.wse().waferLinkGbps() * 1e9 / 8,
-                    actBytes, idBytes);
+        }
+
+        /**
+         * Simulates every recorded episode, on up to {@code threads} threads. Each episode is a
+         * fabric of its own and deterministic; the results are stored by key and summed in key
+         * order, so neither the thread count nor the completion order changes anything. Layer and
+         * head episodes (the long ones) are started first. A failure is reported for the first
+         * failing episode in key order.
+         */
+        private void simulateEpisodes(Progress progress, int threads) {
+            List<String> keys = new ArrayList<>(wanted.keySet());
+            List<String> order = new ArrayList<>(keys);
+            order.sort(java.util.Comparator.comparingInt(k -> k.startsWith("layer") || k.startsWith("head") ? 0 : 1));
+            int n = Math.max(1, Math.min(threads, order.size()));
+            Map<String, Episodes.Result> out = new java.util.concurrent.ConcurrentHashMap<>();
+            long total = order.size();
+            java.util.concurrent.atomic.AtomicLong finished = new java.util.concurrent.atomic.AtomicLong();
+            Runnable report = () -> {
+                long d = finished.incrementAndGet();
+                synchronized (progress) {
+                    progress.update(d, total, d + " of " + total + " fabric episodes simulated"
+                            + (n > 1 ? " (" + n + " threads)" : ""));
+                }
+            };
+            if (n == 1) {
+                for (String k : order) {
+                    out.put(k, wanted.get(k).get());
+                    report.run();
+                }
+            } else {
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
+                    Thread th = new Thread(r, "wafer-episode");
+                    th.setDaemon(true);
+                    return th;
+                });
+                try {
+                    Map<String, java.util.concurrent.Future<?>> futures = new HashMap<>();
+                    for (String k : order) {
+                        Supplier<Episodes.Result> sim = wanted.get(k);
+                        futures.put(k, pool.submit(() -> {
+                            out.put(k, sim.get());
+                            report.run();
+                        }));
+                    }
+                    for (String k : keys) {
+                        try {
+                            futures.get(k).get();
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            Throwable c = e.getCause();
+                            if (c instanceof RuntimeException re) {
+                                throw re;
+                            }
+                            if (c instanceof Error err) {
+                                throw err;
+                            }
+                            throw new IllegalStateException(c);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException("interrupted while simulating fabric episodes", e);
+                        }
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+            for (String k : keys) {
+                Episodes.Result r = out.get(k);
+                cache.put(k, r);
+                episodes++;
+                hops += r.waveletHops();
+            }
         }
 
         /** Adds the cycles of wafer i's work on token t to {@code cat}. */
@@ -189,7 +406,41 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             WseParams wp = cfg.wse();
             int hiddenBatch = w.batchSize();
             Segment first = firstCompute(segs);
-            // Entry: on wafer 0 the embedding lookup; on the others, the hidden state from the edge I/O.
+            entryOf(i, token, cat);
+            Segment prev = null;
+            if (pipelined(first.plan())) {
+                long[] ready = new long[first.plan().passes()];
+                double[][] split = new double[ready.length][cat.length];
+                prev = pipelinedSegments(segs, positions, t, ready, split);
+                if (!planning) {
+                    addWhole(split[ready.length - 1], ready[ready.length - 1], cat);
+                }
+            } else {
+                for (Segment s : segs) {
+                    if (s.kind() == Segment.Kind.EMBEDDING) {
+                        continue;
+                    }
+                    if (prev != null) {
+                        int d = distance(prev.region(), s.region());
+                        add(cat, handoff(prev.plan(), d, Phase.HANDOFF), (long) prev.plan().cols * (d + 1));
+                    }
+                    add(cat, compute(s, positions, t), (long) s.region().cols() * s.region().rows());
+                    prev = s;
+                }
+            }
+            if (i < wafers - 1) {
+                int d = edgeDistance(prev.region(), wp) + 1;
+                add(cat, edge(d), edgeStreams() * (d + 1L));
+            }
+        }
+
+        /** Adds the cycles of wafer i's entry: on wafer 0 the embedding lookup, else the edge I/O in. */
+        private void entryOf(int i, int token, long[] cat) {
+            Placement.WaferLayout wl = placement.wafers().get(i);
+            List<Segment> segs = wl.segments();
+            WseParams wp = cfg.wse();
+            int hiddenBatch = w.batchSize();
+            Segment first = firstCompute(segs);
             if (i == 0) {
                 Segment table = tableOf(segs);
                 int v = table.plan().rowOfToken(token);
@@ -211,6 +462,86 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 int d = edgeDistance(first.region(), wp) + 1;
                 add(cat, edge(d), edgeStreams() * (d + 1L));
             }
+        }
+
+        /** A layer's or the head's episode at this step. */
+        private Episodes.Result compute(Segment s, long positions, int t) {
+            int limit = simulatedPasses(s.plan());
+            if (s.kind() == Segment.Kind.LAYER) {
+                return extend(layer(s, positions, t, limit), s.plan().passes());
+            }
+            return extend(cached((exact ? "head " + t : "head") + (limit < s.plan().passes() ? " k" + limit : ""),
+                    () -> Episodes.head(s.plan(), cfg, limit, setUp)), s.plan().passes());
+        }
+
+        /**
+         * Passes of a region's episode to simulate: all of them in exact mode or layer by layer; in
+         * default mode with pipelined passes, {@code mapping.simulatedPasses}: an in-order region
+         * takes identical passes at a steady interval from the second on (8B: 14,045, then
+         * 13,175 cycles apart to the cycle), so the rest follow at the last simulated interval
+         * ({@link #extend}).
+         */
+        private int simulatedPasses(LayerPlan plan) {
+            if (exact || !pipelined(plan)) {
+                return Integer.MAX_VALUE;
+            }
+            return cfg.mapping().simulatedPasses();
+        }
+
+        /** {@code r} with pass ends for all {@code passes}: beyond those simulated, at the last interval. */
+        private Episodes.Result extend(Episodes.Result r, int passes) {
+            long[] ends = r.passEnds();
+            if (planning || ends.length == 0 || ends.length >= passes) {
+                return r;
+            }
+            int k = ends.length;
+            long step = k > 1 ? ends[k - 1] - ends[k - 2] : ends[0];
+            long[] all = java.util.Arrays.copyOf(ends, passes);
+            for (int p = k; p < passes; p++) {
+                all[p] = all[p - 1] + step;
+            }
+            return new Episodes.Result(r.cycles(), r.byCategory(), all, r.waveletHops(), r.routerVisits(),
+                    r.peVisits());
+        }
+
+        /**
+         * The first pass of a layer or the head on its own, for the split of a pass's time: at the
+         * attention length this step's episodes start from (no interpolation: it only gives
+         * proportions).
+         */
+        private Episodes.Result onePass(Segment s, long positions) {
+            LayerPlan plan = s.plan();
+            if (s.kind() != Segment.Kind.LAYER) {
+                return cached("head pass", () -> Episodes.head(plan, cfg, 1, setUp));
+            }
+            int passes = expertPasses();
+            long n = plan.attendedMax(positions);
+            long nFirst = plan.attendedMax(w.contextTokens() + 1);
+            long step = Math.max(1, cfg.mapping().contextBucketTokens() / plan.cols);
+            long lo = nFirst + ((n - nFirst) / step) * step;
+            return cached("layer pass " + model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows + " n"
+                    + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes, 1, setUp));
+        }
+
+        /** True when the batch runs in several passes and they are pipelined through the regions. */
+        private boolean pipelined(LayerPlan plan) {
+            int passes = plan.passes();
+            return passes > 1 && passes <= LayerProgram.MAX_TAGGED_PASSES
+                    && MappingParams.PIPELINED.equals(cfg.mapping().passSchedule());
+        }
+
+        /**
+         * The wafer's layers and head with the batch's passes pipelined through them
+         * ({@link PassPipeline}): a pass enters a region as soon as it has left the previous one and
+         * the region has finished its previous pass. Hand-offs carry one pass. Regions are disjoint rectangles and hand-offs use the links between them, so passes
+         * in different regions do not compete. Each pass's time is split into categories along the
+         * term that set it (the region's categories in proportion); the last pass's split is the
+         * stage's. Adds the cycles from the first region's input to the last pass's output to
+         * {@code cat} and returns the last segment.
+         */
+        private Segment pipelinedSegments(List<Segment> segs, long positions, int t, long[] ready, double[][] split) {
+            int passes = ready.length;
+            int cats = split[0].length;
             Segment prev = null;
             for (Segment s : segs) {
                 if (s.kind() == Segment.Kind.EMBEDDING) {
@@ -218,34 +549,91 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 }
                 if (prev != null) {
                     int d = distance(prev.region(), s.region());
-                    add(cat, handoff(prev.plan(), d, Phase.HANDOFF), (long) prev.plan().cols * (d + 1));
+                    Episodes.Result h = handoff(prev.plan(), d, Phase.HANDOFF, prev.plan().passBatch);
+                    active((long) prev.plan().cols * (d + 1), h.cycles() * passes);
+                    for (int p = 0; p < passes; p++) {
+                        ready[p] += h.cycles();
+                        for (int c = 0; c < cats; c++) {
+                            split[p][c] += h.byCategory()[c];
+                        }
+                    }
                 }
-                long regionPes = (long) s.region().cols() * s.region().rows();
-                if (s.kind() == Segment.Kind.LAYER) {
-                    add(cat, layer(s, positions, t), regionPes);
-                } else {
-                    add(cat, cached(exact ? "head " + t : "head", () -> Episodes.head(s.plan(), cfg)), regionPes);
+                Episodes.Result r = compute(s, positions, t);
+                long[] end = r.passEnds();
+                if (planning) {
+                    onePass(s, positions);
+                    prev = s;
+                    continue;
                 }
+                if (end.length != passes) {
+                    throw new IllegalStateException("region " + s.kind() + " " + s.layer() + " reported " + end.length
+                            + " pass ends, expected " + passes);
+                }
+                // A pass's time is split as one pass alone splits (the whole episode's tags end with
+                // its last pass, so its split books the earlier passes to its first steps).
+                Episodes.Result one = onePass(s, positions);
+                double[] share = new double[cats];
+                for (int c = 0; c < cats && one.cycles() > 0; c++) {
+                    share[c] = (double) one.byCategory()[c] / one.cycles();
+                }
+                boolean[] behind = new boolean[passes];
+                long[] done = PassPipeline.through(ready, end, behind);
+                double[][] doneSplit = new double[passes][];
+                for (int p = 0; p < passes; p++) {
+                    double[] from = behind[p] ? doneSplit[p - 1] : split[p];
+                    long add = behind[p] ? end[p] - end[p - 1] : end[0];
+                    doneSplit[p] = new double[cats];
+                    for (int c = 0; c < cats; c++) {
+                        doneSplit[p][c] = from[c] + share[c] * add;
+                    }
+                }
+                // The region works from its first pass's start to its last pass's end.
+                active((long) s.region().cols() * s.region().rows(), end[passes - 1]);
+                System.arraycopy(done, 0, ready, 0, passes);
+                System.arraycopy(doneSplit, 0, split, 0, passes);
                 prev = s;
             }
-            if (i < wafers - 1) {
-                int d = edgeDistance(prev.region(), wp) + 1;
-                add(cat, edge(d), edgeStreams() * (d + 1L));
-            }
+            return prev;
         }
 
-        /** Streams of the hidden state through the wafer's edge I/O. */
-        private long edgeStreams() {
-            return Math.min(cfg.wse().ioEntryPointsPerEdge(), model.hiddenSize() / 2);
+        /** Adds to {@code cat} whole cycles per category of {@code split}, summing to {@code total}. */
+        private static void addWhole(double[] split, long total, long[] cat) {
+            int cats = cat.length;
+            double[] last = split.clone();
+            long[] whole = new long[cats];
+            long sum = 0;
+            for (int c = 0; c < cats; c++) {
+                whole[c] = (long) Math.floor(last[c]);
+                sum += whole[c];
+            }
+            while (sum < total) {
+                int best = 0;
+                for (int c = 1; c < cats; c++) {
+                    if (last[c] - whole[c] > last[best] - whole[best]) {
+                        best = c;
+                    }
+                }
+                whole[best]++;
+                last[best] = whole[best];
+                sum++;
+            }
+            for (int c = 0; c < cats; c++) {
+                cat[c] += whole[c];
+            }
         }
 
         /** The hidden state to or from the wafer's edge I/O: parallel streams through the entry points. */
         private Episodes.Result edge(int distance) {
+            return edge(distance, w.batchSize());
+        }
+
+        /** The edge I/O of {@code sequences} hidden vectors. */
+        private Episodes.Result edge(int distance, int sequences) {
             int streams = (int) edgeStreams();
             int hidden = model.hiddenSize();
-            Episodes.Result r = cached("edge " + distance, () -> Episodes.parallelTransfer(streams,
-                    s -> (int) (2 * (LayerPlan.split(hidden / 2, streams, s + 1) - LayerPlan.split(hidden / 2, streams, s))),
-                    w.batchSize(), distance, cfg, Phase.HANDOFF));
+            Episodes.Result r = cached("edge " + distance + (sequences != w.batchSize() ? " b" + sequences : ""),
+                    () -> Episodes.parallelTransfer(streams, s -> (int) (2 * (LayerPlan.split(hidden / 2, streams, s + 1)
+                            - LayerPlan.split(hidden / 2, streams, s))), sequences, distance, cfg, Phase.HANDOFF));
             // The edge crossings count as inter-wafer time, not as on-wafer fabric transfer.
             long[] by = new long[Phase.Category.values().length];
             by[Phase.Category.INTER_WAFER.ordinal()] = r.cycles();
@@ -253,8 +641,14 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         }
 
         private Episodes.Result handoff(LayerPlan from, int distance, Phase phase) {
-            return cached((exact ? "x" + episodes + " " : "") + "handoff " + from.cols + " " + distance + " " + phase,
-                    () -> Episodes.parallelTransfer(from.cols, from::hLen, w.batchSize(), distance, cfg, phase));
+            return handoff(from, distance, phase, w.batchSize());
+        }
+
+        /** A hand-off of {@code sequences} hidden vectors. */
+        private Episodes.Result handoff(LayerPlan from, int distance, Phase phase, int sequences) {
+            return cached((exact ? "x" + (exactSeq++) + " " : "") + "handoff " + from.cols + " " + distance + " " + phase
+                    + (sequences != w.batchSize() ? " b" + sequences : ""),
+                    () -> Episodes.parallelTransfer(from.cols, from::hLen, sequences, distance, cfg, phase));
         }
 
         /**
@@ -263,27 +657,28 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
          * attends, ceil(filled / cols) with round-robin striping): it simulates the layer at values
          * of that length spaced by bucket / cols (at least 1) and interpolates between them.
          */
-        private Episodes.Result layer(Segment s, long positions, int t) {
+        private Episodes.Result layer(Segment s, long positions, int t, int limit) {
             LayerPlan plan = s.plan();
             int passes = expertPasses();
             if (exact) {
-                episodes++;
-                Episodes.Result r = Episodes.layer(plan, cfg, positions, passes);
-                hops += r.waveletHops();
-                return r;
+                return cached("layer exact " + (exactSeq++), () -> Episodes.layer(plan, cfg, positions, passes,
+                        Integer.MAX_VALUE, setUp));
             }
-            String key = model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows;
+            String key = "layer " + model.layerShape(plan.layer).key() + " " + plan.cols + "x" + plan.rows
+                    + (limit < plan.passes() ? " k" + limit : "");
             long n = plan.attendedMax(positions);
             long nFirst = plan.attendedMax(w.contextTokens() + 1);
             long nLast = plan.attendedMax(w.contextTokens() + tokens);
             long step = Math.max(1, cfg.mapping().contextBucketTokens() / plan.cols);
             long lo = nFirst + ((n - nFirst) / step) * step;
             long hi = Math.min(lo + step, nLast);
-            Episodes.Result a = cached(key + " n" + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes));
+            Episodes.Result a = cached(key + " n" + lo, () -> Episodes.layer(plan, cfg, positionsFor(plan, lo), passes,
+                    limit, setUp));
             if (n == lo || hi == lo) {
                 return a;
             }
-            Episodes.Result b = cached(key + " n" + hi, () -> Episodes.layer(plan, cfg, positionsFor(plan, hi), passes));
+            Episodes.Result b = cached(key + " n" + hi, () -> Episodes.layer(plan, cfg, positionsFor(plan, hi), passes,
+                    limit, setUp));
             double f = (double) (n - lo) / (hi - lo);
             long[] by = new long[a.byCategory().length];
             long total = 0;
@@ -291,7 +686,14 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 by[c] = Math.round(a.byCategory()[c] + f * (b.byCategory()[c] - a.byCategory()[c]));
                 total += by[c];
             }
-            return new Episodes.Result(total, by, 0, 0, 0);
+            long[] ends = new long[Math.min(a.passEnds().length, b.passEnds().length)];
+            for (int p = 0; p < ends.length; p++) {
+                ends[p] = Math.round(a.passEnds()[p] + f * (b.passEnds()[p] - a.passEnds()[p]));
+                if (p > 0) {
+                    ends[p] = Math.max(ends[p], ends[p - 1]);
+                }
+            }
+            return new Episodes.Result(total, by, ends, 0, 0, 0);
         }
 
         /**
@@ -313,13 +715,18 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             return (int) Math.ceil(distinct - 1e-9);
         }
 
-        private Episodes.Result cached(String key, java.util.function.Supplier<Episodes.Result> sim) {
+        /**
+         * The episode under {@code key}: while planning, records it (first use wins) and returns
+         * an empty placeholder; afterwards, its simulated result.
+         */
+        private Episodes.Result cached(String key, Supplier<Episodes.Result> sim) {
+            if (planning) {
+                wanted.putIfAbsent(key, sim);
+                return Episodes.Result.zero();
+            }
             Episodes.Result r = cache.get(key);
             if (r == null) {
-                r = sim.get();
-                episodes++;
-                hops += r.waveletHops();
-                cache.put(key, r);
+                throw new IllegalStateException("episode '" + key + "' was not planned");
             }
             return r;
         }
@@ -329,7 +736,19 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             for (int c = 0; c < cat.length; c++) {
                 cat[c] += r.byCategory()[c];
             }
-            activePeCycles = Math.addExact(activePeCycles, Math.multiplyExact(pes, r.cycles()));
+            active(pes, r.cycles());
+        }
+
+        /** Counts {@code pes} PEs at work for {@code cycles} (composing pass only). */
+        private void active(long pes, long cycles) {
+            if (!planning) {
+                activePeCycles = Math.addExact(activePeCycles, Math.multiplyExact(pes, cycles));
+            }
+        }
+
+        /** Streams of the hidden state through the wafer's edge I/O. */
+        private long edgeStreams() {
+            return Math.min(cfg.wse().ioEntryPointsPerEdge(), model.hiddenSize() / 2);
         }
 
         private Segment firstCompute(List<Segment> segs) {
@@ -339,6 +758,10 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 }
             }
             throw new IllegalStateException("a wafer without layers");
+        }
+
+        private Segment lastCompute(List<Segment> segs) {
+            return segs.get(segs.size() - 1);
         }
 
         private Segment tableOf(List<Segment> segs) {
@@ -416,6 +839,16 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 b.note("weight-tile columns packed densely (padding " + placement.tilePadElements()
                         + " instead of " + cfg.mapping().tilePadElements() + ") to fit: SRAM bank conflicts slow the"
                         + " multiply-adds");
+            }
+            LayerPlan firstPlan = firstCompute(w0.segments()).plan();
+            int passes = firstPlan.passes();
+            if (passes > 1) {
+                boolean piped = pipelined(firstPlan);
+                b.note(String.format(Locale.ROOT, "batch of %d in %d passes of up to %d sequence(s) (mapping.sequencesPerPass),"
+                        + " %s", w.batchSize(), passes, firstPlan.passBatch, piped ? "pipelined through the layer regions"
+                        : MappingParams.PIPELINED.equals(cfg.mapping().passSchedule())
+                        ? "run layer by layer: pipelining follows at most " + LayerProgram.MAX_TAGGED_PASSES + " passes"
+                        : "run layer by layer (mapping.passSchedule)"));
             }
             if (!exact) {
                 b.note("default mode: each distinct layer simulated once per attention length (tokens per column,"

@@ -28,22 +28,26 @@ class LayerFunctionalTest {
     static final ModelSpec TINY = ModelSpec.builder("tiny").layers(2).hidden(48).heads(4, 2).headDim(16).ffn(80)
             .vocab(256).attention(AttentionPattern.full(2)).build();
 
-    @ParameterizedTest(name = "{0} x {1} PEs, {2} cached tokens, {3} reductions")
-    @CsvSource({"4,4,5,chain", "6,5,11,chain", "3,8,2,chain", "9,5,7,two-phase", "16,4,3,two-phase"})
-    void layerStep_functional_matchesDoubleReference(int cols, int rows, int cached, String reduction) {
+    @ParameterizedTest(name = "{0} x {1} PEs, {2} cached tokens, {3} reductions, batch {4} in passes of {5}")
+    @CsvSource({"4,4,5,chain,1,1", "6,5,11,chain,1,1", "3,8,2,chain,1,1", "9,5,7,two-phase,1,1",
+        "16,4,3,two-phase,1,1", "4,4,5,chain,2,2", "6,5,11,chain,3,3", "9,5,7,two-phase,2,2", "6,5,11,chain,3,2",
+        "4,4,5,chain,4,1"})
+    void layerStep_functional_matchesDoubleReference(int cols, int rows, int cached, String reduction, int batch,
+                                                     int perPass) {
         ModelSpec m = TINY;
         ParamSet ps = ParamSet.combine("wse3", WsePresets.load("wse3"), MappingParams.defaults())
                 .with(MappingParams.REDUCTION, reduction, "test");
         WaferDecodeConfig cfg = WaferDecodeConfig.from(ps);
         int capacity = 16;
-        LayerPlan p = new LayerPlan(m, 0, cols, rows, 1, capacity, Precision.DEFAULT, DType.FP16, cfg.wse(), 8);
+        LayerPlan p = new LayerPlan(m, 0, cols, rows, batch, perPass, capacity, Precision.DEFAULT, DType.FP16,
+                cfg.wse(), 8);
         int hid = m.hiddenSize();
         int hd = m.headDim();
         int nh = m.numHeads();
         int nkv = m.numKvHeads();
         int f = m.ffnHiddenSize();
+        int group = nh / nkv;
         Rng rng = new Rng(cols * 1000 + rows * 10 + cached);
-        double[] x = gauss(rng, hid, 1.0);
         double[] g1 = uniform(rng, hid, 0.5, 1.5);
         double[] g2 = uniform(rng, hid, 0.5, 1.5);
         double[][] wq = gauss(rng, nh * hd, hid, 0.15);
@@ -53,66 +57,23 @@ class LayerFunctionalTest {
         double[][] wg = gauss(rng, f, hid, 0.15);
         double[][] wu = gauss(rng, f, hid, 0.15);
         double[][] wd = gauss(rng, hid, f, 0.15);
-        double[][][] kc = new double[cached + 1][nkv][hd];
-        double[][][] vc = new double[cached + 1][nkv][hd];
-        for (int t = 0; t < cached; t++) {
-            for (int g = 0; g < nkv; g++) {
-                kc[t][g] = gauss(rng, hd, 1.0);
-                vc[t][g] = gauss(rng, hd, 1.0);
-            }
-        }
         double theta = cfg.mapping().ropeTheta();
         double eps = cfg.mapping().rmsNormEpsilon();
-
-        // ---- the reference ----
-        double[] xn = rmsNorm(x, g1, eps);
-        double[] q = matvec(wq, xn);
-        double[] k = matvec(wk, xn);
-        double[] v = matvec(wv, xn);
-        for (int h = 0; h < nh; h++) {
-            rope(q, h * hd, hd, cached, theta);
-        }
-        for (int g = 0; g < nkv; g++) {
-            rope(k, g * hd, hd, cached, theta);
-            System.arraycopy(k, g * hd, kc[cached][g], 0, hd);
-            System.arraycopy(v, g * hd, vc[cached][g], 0, hd);
-        }
-        double[] att = new double[nh * hd];
-        int group = nh / nkv;
-        for (int h = 0; h < nh; h++) {
-            int g = h / group;
-            double[] s = new double[cached + 1];
-            double max = Double.NEGATIVE_INFINITY;
-            for (int t = 0; t <= cached; t++) {
-                double dot = 0;
-                for (int d = 0; d < hd; d++) {
-                    dot += q[h * hd + d] * kc[t][g][d];
+        // Every sequence of the batch has its own input and its own KV cache.
+        double[][] x = new double[batch][];
+        double[][][][] kc = new double[batch][cached + 1][nkv][hd];
+        double[][][][] vc = new double[batch][cached + 1][nkv][hd];
+        double[][] out = new double[batch][];
+        for (int b = 0; b < batch; b++) {
+            x[b] = gauss(rng, hid, 1.0);
+            for (int t = 0; t < cached; t++) {
+                for (int g = 0; g < nkv; g++) {
+                    kc[b][t][g] = gauss(rng, hd, 1.0);
+                    vc[b][t][g] = gauss(rng, hd, 1.0);
                 }
-                s[t] = dot / Math.sqrt(hd);
-                max = Math.max(max, s[t]);
             }
-            double sum = 0;
-            for (int t = 0; t <= cached; t++) {
-                s[t] = Math.exp(s[t] - max);
-                sum += s[t];
-            }
-            for (int d = 0; d < hd; d++) {
-                double o = 0;
-                for (int t = 0; t <= cached; t++) {
-                    o += s[t] / sum * vc[t][g][d];
-                }
-                att[h * hd + d] = o;
-            }
+            out[b] = reference(x[b], kc[b], vc[b], cached, g1, g2, wq, wk, wv, wo, wg, wu, wd, m, theta, eps);
         }
-        double[] hres = add(x, matvec(wo, att));
-        double[] hn = rmsNorm(hres, g2, eps);
-        double[] gate = matvec(wg, hn);
-        double[] up = matvec(wu, hn);
-        double[] act = new double[f];
-        for (int i = 0; i < f; i++) {
-            act[i] = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
-        }
-        double[] out = add(hres, matvec(wd, act));
 
         // ---- the wafer program ----
         Fabric fab = new Fabric(cfg.wse().withGrid(cols, rows), Fabric.Options.FUNCTIONAL);
@@ -124,7 +85,9 @@ class LayerFunctionalTest {
         for (int u = 0; u < cols; u++) {
             int h0 = p.hStart(u);
             int hl = p.hLen(u);
-            write(fab, u, 0, p.xIn, slice(x, h0, hl));
+            for (int b = 0; b < batch; b++) {
+                write(fab, u, 0, p.xIn + b * hl * 2, slice(x[b], h0, hl));
+            }
             write(fab, u, 0, p.gamma1, slice(g1, h0, hl));
             write(fab, u, 0, p.gamma2, slice(g2, h0, hl));
             for (int r = 0; r < rows; r++) {
@@ -182,10 +145,13 @@ class LayerFunctionalTest {
                         continue;
                     }
                     int slot = p.slotInColumn(t);
-                    for (int dl = 0; dl < dims; dl++) {
-                        int dim = dimOf(dl, np, ps0, hd);
-                        write(fab, u, r, p.kcache + (dl * tStride + slot) * 2, new double[] {kc[t][g][dim]});
-                        write(fab, u, r, p.vcache + (dl * tStride + slot) * 2, new double[] {vc[t][g][dim]});
+                    for (int b = 0; b < batch; b++) {
+                        int seq = b * p.dimsMax * tStride;
+                        for (int dl = 0; dl < dims; dl++) {
+                            int dim = dimOf(dl, np, ps0, hd);
+                            write(fab, u, r, p.kcache + (seq + dl * tStride + slot) * 2, new double[] {kc[b][t][g][dim]});
+                            write(fab, u, r, p.vcache + (seq + dl * tStride + slot) * 2, new double[] {vc[b][t][g][dim]});
+                        }
                     }
                 }
                 // Rotary cos/sin of the new position for this row's pairs (west edge).
@@ -204,16 +170,78 @@ class LayerFunctionalTest {
         }
         fab.run(10_000_000);
         double worst = 0;
-        for (int u = 0; u < cols; u++) {
-            float[] got = fab.readMemory(u, rows - 1, p.xIn, p.hLen(u), DType.FP16);
-            for (int i = 0; i < got.length; i++) {
-                double want = out[p.hStart(u) + i];
-                double err = Math.abs(got[i] - want) / Math.max(1.0, Math.abs(want));
-                worst = Math.max(worst, err);
-                assertTrue(err < 0.03, "column " + u + " element " + i + ": wafer " + got[i] + " vs reference " + want);
+        for (int b = 0; b < batch; b++) {
+            for (int u = 0; u < cols; u++) {
+                float[] got = fab.readMemory(u, rows - 1, p.xIn + b * p.hLen(u) * 2, p.hLen(u), DType.FP16);
+                for (int i = 0; i < got.length; i++) {
+                    double want = out[b][p.hStart(u) + i];
+                    double err = Math.abs(got[i] - want) / Math.max(1.0, Math.abs(want));
+                    worst = Math.max(worst, err);
+                    assertTrue(err < 0.03, "sequence " + b + ", column " + u + " element " + i + ": wafer " + got[i]
+                            + " vs reference " + want);
+                }
             }
         }
         assertTrue(worst > 0, "outputs cannot all be exact after fp16 arithmetic");
+    }
+
+    /** The layer in double precision for one sequence: its input, its KV cache of {@code cached} tokens. */
+    private static double[] reference(double[] x, double[][][] kc, double[][][] vc, int cached, double[] g1,
+                                      double[] g2, double[][] wq, double[][] wk, double[][] wv, double[][] wo,
+                                      double[][] wg, double[][] wu, double[][] wd, ModelSpec m, double theta,
+                                      double eps) {
+        int hd = m.headDim();
+        int nh = m.numHeads();
+        int nkv = m.numKvHeads();
+        int f = m.ffnHiddenSize();
+        double[] xn = rmsNorm(x, g1, eps);
+        double[] q = matvec(wq, xn);
+        double[] k = matvec(wk, xn);
+        double[] v = matvec(wv, xn);
+        for (int h = 0; h < nh; h++) {
+            rope(q, h * hd, hd, cached, theta);
+        }
+        for (int g = 0; g < nkv; g++) {
+            rope(k, g * hd, hd, cached, theta);
+            System.arraycopy(k, g * hd, kc[cached][g], 0, hd);
+            System.arraycopy(v, g * hd, vc[cached][g], 0, hd);
+        }
+        double[] att = new double[nh * hd];
+        int group = nh / nkv;
+        for (int h = 0; h < nh; h++) {
+            int g = h / group;
+            double[] s = new double[cached + 1];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int t = 0; t <= cached; t++) {
+                double dot = 0;
+                for (int d = 0; d < hd; d++) {
+                    dot += q[h * hd + d] * kc[t][g][d];
+                }
+                s[t] = dot / Math.sqrt(hd);
+                max = Math.max(max, s[t]);
+            }
+            double sum = 0;
+            for (int t = 0; t <= cached; t++) {
+                s[t] = Math.exp(s[t] - max);
+                sum += s[t];
+            }
+            for (int d = 0; d < hd; d++) {
+                double o = 0;
+                for (int t = 0; t <= cached; t++) {
+                    o += s[t] / sum * vc[t][g][d];
+                }
+                att[h * hd + d] = o;
+            }
+        }
+        double[] hres = add(x, matvec(wo, att));
+        double[] hn = rmsNorm(hres, g2, eps);
+        double[] gate = matvec(wg, hn);
+        double[] up = matvec(wu, hn);
+        double[] act = new double[f];
+        for (int i = 0; i < f; i++) {
+            act[i] = gate[i] / (1 + Math.exp(-gate[i])) * up[i];
+        }
+        return add(hres, matvec(wd, act));
     }
 
     /** Head dimension of local dimension index dl of a row with np pairs starting at pair ps0. */

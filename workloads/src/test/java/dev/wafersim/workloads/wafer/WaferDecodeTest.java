@@ -75,6 +75,82 @@ class WaferDecodeTest {
     }
 
     /**
+     * Episodes simulated on one thread or on two give the same result to the last picosecond, in
+     * default mode (distinct layers and context lengths) and in exact mode (every episode its own).
+     */
+    @Test
+    void simulate_oneAndTwoThreads_identicalResults() {
+        for (boolean exact : new boolean[] {false, true}) {
+            DecodeRequest req = new DecodeRequest("wse3", smallWafer("mapping.contextBucketTokens", "8"), SMALL,
+                    DecodeWorkload.of(2, 30, 6), new WaferOptions(2, exact));
+            DecodeResult one = WaferDecodeSimulator.INSTANCE.simulate(req, dev.wafersim.workloads.run.Progress.NONE, 1);
+            DecodeResult two = WaferDecodeSimulator.INSTANCE.simulate(req, dev.wafersim.workloads.run.Progress.NONE, 2);
+            assertArrayEquals(one.tokenLatenciesPs(), two.tokenLatenciesPs(), "exact=" + exact);
+            for (LatencyCategory c : LatencyCategory.values()) {
+                assertEquals(one.breakdownTotalPs(c), two.breakdownTotalPs(c), c.key());
+            }
+            assertEquals(one.details(WaferDetails.class).fabricEpisodesSimulated(),
+                    two.details(WaferDetails.class).fabricEpisodesSimulated());
+            assertEquals(one.details(WaferDetails.class).waveletHopsSimulated(),
+                    two.details(WaferDetails.class).waveletHopsSimulated());
+            assertTrue(one.details(WaferDetails.class).fabricEpisodesSimulated() > 2);
+        }
+    }
+
+    /**
+     * A batch of 4 in passes of 1 on the 4 layers: pipelined through the regions, a pass starts
+     * the next layer while the previous layer takes the next pass, so the step is shorter than
+     * with every pass of a layer done before the next layer starts; the breakdown still sums to
+     * the latency (DecodeResult checks it). With the whole batch in one pass both schedules are
+     * the same run.
+     */
+    @Test
+    void simulate_passesPipelined_fasterThanLayerByLayer() {
+        DecodeWorkload w = DecodeWorkload.of(4, 30, 2);
+        DecodeResult piped = run(smallWafer("mapping.sequencesPerPass", "1"), SMALL, w, 1, false);
+        DecodeResult serial = run(smallWafer("mapping.sequencesPerPass", "1", "mapping.passSchedule", "layer-by-layer"),
+                SMALL, w, 1, false);
+        assertTrue(piped.meanMs() < 0.8 * serial.meanMs(), piped.meanMs() + " ms pipelined, " + serial.meanMs()
+                + " ms layer by layer");
+        DecodeResult onePassA = run(smallWafer("mapping.sequencesPerPass", "4"), SMALL, w, 1, false);
+        DecodeResult onePassB = run(smallWafer("mapping.sequencesPerPass", "4", "mapping.passSchedule",
+                "layer-by-layer"), SMALL, w, 1, false);
+        assertArrayEquals(onePassA.tokenLatenciesPs(), onePassB.tokenLatenciesPs());
+    }
+
+    /**
+     * A batch of 6 in passes of one sequence, pipelined: default mode simulates 3 passes of each
+     * region and lets the other 3 follow at the last interval, exact mode simulates all 6 (and every
+     * step): they agree within 1%, on one wafer and on two.
+     */
+    @Test
+    void defaultAndExact_pipelinedPasses_agreeWithin1Percent() {
+        DecodeWorkload w = DecodeWorkload.of(6, 24, 3);
+        for (int wafers : new int[] {1, 2}) {
+            DecodeResult fast = run(smallWafer("mapping.sequencesPerPass", "1"), SMALL, w, wafers, false);
+            DecodeResult exact = run(smallWafer("mapping.sequencesPerPass", "1"), SMALL, w, wafers, true);
+            assertEquals(exact.meanMs(), fast.meanMs(), 0.01 * exact.meanMs(), wafers + " wafer(s)");
+        }
+    }
+
+    /**
+     * Two wafers, a batch of 4 in passes of 1: pipelined, the passes flow through both wafers and
+     * the link between them (one pass at a time on the link), faster than layer by layer; the token
+     * still crosses the link and comes back, so inter-wafer time is at least two link latencies.
+     */
+    @Test
+    void simulate_twoWafersPassesPipelined_fasterAndCrossTheLinks() {
+        DecodeWorkload w = DecodeWorkload.of(4, 20, 2);
+        DecodeResult piped = run(smallWafer("mapping.sequencesPerPass", "1"), SMALL, w, 2, false);
+        DecodeResult serial = run(smallWafer("mapping.sequencesPerPass", "1", "mapping.passSchedule", "layer-by-layer"),
+                SMALL, w, 2, false);
+        assertTrue(piped.meanMs() < serial.meanMs(), piped.meanMs() + " ms pipelined, " + serial.meanMs()
+                + " ms layer by layer");
+        assertTrue(piped.breakdownMs(LatencyCategory.INTER_WAFER) >= 2 * 0.002,
+                "inter-wafer " + piped.breakdownMs(LatencyCategory.INTER_WAFER) + " ms");
+    }
+
+    /**
      * The per-token latency grows with the context (attention reads one more token per step) and the
      * breakdown sums to the latency (checked by DecodeResult.build); attention time is non-zero and
      * GPU categories are zero on a wafer.
@@ -133,6 +209,25 @@ class WaferDecodeTest {
                 () -> MappingStrategies.get("layer-regions").place(m, w, cfg, 81));
         assertEquals("--wafers=81 is not allowed for llama-3.1-70b: layers are split across wafers and it has 80,"
                 + " so at most 80 wafers", tooMany.getMessage());
+    }
+
+    /**
+     * Llama-3.1-8B at batch 64, context 4,096 + 128: 64 sequences x 4,224 tokens x 32 layers x 8 KV
+     * heads x 128 dims x 2 (K and V) x 2 bytes = 35.4 GB of KV cache and 16.1 GB of weights, more than
+     * one WSE-3's 40.2 GB: asking for one wafer fails naming the cache and the smallest count (2);
+     * with passes of one sequence the working buffers stay small enough for 2.
+     */
+    @Test
+    void place_llama8bBatch64_kvCacheNeedsTwoWafers() {
+        WaferDecodeConfig cfg = WaferDecodeConfig.from(WaferDecodeSimulator.load("wse3"));
+        ModelSpec m = ModelCatalog.get("llama-3.1-8b");
+        DecodeWorkload w = DecodeWorkload.of(64, 4096, 128);
+        ConfigException ex = assertThrows(ConfigException.class,
+                () -> MappingStrategies.get("layer-regions").place(m, w, cfg, 1));
+        assertTrue(ex.getMessage().contains("35.43 GB for the KV cache"), ex.getMessage());
+        assertTrue(ex.getMessage().endsWith("the smallest number of wafers that holds it is 2 (use --wafers 2)"),
+                ex.getMessage());
+        assertEquals(2, MappingStrategies.get("layer-regions").place(m, w, cfg, 0).wafers().size());
     }
 
     /**
