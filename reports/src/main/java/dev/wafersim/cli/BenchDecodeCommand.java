@@ -24,9 +24,11 @@ import picocli.CommandLine.Spec;
 /** {@code wafersim bench decode}: wall time and peak heap of wafer decode simulation. */
 @Command(name = "decode", mixinStandardHelpOptions = true,
         description = {
-            "Time the wafer decode simulation: a model's decode (default mode, identical layers reused), one",
-            "token in exact mode (every layer simulated) and one step of a large batch (default mode), each with its",
-            "peak heap. Prints 'decode-seconds: N' last (the default-mode run's wall time)."})
+            "Time the wafer decode simulation and measure its peak heap.",
+            "",
+            "A model's decode (default mode, identical layers reused), one token in exact mode (every layer",
+            "simulated) and one step of a large batch (default mode), each with its peak heap. Prints",
+            "'decode-seconds: N' last (the default-mode run's wall time)."})
 public final class BenchDecodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
