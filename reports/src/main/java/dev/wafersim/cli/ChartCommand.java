@@ -287,6 +287,8 @@ public final class ChartCommand implements Callable<Integer> {
             case "workload.tokens", "tokens" -> "tokens generated";
             case "workload.gpus" -> "GPUs";
             case "workload.wafers" -> "wafers";
+            case "energyJoulesPerToken" -> "energy per output token (J)";
+            case "costUsdPerMillionTokens" -> "cost per million output tokens (USD)";
             default -> {
                 if (column.startsWith("breakdown.") && column.endsWith("Ms")) {
                     yield column.substring("breakdown.".length(), column.length() - 2) + " (ms per token)";

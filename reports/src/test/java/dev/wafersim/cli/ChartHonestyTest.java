@@ -22,6 +22,13 @@ class ChartHonestyTest {
     Path tmp;
 
     @Test
+    void axisLabel_energyAndCostColumns_nameTheirUnits() {
+        assertEquals("energy per output token (J)", ChartCommand.label("energyJoulesPerToken"));
+        assertEquals("cost per million output tokens (USD)", ChartCommand.label("costUsdPerMillionTokens"));
+        assertEquals("per-token latency (ms)", ChartCommand.label("perTokenLatencyMs"));
+    }
+
+    @Test
     void heatmap_idleFabric_legendSaysTheColourScaleIsNot0To100() throws Exception {
         double[] u = new double[20 * 10];
         u[7] = 0.008; // the busiest link: 0.8% of the cycles
