@@ -280,12 +280,26 @@ public final class ServeCommand implements Callable<Integer> {
                 GoodputSearch.Goodput g = null;
                 if (goodput) {
                     int si = s;
-                    g = GoodputSearch.search(label, source::atRate, t -> {
+                    // The search replays one rate at a time: keep each rate's result for the energy at the goodput.
+                    java.util.Map<Double, ServingResult> byRate = new java.util.HashMap<>();
+                    double[] rateNow = new double[1];
+                    g = GoodputSearch.search(label, rate -> {
+                        rateNow[0] = rate;
+                        return source.atRate(rate);
+                    }, t -> {
                         progress.update(si, experiments.size(), "goodput of " + label + ": replaying at "
                                 + String.format(Locale.ROOT, "%.4g", t.meanRatePerSecond()) + " req/s");
-                        return ServingReplay.run(t, times, params, options);
+                        ServingResult pr = ServingReplay.run(t, times, params, options);
+                        byRate.put(rateNow[0], pr);
+                        return pr;
                     }, target, params.goodputAttainment(), params.goodputRelativeTolerance(), source.startRate(),
                             source.minRate(), times.model().devices());
+                    ServingResult atGoodput = byRate.get(g.requestsPerSecond());
+                    if (atGoodput != null && atGoodput.emittedTokens() > 0) {
+                        EnergyCost ge = PowerModel.of(e.entry().kind(), e.params(), atGoodput.activity(),
+                                atGoodput.emittedTokens());
+                        g = g.withEnergy(ge.energyJoulesPerToken(), ge.costUsdPerMillionTokens());
+                    }
                 }
                 double wall = (System.nanoTime() - t0) / 1e9;
                 results.add(r);

@@ -157,6 +157,16 @@ class ServeCommandTest {
         assertEquals(g.get("requestsPerSecond").asDouble() / 8, g.get("perDevice").asDouble(), 1e-12);
         assertEquals(0.9, g.get("level").asDouble(), 0);
         assertTrue(g.get("probes").size() >= 3);
+        // Energy and cost of the replay at the goodput rate: the system's price and power spread over the
+        // tokens of that replay. The goodput search doubles from the given 4 req/s while the SLO holds, so
+        // when the goodput rate is above 4 req/s the same tokens take less time and cost less each.
+        JsonNode top = JSON.readTree(json.toFile());
+        double cost = g.get("costUsdPerMillionTokens").asDouble();
+        assertTrue(cost > 0 && g.get("energyJoulesPerToken").asDouble() > 0, g.toString());
+        if (g.get("requestsPerSecond").asDouble() > 4 * 1.05) {
+            assertTrue(cost < top.get("costUsdPerMillionTokens").asDouble(), g + " vs " + top.get("costUsdPerMillionTokens"));
+        }
+        assertTrue(r.out.contains("J/token, $"), r.out);
     }
 
     @Test

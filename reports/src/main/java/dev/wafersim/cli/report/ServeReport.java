@@ -270,10 +270,13 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
             }
             String unit = "gpu".equals(s.systemKind()) ? "GPU" : "wafer";
             sb.append(String.format(Locale.ROOT, "goodput %s: %s req/s (%s req/s per %s, %d %s%s) with %.0f%% of requests"
-                            + " meeting %s; %d replays%s%n", g.system(), fmt(g.requestsPerSecond(), 3),
+                            + " meeting %s; %d replays%s%s%n", g.system(), fmt(g.requestsPerSecond(), 3),
                     fmt(g.perDevice(), 3), unit, g.devices(), unit, g.devices() == 1 ? "" : "s", 100 * g.level(), g.slo(),
                     g.probes().size(),
-                    g.unbounded() ? " (still met at the highest rate tried)" : ""));
+                    g.unbounded() ? " (still met at the highest rate tried)" : "",
+                    g.energyJoulesPerToken() == null ? "" : String.format(Locale.ROOT,
+                            "; at that rate %.4g J/token, $%.4g per million tokens", g.energyJoulesPerToken(),
+                            g.costUsdPerMillionTokens())));
         }
         for (SystemJson s : systems) {
             ServingSummary.SpeculativeSummary sp = s.summary().speculative();

@@ -51,12 +51,27 @@ public final class GoodputSearch {
      * @param slo               the SLO
      * @param unbounded         true when the SLO was still met at the highest rate tried
      * @param probes            every replay, in order
+     * @param energyJoulesPerToken    energy per output token of the replay at the goodput rate (the
+     *                                interactive use the SLO describes), or null when not computed
+     * @param costUsdPerMillionTokens cost per million output tokens of that replay, or null
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Goodput(String system, double requestsPerSecond, double perDevice, int devices, double level,
-                          String slo, boolean unbounded, List<Probe> probes) {
+                          String slo, boolean unbounded, List<Probe> probes, Double energyJoulesPerToken,
+                          Double costUsdPerMillionTokens) {
         public Goodput {
             probes = List.copyOf(probes);
+        }
+
+        Goodput(String system, double requestsPerSecond, double perDevice, int devices, double level, String slo,
+                boolean unbounded, List<Probe> probes) {
+            this(system, requestsPerSecond, perDevice, devices, level, slo, unbounded, probes, null, null);
+        }
+
+        /** This goodput with the energy and cost per token of the replay at its rate. */
+        public Goodput withEnergy(double joulesPerToken, double usdPerMillionTokens) {
+            return new Goodput(system, requestsPerSecond, perDevice, devices, level, slo, unbounded, probes,
+                    joulesPerToken, usdPerMillionTokens);
         }
     }
 
