@@ -285,6 +285,8 @@ public final class ChartCommand implements Callable<Integer> {
             case "workload.context", "contextTokens" -> "context length (tokens)";
             case "workload.batch", "batch" -> "batch (sequences)";
             case "workload.tokens", "tokens" -> "tokens generated";
+            case "workload.promptTokens", "promptTokens" -> "prompt length (tokens)";
+            case "ttftMs" -> "time to first token (ms)";
             case "workload.gpus" -> "GPUs";
             case "workload.wafers" -> "wafers";
             case "energyJoulesPerToken" -> "energy per output token (J)";

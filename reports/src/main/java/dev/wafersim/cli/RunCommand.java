@@ -5,6 +5,8 @@ import dev.wafersim.cli.chart.ChartFiles;
 import dev.wafersim.cli.chart.LatencyCdfChart;
 import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.cli.experiment.ExperimentFile;
+import dev.wafersim.cli.experiment.ExperimentKey;
+import dev.wafersim.cli.experiment.ExperimentSpec;
 import dev.wafersim.cli.report.Reporter;
 import dev.wafersim.cli.report.RunReport;
 import dev.wafersim.cli.report.SpeculativeRunReport;
@@ -131,12 +133,17 @@ public final class RunCommand implements Callable<Integer> {
             ChartFiles.checkName(heatmap, "--heatmap");
         }
         ExperimentFile.Contents contents = Experiments.read(config, Set.of());
-        Experiment experiment = Experiments.spec(contents, system, workload, sets).resolve(true);
+        ExperimentSpec es = Experiments.spec(contents, system, workload, sets);
+        if (promptTokens != null) {
+            es = es.with(ExperimentKey.PROMPT_TOKENS, Long.toString(promptTokens), "", "--prompt-tokens");
+        }
+        Experiment experiment = es.resolve(true);
         if (heatmap != null && experiment.entry().kind() != dev.wafersim.workloads.run.SystemKind.WAFER) {
             throw new dev.wafersim.core.config.ConfigException("--heatmap applies to wafer systems; "
                     + experiment.entry().name() + " is a " + experiment.entry().kind().word() + " system");
         }
-        StepModel stepModel = promptTokens == null ? null : stepModel(experiment, promptTokens);
+        Long prompt = experiment.promptTokens();
+        StepModel stepModel = prompt == null ? null : experiment.ttftStepModel(prompt);
         SpeculativeSpec specSpec = speculative == null ? null
                 : SpeculativeSpec.parse(speculative, "--speculative", experiment.model());
         SpeculativeStepModel pair = specSpec == null ? null : speculativeModel(experiment, specSpec);
@@ -153,8 +160,7 @@ public final class RunCommand implements Callable<Integer> {
             } finally {
                 progress.done();
             }
-            TimeToFirstToken ttft = stepModel == null ? null
-                    : TimeToFirstToken.of(stepModel, promptTokens, chunkTokens(experiment, promptTokens));
+            TimeToFirstToken ttft = stepModel == null ? null : experiment.timeToFirstToken(stepModel, prompt);
             List<String> modelLines = ModelDescription.lines(experiment.model(), experiment.modelReport()).stream()
                     .map(l -> String.format(java.util.Locale.ROOT, "  %-15s %s", l.key(), l.value())).toList();
             RunReport report = new RunReport(experiment, result, WafersimCommand.version(), modelLines, ttft);
@@ -181,23 +187,6 @@ public final class RunCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    /** The parameter that sets the prompt tokens per prefill pass. */
-    static final String CHUNK_KEY = "serving.prefillChunkTokens";
-
-    /**
-     * The step model of the experiment's machine for one prompt of {@code prompt} tokens. A system without a
-     * step model (the wafers, for now) refuses here, in {@code SystemCatalog.Entry.stepModel}, before anything
-     * runs.
-     */
-    private static StepModel stepModel(Experiment e, long prompt) {
-        if (prompt < 1) {
-            throw new ConfigException("--prompt-tokens=" + prompt + " is not allowed; expected an integer >= 1");
-        }
-        StepModelRequest r = new StepModelRequest(e.entry().name(), e.params(), e.model(), e.workload().precision(),
-                e.workload().routing(), e.options(), 1, prompt + 1);
-        return e.entry().stepModel(r);
-    }
-
     /**
      * The target and draft pair of a speculative run: the target's step model for the run's batch and positions
      * (a system without a step model refuses here, before anything runs), the draft's on the same system.
@@ -208,10 +197,5 @@ public final class RunCommand implements Callable<Integer> {
                 e.workload().routing(), e.options(), e.workload().batchSize(), positions);
         StepModel target = e.entry().stepModel(r);
         return SpeculativeStepModel.of(r, target, s, e.entry()::stepModel);
-    }
-
-    /** Prompt tokens per prefill pass: the system's {@code serving.prefillChunkTokens}, or the whole prompt. */
-    private static int chunkTokens(Experiment e, long prompt) {
-        return e.params().schema().has(CHUNK_KEY) ? e.params().getInt(CHUNK_KEY) : (int) Math.min(prompt, Integer.MAX_VALUE);
     }
 }

@@ -18,6 +18,7 @@ import dev.wafersim.cli.sweep.SweepShard;
 import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.core.event.SimulationStalledException;
 import dev.wafersim.workloads.run.DecodeResult;
+import dev.wafersim.workloads.step.TimeToFirstToken;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,8 +68,9 @@ import picocli.CommandLine.Spec;
             "soon as the point finishes; --resume continues a sweep that was stopped.",
             "",
             "Sweepable keys: system, model, workload.batch, workload.context, workload.tokens, workload.precision,",
-            "workload.gpus, workload.tp, workload.pp, workload.wafers, and any system parameter (e.g.",
-            "hbm.peakBandwidthGBps). Example: wafersim sweep --system h100-sxm --model llama-3.1-8b",
+            "workload.gpus, workload.tp, workload.pp, workload.wafers, workload.promptTokens (adds the time to first",
+            "token of that prompt, column ttftMs), and any system parameter (e.g. hbm.peakBandwidthGBps). Example:",
+            "  wafersim sweep --system h100-sxm --model llama-3.1-8b",
             "  --set workload.context=1024,4096,16384 --set workload.batch=1,8 --out sweep.csv --chart-dir charts",
             "",
             "The CSV is locked while the sweep runs: a second sweep on it is refused (exit 2). --resume and chart",
@@ -392,7 +394,8 @@ public final class SweepCommand implements Callable<Integer> {
         List<String> values = plan.values(i);
         try {
             DecodeResult r = e.run();
-            return new Done(i, csv.row(i, values, e, r, "ok", ""), "ok", null);
+            TimeToFirstToken ttft = e.timeToFirstToken();
+            return new Done(i, csv.row(i, values, e, r, ttft, "ok", ""), "ok", null);
         } catch (ConfigException ex) {
             return new Done(i, csv.row(i, values, e, null, "failed", ex.getMessage()), "failed", null);
         } catch (SimulationStalledException ex) {

@@ -57,6 +57,8 @@ class SweepCommandTest {
                 "longer context, larger batch: slower");
         TestFiles.assertPng(charts.resolve("latency-vs-workload.context.png"), 1000, 600);
         TestFiles.assertPng(charts.resolve("throughput-vs-workload.context.png"), 1000, 600);
+        assertFalse(Files.exists(charts.resolve("ttft-vs-workload.context.png")), "no prompt, no TTFT chart");
+        assertTrue(rows.get(0).get(t.column("ttftMs")).isEmpty(), "no prompt, no TTFT");
 
         String before = Files.readString(csv);
         CliRunner again = CliRunner.run(TestFiles.concat(BASE, "--threads", "2", "--out", csv.toString(), "--resume"));
@@ -220,5 +222,46 @@ class SweepCommandTest {
         assertEquals(Main.EXIT_OK, ref.exitCode, ref.err);
         assertEquals(sortedRows(fresh), rows, "killed and resumed = uninterrupted");
         assertTrue(new File(csv.toString()).length() > 0);
+    }
+
+    @Test
+    void sweep_promptTokens_addsTtftColumnAndChart_sameAsRun() throws Exception {
+        Path csv = tmp.resolve("ttft.csv");
+        Path charts = tmp.resolve("ttft-charts");
+        CliRunner r = CliRunner.run("sweep", "--system", "h100-sxm", "--model", "llama-3.2-1b", "--tokens", "2",
+                "--set", "workload.promptTokens=512,4096", "--set", "serving.prefillChunkTokens=2048", "--out",
+                csv.toString(), "--chart-dir", charts.toString());
+        assertEquals(Main.EXIT_OK, r.exitCode, r.out + r.err);
+        Csv.Table t = Csv.read(csv);
+        List<List<String>> rows = sortedRows(csv);
+        int ttft = t.column("ttftMs");
+        int prompt = t.column("promptTokens");
+        assertEquals("4096", rows.get(1).get(prompt));
+        double shortPrompt = Double.parseDouble(rows.get(0).get(ttft));
+        double longPrompt = Double.parseDouble(rows.get(1).get(ttft));
+        // 8x the prompt in 2 prefill passes instead of 1: at least 2x the time, however the passes are made up.
+        assertTrue(longPrompt > 2 * shortPrompt, shortPrompt + " ms against " + longPrompt + " ms");
+        TestFiles.assertPng(charts.resolve("ttft-vs-workload.promptTokens.png"), 1000, 600);
+
+        // The row holds what run --prompt-tokens reports for the same experiment.
+        Path json = tmp.resolve("run.json");
+        CliRunner one = CliRunner.run("run", "--system", "h100-sxm", "--model", "llama-3.2-1b", "--tokens", "2",
+                "--prompt-tokens", "4096", "--set", "serving.prefillChunkTokens=2048", "--json", json.toString());
+        assertEquals(Main.EXIT_OK, one.exitCode, one.err);
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertEquals(j.get("ttftMs").asDouble(), longPrompt, 1e-9 * longPrompt);
+        assertEquals(4096, j.get("experiment").get("workload").get("promptTokens").asLong());
+        assertEquals(j.get("experimentHash").asText(), rows.get(1).get(t.column("experimentHash")));
+
+    }
+
+    @Test
+    void run_promptBeyondTheModel_refusedNamingTheKey() {
+        CliRunner r = CliRunner.run("run", "--system", "h100-sxm", "--model", "llama-3.2-1b", "--tokens", "2",
+                "--prompt-tokens", "131072");
+        assertEquals(Main.EXIT_BAD_INPUT, r.exitCode);
+        assertTrue(r.err.contains("--prompt-tokens=131,072 and its first output token make 131,073 positions, beyond"
+                + " llama-3.2-1b's max_position_embeddings of 131,072"), r.err);
+        assertFalse(r.err.contains("Exception"), r.err);
     }
 }

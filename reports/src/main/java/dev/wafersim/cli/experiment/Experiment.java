@@ -2,6 +2,7 @@ package dev.wafersim.cli.experiment;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.workloads.model.DecodeWorkload;
 import dev.wafersim.workloads.model.HfConfigReader;
@@ -14,6 +15,9 @@ import dev.wafersim.workloads.run.MachineOptions;
 import dev.wafersim.workloads.run.ResultFile;
 import dev.wafersim.workloads.run.SystemCatalog;
 import dev.wafersim.workloads.run.WaferOptions;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepModelRequest;
+import dev.wafersim.workloads.step.TimeToFirstToken;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -46,11 +50,16 @@ import java.util.Objects;
  *                  (positions beyond the model's maximum, allowed by {@code --beyond-max-positions})
  * @param modelReport what reading the model's config.json gave (keys read and ignored); null for a preset
  * @param beyondMaxPositions true when positions beyond the model's maximum were allowed
+ * @param promptTokens the prompt whose time to first token is also reported ({@code workload.promptTokens}),
+ *                  or null for none
  */
 public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec model, String modelName,
                          String modelFile, DecodeWorkload workload, MachineOptions options,
                          Map<String, Object> overrides, List<String> notes, HfConfigReader.Report modelReport,
-                         boolean beyondMaxPositions) {
+                         boolean beyondMaxPositions, Long promptTokens) {
+    /** The parameter that sets the prompt tokens per prefill pass, on systems that have it. */
+    public static final String CHUNK_KEY = "serving.prefillChunkTokens";
+
     public Experiment {
         Objects.requireNonNull(entry, "entry");
         Objects.requireNonNull(params, "params");
@@ -82,13 +91,45 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
         return entry.simulate(request(), progress, trace, tokens);
     }
 
+    /**
+     * The step model of the machine for one prompt of {@code prompt} tokens and its first output token, on an
+     * otherwise idle machine. Call it before a long run: a system without a step model, or a prompt that does not
+     * fit, is refused here.
+     *
+     * @throws ConfigException when {@code prompt < 1}, the system has no step model or the prompt does not fit
+     */
+    public StepModel ttftStepModel(long prompt) {
+        if (prompt < 1) {
+            throw new ConfigException("--prompt-tokens=" + prompt + " is not allowed; expected an integer >= 1");
+        }
+        StepModelRequest r = new StepModelRequest(entry.name(), params, model, workload.precision(),
+                workload.routing(), options, 1, prompt + 1);
+        return entry.stepModel(r);
+    }
+
+    /** Prompt tokens per prefill pass: the system's {@value #CHUNK_KEY}, or the whole prompt. */
+    public int prefillChunkTokens(long prompt) {
+        return params.schema().has(CHUNK_KEY) ? params.getInt(CHUNK_KEY) : (int) Math.min(prompt, Integer.MAX_VALUE);
+    }
+
+    /** The time to first token of {@code prompt} tokens on {@code model} (from {@link #ttftStepModel}). */
+    public TimeToFirstToken timeToFirstToken(StepModel model, long prompt) {
+        return TimeToFirstToken.of(model, prompt, prefillChunkTokens(prompt));
+    }
+
+    /** The time to first token of {@link #promptTokens()}; null when the experiment has none. */
+    public TimeToFirstToken timeToFirstToken() {
+        return promptTokens == null ? null : timeToFirstToken(ttftStepModel(promptTokens), promptTokens);
+    }
+
     /** SHA-256 (hex) of everything that determines the simulation; see the class comment. */
     public String hash() {
         String text = "system=" + entry.name() + "\n"
                 + "params=" + params.hash() + "\n"
                 + "model=" + model + "\n"
                 + "workload=" + workload + "\n"
-                + "options=" + options + "\n";
+                + "options=" + options + "\n"
+                + (promptTokens == null ? "" : "prompt=" + promptTokens + "\n");
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
@@ -119,6 +160,9 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
         w.put("context", workload.contextTokens());
         w.put("tokens", workload.tokensToGenerate());
         w.put("precision", precisionWord());
+        if (promptTokens != null) {
+            w.put("promptTokens", promptTokens);
+        }
         if (beyondMaxPositions) {
             w.put("beyondMaxPositions", true);
         }

@@ -17,6 +17,9 @@ public enum ExperimentKey {
     BATCH("workload.batch", "batch", "--batch", null, "sequences decoded together"),
     CONTEXT("workload.context", "context", "--context", null, "tokens per sequence in the KV cache"),
     TOKENS("workload.tokens", "tokens", "--tokens", null, "tokens generated per sequence"),
+    PROMPT_TOKENS("workload.promptTokens", "promptTokens", "--prompt-tokens", null,
+            "prompt tokens whose time to first token (prefill on the idle machine, then the first decode step) is also"
+                    + " reported"),
     PRECISION("workload.precision", "precision", "--precision", null, "weights bf16, fp8, int8 or int4 (int4:g64 sets the group size)"),
     GPUS("workload.gpus", "gpus", "--gpus", SystemKind.GPU, "GPUs, or auto"),
     TP("workload.tp", "tp", "--tp", SystemKind.GPU, "tensor-parallel degree, or auto"),

@@ -279,6 +279,12 @@ public final class ExperimentSpec {
         checkPositions(model, applicable, context, tokens, beyond != null && bool(beyond), notes);
         DecodeWorkload workload = new DecodeWorkload(batch, context, tokens, parsed,
                 ExpertRouting.UNIFORM_EXPECTED);
+        Setting promptSetting = applicable.get(ExperimentKey.PROMPT_TOKENS);
+        Long prompt = promptSetting == null ? null
+                : integer(promptSetting, 0, 1, DecodeWorkload.MAX_CONTEXT, false, " (tokens)");
+        if (prompt != null) {
+            checkPrompt(model, promptSetting, prompt, beyond != null && bool(beyond), notes);
+        }
 
         MachineOptions options;
         if (entry.kind() == SystemKind.GPU) {
@@ -309,7 +315,27 @@ public final class ExperimentSpec {
         boolean fromFile = fields.get(ExperimentKey.MODEL) == null;
         return new Experiment(entry, p, model, fromFile ? null : modelSetting.text(),
                 fromFile ? modelSetting.text() : null, workload, options, overrides, notes, report,
-                beyond != null && bool(beyond));
+                beyond != null && bool(beyond), prompt);
+    }
+
+    /**
+     * Refuses a prompt whose first output token lies beyond the model's {@code max_position_embeddings}
+     * ({@code prompt + 1} positions), unless {@code allowed}, which adds a warning to {@code notes} instead.
+     */
+    private static void checkPrompt(ModelSpec model, Setting s, long prompt, boolean allowed, List<String> notes) {
+        if (model.maxPositions() <= 0 || prompt + 1 <= model.maxPositions()) {
+            return;
+        }
+        String beyond = String.format(Locale.ROOT, "%s=%,d and its first output token make %,d positions, beyond %s's"
+                + " max_position_embeddings of %,d", s.where(), prompt, prompt + 1, model.name(), model.maxPositions());
+        if (allowed) {
+            notes.add(beyond + ": the model was not trained for them; simulated as asked ("
+                    + ExperimentKey.BEYOND_MAX_POSITIONS.option() + ")");
+            return;
+        }
+        throw new ConfigException(beyond + "; expected a prompt of at most " + String.format(Locale.ROOT, "%,d",
+                model.maxPositions() - 1) + " tokens, or " + ExperimentKey.BEYOND_MAX_POSITIONS.option()
+                + " (workload.beyondMaxPositions: true) to simulate it anyway");
     }
 
     /**

@@ -3,7 +3,9 @@ package dev.wafersim.cli.report;
 import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.cli.io.Json;
 import dev.wafersim.workloads.run.DecodeResult;
+import dev.wafersim.core.time.Ticks;
 import dev.wafersim.workloads.run.LatencyCategory;
+import dev.wafersim.workloads.step.TimeToFirstToken;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,6 +20,8 @@ import java.util.Set;
  *   <li>the metrics: {@code perTokenLatencyMs}, {@code p50Ms}, {@code p99Ms}, {@code minMs}, {@code maxMs},
  *       {@code tokensPerSecond} (per user), {@code tokensPerSecondTotal}, {@code breakdown.<category>Ms} for
  *       every {@link LatencyCategory}, {@code energyJoulesPerToken}, {@code costUsdPerMillionTokens},
+ *       {@code promptTokens} and {@code ttftMs} (the time to first token of the experiment's prompt on the idle
+ *       machine, {@code workload.promptTokens}; empty without one),
  *       {@code memoryStore}, {@code memoryUsedBytes}, {@code memoryUsableBytes},
  *       {@code details} (the machine's own figures, {@code GpuDetails} or {@code WaferDetails}, as JSON);</li>
  *   <li>{@code configHash} (hardware parameters) and {@code experimentHash} (everything that determines the
@@ -75,6 +79,8 @@ public final class ResultColumns {
         }
         b.number("energyJoulesPerToken", "energyJoulesPerToken", "%.4f");
         b.number("costUsdPerMillionTokens", "costUsdPerMillionTokens", "%.4f");
+        b.number("promptTokens", "promptTokens", "");
+        b.number("ttftMs", "ttftMs", "%.4f");
         b.text("memoryStore");
         b.number("memoryUsedBytes", "memoryUsedBytes", "");
         b.number("memoryUsableBytes", "memoryUsableBytes", "");
@@ -95,6 +101,14 @@ public final class ResultColumns {
      * the experiment's.
      */
     public List<Object> cells(Experiment e, DecodeResult r) {
+        return cells(e, r, null);
+    }
+
+    /**
+     * The cells of one result and its time to first token ({@code ttft}, null when the experiment has no prompt or
+     * the point failed); {@code r} null leaves the result's cells empty and keeps the experiment's.
+     */
+    public List<Object> cells(Experiment e, DecodeResult r, TimeToFirstToken ttft) {
         List<Object> out = new ArrayList<>();
         for (String c : identity) {
             out.add(switch (c) {
@@ -109,7 +123,7 @@ public final class ResultColumns {
             });
         }
         if (r == null) {
-            int n = METRICS.size() + LatencyCategory.values().length + 6;
+            int n = METRICS.size() + LatencyCategory.values().length + 8;
             for (int i = 0; i < n; i++) {
                 out.add(null);
             }
@@ -126,6 +140,8 @@ public final class ResultColumns {
             }
             out.add(r.energy() == null ? null : r.energy().energyJoulesPerToken());
             out.add(r.energy() == null ? null : r.energy().costUsdPerMillionTokens());
+            out.add(ttft == null ? null : ttft.promptTokens());
+            out.add(ttft == null ? null : Ticks.toMillis(ttft.latencyPs()));
             out.add(r.memory().store());
             out.add(r.memory().usedBytes());
             out.add(r.memory().usableBytes());

@@ -107,7 +107,7 @@ public record RunReport(Experiment experiment, DecodeResult result, String versi
     public Table table() {
         ResultColumns cols = ResultColumns.all();
         Table t = cols.declare(Table.builder()).build();
-        return t.row(cols.cells(experiment, result).toArray());
+        return t.row(cols.cells(experiment, result, ttft).toArray());
     }
 
     private static void line(StringBuilder sb, String key, String value) {

@@ -85,7 +85,7 @@ public record SpeculativeRunReport(RunReport base, SpeculativeDecode.Result resu
                 .number("speculative_draft_share", "draft share", "%.3f")
                 .number("speculative_speedup", "speed-up", "%.3f")
                 .build();
-        List<Object> cells = new ArrayList<>(cols.cells(base.experiment(), base.result()));
+        List<Object> cells = new ArrayList<>(cols.cells(base.experiment(), base.result(), base.ttft()));
         cells.add(draft);
         cells.add(result.k());
         cells.add(result.acceptance());

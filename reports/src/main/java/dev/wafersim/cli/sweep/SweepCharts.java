@@ -28,7 +28,8 @@ public final class SweepCharts {
 
     private static final List<Drawn> DRAWN = List.of(
             new Drawn("perTokenLatencyMs", "latency", "Per-token latency", "per-token latency (ms)"),
-            new Drawn("tokensPerSecondTotal", "throughput", "Throughput", "tokens/s, all sequences of the batch"));
+            new Drawn("tokensPerSecondTotal", "throughput", "Throughput", "tokens/s, all sequences of the batch"),
+            new Drawn("ttftMs", "ttft", "Time to first token", "time to first token (ms)"));
 
     private SweepCharts() {
     }
@@ -91,6 +92,9 @@ public final class SweepCharts {
         String subtitle = subtitle(plan, first);
         for (Drawn d : DRAWN) {
             int col = header.indexOf(d.column());
+            if (col < 0) {
+                continue;
+            }
             Map<String, List<LineChart.Point>> lines = new LinkedHashMap<>();
             for (Map.Entry<Integer, List<String>> e : new TreeMap<>(rows).entrySet()) {
                 List<String> values = plan.values(e.getKey());
@@ -115,6 +119,9 @@ public final class SweepCharts {
                 lines.computeIfAbsent(name.length() == 0 ? d.axis() : name.toString(), k -> new ArrayList<>())
                         .add(new LineChart.Point(xNum, xv, Double.parseDouble(y), label));
             }
+            if (lines.isEmpty()) {
+                continue; // a column no point has (ttftMs without workload.promptTokens)
+            }
             List<LineChart.Line> ls = new ArrayList<>();
             lines.forEach((n, pts) -> ls.add(new LineChart.Line(n, pts)));
             LineChart.Data data = new LineChart.Data(d.title() + " against " + xLabel.replaceAll(" \\(.*\\)$", ""),
@@ -133,6 +140,7 @@ public final class SweepCharts {
                 case BATCH -> "batch (sequences)";
                 case CONTEXT -> "context length (tokens)";
                 case TOKENS -> "tokens generated";
+                case PROMPT_TOKENS -> "prompt length (tokens)";
                 case GPUS -> "GPUs";
                 case TP -> "tensor-parallel degree (GPUs)";
                 case PP -> "pipeline stages";

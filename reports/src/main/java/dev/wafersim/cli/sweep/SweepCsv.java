@@ -2,6 +2,7 @@ package dev.wafersim.cli.sweep;
 
 import dev.wafersim.cli.experiment.Experiment;
 import dev.wafersim.cli.report.ResultColumns;
+import dev.wafersim.workloads.step.TimeToFirstToken;
 import dev.wafersim.workloads.run.DecodeResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,12 +105,21 @@ public final class SweepCsv {
      */
     public List<String> row(int point, List<String> axisValues, Experiment e, DecodeResult decode, String status,
                             String error) {
+        return row(point, axisValues, e, decode, null, status, error);
+    }
+
+    /**
+     * The row of a point with its time to first token ({@code ttft}: null when the experiment has no prompt or the
+     * point failed); the other arguments as {@link #row(int, List, Experiment, DecodeResult, String, String)}.
+     */
+    public List<String> row(int point, List<String> axisValues, Experiment e, DecodeResult decode,
+                            TimeToFirstToken ttft, String status, String error) {
         List<String> r = new ArrayList<>(header.size());
         r.add(Integer.toString(point));
         r.addAll(axisValues);
         r.add(status);
         r.add(error);
-        for (Object v : results.cells(e, decode)) {
+        for (Object v : results.cells(e, decode, ttft)) {
             r.add(v == null ? "" : v instanceof Double d ? Double.toString(d) : v.toString());
         }
         r.addAll(shardCells);
