@@ -19,6 +19,10 @@ import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.workloads.client.ClientParams;
 import dev.wafersim.workloads.serving.ArrivalProcess;
 import dev.wafersim.workloads.serving.CodingSessionWorkload;
+import dev.wafersim.workloads.serving.DisaggregatedReplay;
+import dev.wafersim.workloads.serving.DisaggregatedResult;
+import dev.wafersim.workloads.serving.DisaggregatedSummary;
+import dev.wafersim.workloads.serving.KvLinkParams;
 import dev.wafersim.workloads.serving.ReplayOptions;
 import dev.wafersim.workloads.serving.GoodputSearch;
 import dev.wafersim.workloads.serving.LengthDistribution;
@@ -37,6 +41,8 @@ import dev.wafersim.workloads.speculative.SpeculativeSpec;
 import dev.wafersim.workloads.speculative.SpeculativeStepModel;
 import dev.wafersim.workloads.step.StepModel;
 import dev.wafersim.workloads.step.StepModelRequest;
+import dev.wafersim.core.config.ParamSet;
+import dev.wafersim.workloads.run.SystemKind;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,6 +91,11 @@ import picocli.CommandLine.Spec;
             "answer plus a think time, the KV cache of a session kept between turns with serving.prefixCaching).",
             "--speculative draft=MODEL,k=K,acceptance=A decodes by verify steps of K drafted tokens.",
             "",
+            "--prefill SYSTEM --decode SYSTEM (instead of --system) serves disaggregated: prompts on one system, output on",
+            "the other, each request's KV cache over a link between them (kvlink.* parameters: bandwidth, by default the",
+            "slower side's NICs, latency, overlap with the prefill); adds each phase's time per request (prefill queue,",
+            "prefill, KV transfer, decode queue, decode).",
+            "",
             "Exit codes: 0 ok, 2 bad input (a malformed trace row, an unknown key, a system without a step",
             "model), 3 the simulation failed."})
 public final class ServeCommand implements Callable<Integer> {
@@ -105,6 +116,16 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Several systems side by side on the same requests, as compare takes them (e.g."
                     + " h100-sxm:gpus=8:tp=8,b200:gpus=8).")
     String systems;
+
+    @Option(names = "--prefill", paramLabel = "SYSTEM",
+            description = "Disaggregated serving: the system that runs the prompts, as a system spec (e.g. h100-sxm:gpus=8);"
+                    + " with --decode, instead of --system.")
+    String prefill;
+
+    @Option(names = "--decode", paramLabel = "SYSTEM",
+            description = "Disaggregated serving: the system that generates the output (e.g. h100-sxm:gpus=2); each"
+                    + " request's KV cache crosses the kvlink.* link to it.")
+    String decode;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Experiment file (YAML or JSON): system, model or modelFile, workload, set.")
@@ -214,6 +235,15 @@ public final class ServeCommand implements Callable<Integer> {
             saveFormat = TraceFormat.find(traceFormat);
             if (saveFormat == null) {
                 throw new ConfigException("--trace-format=" + traceFormat + " is not allowed; expected wafersim, azure or mooncake");
+            }
+        }
+        if (prefill != null || decode != null) {
+            return disaggregated(exact, target, saveFormat);
+        }
+        for (String entry : sets) {
+            if (entry.trim().startsWith(KvLinkParams.PREFIX)) {
+                throw new ConfigException("--set " + entry + " is not allowed here: kvlink.* parameters describe the KV"
+                        + " link of disaggregated serving (--prefill SYSTEM --decode SYSTEM)");
             }
         }
         Source source = source();
@@ -360,6 +390,184 @@ public final class ServeCommand implements Callable<Integer> {
             AtomicFiles.writeString(saveTrace, TraceWriter.text(requests0, saveFormat));
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * {@code serve --prefill SYSTEM --decode SYSTEM}: one disaggregated replay ({@link DisaggregatedReplay}). Each
+     * side is its own experiment (the shared options and {@code --set} overrides, then its system spec); an
+     * override applies to the sides whose schema has the key, and one neither has is an error naming it.
+     * {@code kvlink.*} overrides set the link.
+     */
+    private int disaggregated(boolean exact, SloSpec target, TraceFormat saveFormat) {
+        if (prefill == null || decode == null) {
+            throw new ConfigException((prefill == null ? "--decode" : "--prefill") + " needs "
+                    + (prefill == null ? "--prefill" : "--decode") + ": disaggregated serving takes both systems, e.g."
+                    + " --prefill h100-sxm:gpus=8 --decode h100-sxm:gpus=2 (or --system SYSTEM alone)");
+        }
+        if (system != null || systems != null) {
+            throw new ConfigException("give --prefill and --decode, or " + (system != null ? "--system" : "--systems")
+                    + ", not both: --prefill/--decode name the two systems of a disaggregated replay");
+        }
+        Object[][] unsupported = {{"--goodput", goodput ? Boolean.TRUE : null}, {"--client", client},
+            {"--speculative", speculative}, {"--workload", sessionWorkload}, {"--timeline", timeline}};
+        for (Object[] o : unsupported) {
+            if (o[1] != null) {
+                throw new ConfigException(o[0] + " is not supported with --prefill/--decode (disaggregated serving"
+                        + " replays single requests on the two systems, server-side times)");
+            }
+        }
+        SystemSpec p = side(prefill, "--prefill");
+        SystemSpec d = side(decode, "--decode");
+        ParamSet linkSet = KvLinkParams.defaults();
+        List<String> systemSets = new ArrayList<>();
+        for (String entry : sets) {
+            Experiments.KeyValue kv = Experiments.KeyValue.parse(entry, "--set");
+            if (kv.key().startsWith(KvLinkParams.PREFIX)) {
+                linkSet = linkSet.with(kv.key(), kv.value(), "--set");
+            } else {
+                systemSets.add(entry);
+            }
+        }
+        KvLinkParams link = KvLinkParams.from(linkSet);
+
+        Source source = source();
+        RequestTrace requests0 = source.atRate(source.startRate());
+        ExperimentFile.Contents contents = Experiments.read(config, Set.of());
+        ExperimentSpec base = Experiments.spec(contents, null, workload, systemSets);
+        Set<String> shared = Experiments.parameterKeys(List.of(p.name(), d.name()));
+        Experiment pe = resolveSide(base, p, "--prefill", shared);
+        Experiment de = resolveSide(base, d, "--decode", shared);
+        if (!pe.model().name().equals(de.model().name())
+                || pe.workload().precision().kvCache() != de.workload().precision().kvCache()) {
+            throw new ConfigException("--prefill " + p.label() + " serves " + pe.model().name() + " with a "
+                    + pe.workload().precision().kvCache() + " KV cache and --decode " + d.label() + " serves "
+                    + de.model().name() + " with " + de.workload().precision().kvCache() + "; expected the same model"
+                    + " and KV-cache precision on both sides (the KV cache crosses as it is)");
+        }
+        String label = p.label() + " -> " + d.label();
+        String modelName = pe.model().name();
+        ProgressMeter progress = ProgressMeter.of(spec.commandLine().getErr(), "serve", "systems", quiet, null);
+        long t0 = System.nanoTime();
+        DisaggregatedResult r;
+        ServingParams pp = ServingParams.from(pe.params());
+        ServingParams dp = ServingParams.from(de.params());
+        StepModel pm;
+        StepModel dm;
+        try {
+            pm = sideModel(pe, pp, requests0, "--prefill " + p.label());
+            dm = sideModel(de, dp, requests0, "--decode " + d.label());
+            StepTimes pt = ServingReplay.stepTimes(pm, pp, exact);
+            StepTimes dt = ServingReplay.stepTimes(dm, dp, exact);
+            double gbps = link.bandwidthGbps(pm.devices(), pe.entry().kind() == SystemKind.WAFER, dm.devices(),
+                    de.entry().kind() == SystemKind.WAFER);
+            dev.wafersim.workloads.model.ModelSpec model = pe.model();
+            dev.wafersim.workloads.model.Precision precision = pe.workload().precision();
+            progress.update(0, 1, "replaying " + label);
+            r = DisaggregatedReplay.run(requests0, pt, pp, dt, dp, link, gbps,
+                    tokens -> model.kvCacheBytes(precision, tokens, 1));
+        } finally {
+            progress.done();
+        }
+        ServingResult c = r.combined();
+        requireSomeCompleted(c, label);
+        long tokens = Math.max(1, c.emittedTokens());
+        EnergyCost pEnergy = PowerModel.of(pe.entry().kind(), pe.params(), r.prefill().activity(), tokens);
+        EnergyCost dEnergy = PowerModel.of(de.entry().kind(), de.params(), r.decode().activity(), tokens);
+        EnergyCost energy = sum(pEnergy, pm.devices(), dEnergy, dm.devices());
+        ServingSummary summary = ServingSummary.of(label, modelName, c, target);
+        DisaggregatedSummary ds = DisaggregatedSummary.of(r, p.label(), pEnergy, d.label(), dEnergy);
+        java.util.Map<String, Object> cfg = new java.util.LinkedHashMap<>();
+        cfg.put("prefill", ServeReport.config(pe.params()));
+        cfg.put("decode", ServeReport.config(de.params()));
+        cfg.put("kvlink", linkSet.asMap());
+        String hash = sha256(pe.params().hash() + "\n" + de.params().hash() + "\n" + linkSet.hash());
+        String kind = pe.entry().kind() == de.entry().kind() ? pe.entry().kind().word()
+                : pe.entry().kind().word() + "+" + de.entry().kind().word();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        ServeReport.SystemJson j = new ServeReport.SystemJson(WafersimCommand.version(), kind, summary, energy, ds, cfg,
+                hash, wall);
+
+        PrintWriter out = spec.commandLine().getOut();
+        Reporter.emit(out, new ServeReport(modelName, List.of(j), List.of(label), List.of(c), List.of(r)),
+                new Reporter.Outputs(json, csv, null));
+        for (Experiment e : List.of(pe, de)) {
+            for (String note : e.notes()) {
+                out.println("note: " + note);
+            }
+        }
+        out.flush();
+        if (chart != null) {
+            double[] ttft = new double[c.completedRequests()];
+            int k = 0;
+            for (int i = 0; i < c.requests(); i++) {
+                if (c.completed(i)) {
+                    ttft[k++] = c.ttftPs(i) / 1e9;
+                }
+            }
+            double ttftTarget = target == null || target.ttftPs() < 0 ? Double.NaN : target.ttftPs() / 1e9;
+            double tpotTarget = target == null || target.tpotPs() < 0 ? Double.NaN : target.tpotPs() / 1e9;
+            ChartFiles.save(ServeCdfChart.of(List.of(new ServeCdfChart.Series(label, ttft, c.tbtHistogramNs())),
+                    modelName + ": " + requests0.description(), ttftTarget, tpotTarget), chart, svg);
+        }
+        if (saveTrace != null) {
+            AtomicFiles.writeString(saveTrace, TraceWriter.text(requests0, saveFormat));
+        }
+        return Main.EXIT_OK;
+    }
+
+    /** Parses one side's system spec, naming the option in errors. */
+    private static SystemSpec side(String text, String option) {
+        if (text.isBlank() || text.contains(",")) {
+            throw new ConfigException(option + "=" + text + " is not allowed; expected one system spec"
+                    + " name[:key=value]*, e.g. h100-sxm:gpus=8 or wse3");
+        }
+        try {
+            return SystemSpec.parse(text.trim());
+        } catch (ConfigException e) {
+            throw new ConfigException(option + " " + text + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One side's experiment: the shared spec with the side's system spec over it. */
+    private static Experiment resolveSide(ExperimentSpec base, SystemSpec s, String option, Set<String> shared) {
+        try {
+            return base.with(ExperimentKey.SYSTEM, s.name(), "system spec " + s.label(), "system").overlay(s.layer())
+                    .resolve(true, shared);
+        } catch (ConfigException e) {
+            throw new ConfigException(option + " " + s.label() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One side's step model (a side that cannot hold the model fails here, named). */
+    private StepModel sideModel(Experiment e, ServingParams params, RequestTrace requests, String side) {
+        StepModelRequest req = stepModelRequest(e, params, requests);
+        try {
+            return stepModels != null ? stepModels.apply(req) : e.entry().stepModel(req);
+        } catch (ConfigException ex) {
+            throw new ConfigException(side + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Two systems' energy and cost over the same replay, summed (state shares weighted by device count). */
+    static EnergyCost sum(EnergyCost a, int devicesA, EnergyCost b, int devicesB) {
+        java.util.Map<String, Double> shares = new java.util.LinkedHashMap<>();
+        double total = devicesA + devicesB;
+        a.deviceStateShares().forEach((k, v) -> shares.merge(k, v * devicesA / total, Double::sum));
+        b.deviceStateShares().forEach((k, v) -> shares.merge(k, v * devicesB / total, Double::sum));
+        String note = a.note() == null ? b.note() : b.note() == null ? a.note() : a.note() + "; " + b.note();
+        return new EnergyCost(a.energyJoules() + b.energyJoules(), a.averagePowerW() + b.averagePowerW(),
+                a.energyJoulesPerToken() + b.energyJoulesPerToken(), a.costUsd() + b.costUsd(),
+                a.costUsdPerMillionTokens() + b.costUsdPerMillionTokens(), shares, note);
+    }
+
+    private static String sha256(String text) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
