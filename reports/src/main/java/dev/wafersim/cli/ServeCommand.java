@@ -408,7 +408,7 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ConfigException("give --prefill and --decode, or " + (system != null ? "--system" : "--systems")
                     + ", not both: --prefill/--decode name the two systems of a disaggregated replay");
         }
-        Object[][] unsupported = {{"--goodput", goodput ? Boolean.TRUE : null}, {"--client", client},
+        Object[][] unsupported = {{"--client", client},
             {"--speculative", speculative}, {"--workload", sessionWorkload}, {"--timeline", timeline}};
         for (Object[] o : unsupported) {
             if (o[1] != null) {
@@ -449,6 +449,7 @@ public final class ServeCommand implements Callable<Integer> {
         ProgressMeter progress = ProgressMeter.of(spec.commandLine().getErr(), "serve", "systems", quiet, null);
         long t0 = System.nanoTime();
         DisaggregatedResult r;
+        GoodputSearch.Goodput g = null;
         ServingParams pp = ServingParams.from(pe.params());
         ServingParams dp = ServingParams.from(de.params());
         StepModel pm;
@@ -463,17 +464,39 @@ public final class ServeCommand implements Callable<Integer> {
             dev.wafersim.workloads.model.ModelSpec model = pe.model();
             dev.wafersim.workloads.model.Precision precision = pe.workload().precision();
             progress.update(0, 1, "replaying " + label);
-            r = DisaggregatedReplay.run(requests0, pt, pp, dt, dp, link, gbps,
-                    tokens -> model.kvCacheBytes(precision, tokens, 1));
+            java.util.function.LongUnaryOperator kvBytes = tokens -> model.kvCacheBytes(precision, tokens, 1);
+            r = DisaggregatedReplay.run(requests0, pt, pp, dt, dp, link, gbps, kvBytes);
+            requireSomeCompleted(r.combined(), label);
+            if (goodput) {
+                // The search replays one rate at a time: keep each rate's replay for the energy at the goodput.
+                java.util.Map<Double, DisaggregatedResult> byRate = new java.util.HashMap<>();
+                double[] rateNow = new double[1];
+                g = GoodputSearch.search(label, rate -> {
+                    rateNow[0] = rate;
+                    return source.atRate(rate);
+                }, t -> {
+                    progress.update(0, 1, "goodput of " + label + ": replaying at "
+                            + String.format(Locale.ROOT, "%.4g", t.meanRatePerSecond()) + " req/s");
+                    DisaggregatedResult pr = DisaggregatedReplay.run(t, pt, pp, dt, dp, link, gbps, kvBytes);
+                    byRate.put(rateNow[0], pr);
+                    return pr.combined();
+                }, target, dp.goodputAttainment(), dp.goodputRelativeTolerance(), source.startRate(),
+                        source.minRate(), pm.devices() + dm.devices());
+                DisaggregatedResult atGoodput = byRate.get(g.requestsPerSecond());
+                if (atGoodput != null && atGoodput.combined().emittedTokens() > 0) {
+                    EnergyCost ge = energy(atGoodput, pe, pm, de, dm, atGoodput.combined().emittedTokens(), null);
+                    g = g.withEnergy(ge.energyJoulesPerToken(), ge.costUsdPerMillionTokens());
+                }
+            }
         } finally {
             progress.done();
         }
         ServingResult c = r.combined();
-        requireSomeCompleted(c, label);
         long tokens = Math.max(1, c.emittedTokens());
-        EnergyCost pEnergy = PowerModel.of(pe.entry().kind(), pe.params(), r.prefill().activity(), tokens);
-        EnergyCost dEnergy = PowerModel.of(de.entry().kind(), de.params(), r.decode().activity(), tokens);
-        EnergyCost energy = sum(pEnergy, pm.devices(), dEnergy, dm.devices());
+        EnergyCost[] sides = new EnergyCost[2];
+        EnergyCost energy = energy(r, pe, pm, de, dm, tokens, sides);
+        EnergyCost pEnergy = sides[0];
+        EnergyCost dEnergy = sides[1];
         ServingSummary summary = ServingSummary.of(label, modelName, c, target);
         DisaggregatedSummary ds = DisaggregatedSummary.of(r, p.label(), pEnergy, d.label(), dEnergy);
         java.util.Map<String, Object> cfg = new java.util.LinkedHashMap<>();
@@ -484,8 +507,8 @@ public final class ServeCommand implements Callable<Integer> {
         String kind = pe.entry().kind() == de.entry().kind() ? pe.entry().kind().word()
                 : pe.entry().kind().word() + "+" + de.entry().kind().word();
         double wall = (System.nanoTime() - t0) / 1e9;
-        ServeReport.SystemJson j = new ServeReport.SystemJson(WafersimCommand.version(), kind, summary, energy, ds, cfg,
-                hash, wall);
+        ServeReport.SystemJson j = new ServeReport.SystemJson(WafersimCommand.version(), kind, summary,
+                energy.energyJoulesPerToken(), energy.costUsdPerMillionTokens(), energy, g, ds, cfg, hash, wall);
 
         PrintWriter out = spec.commandLine().getOut();
         Reporter.emit(out, new ServeReport(modelName, List.of(j), List.of(label), List.of(c), List.of(r)),
@@ -546,6 +569,21 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (ConfigException ex) {
             throw new ConfigException(side + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * Both sides' energy and cost over replay {@code r} per {@code tokens}, summed; each side's own in
+     * {@code sides} when it is not null.
+     */
+    private static EnergyCost energy(DisaggregatedResult r, Experiment pe, StepModel pm, Experiment de, StepModel dm,
+                                     long tokens, EnergyCost[] sides) {
+        EnergyCost a = PowerModel.of(pe.entry().kind(), pe.params(), r.prefill().activity(), tokens);
+        EnergyCost b = PowerModel.of(de.entry().kind(), de.params(), r.decode().activity(), tokens);
+        if (sides != null) {
+            sides[0] = a;
+            sides[1] = b;
+        }
+        return sum(a, pm.devices(), b, dm.devices());
     }
 
     /** Two systems' energy and cost over the same replay, summed (state shares weighted by device count). */

@@ -145,6 +145,19 @@ class DisaggregatedServeCommandTest {
     }
 
     @Test
+    void serve_goodput_searchesTheRateOverBothSystemsDevices() throws Exception {
+        Path json = tmp.resolve("g.json");
+        CliRunner r = serve("--prefill", "h100-sxm:gpus=2", "--decode", "h100-sxm:gpus=1", "--model", "llama-3.1-8b",
+                "--rate", "2", "--requests", "20", "--prompt-tokens", "fixed:1000", "--output-tokens", "fixed:8",
+                "--slo", "ttft=100ms,tpot=20ms", "--goodput", "--json", json.toString());
+        assertEquals(Main.EXIT_OK, r.exitCode, r.err);
+        JsonNode g = JSON.readTree(json.toFile()).get("goodput");
+        assertEquals(3, g.get("devices").asInt());
+        assertTrue(g.get("requestsPerSecond").asDouble() > 0, g.toString());
+        assertEquals(g.get("requestsPerSecond").asDouble() / 3, g.get("perDevice").asDouble(), 1e-12);
+    }
+
+    @Test
     void serve_disaggregatedBadInput_exit2WithOneLineAndNoOutputFile() throws Exception {
         Path json = tmp.resolve("never.json");
         String[] base = {"--model", "llama-3.1-8b", "--rate", "2", "--requests", "3", "--json", json.toString()};
@@ -165,9 +178,8 @@ class DisaggregatedServeCommandTest {
         expected.add("unknown parameter 'nosuch.key'");
         cases.add(new String[] {"--prefill", "h100-sxm:gpus=8", "--decode", "h100-sxm:wafers=2"});
         expected.add("--decode h100-sxm:wafers=2: system spec h100-sxm:wafers=2: wafers applies to wafer systems");
-        cases.add(new String[] {"--prefill", "h100-sxm:gpus=8", "--decode", "h100-sxm", "--goodput", "--slo",
-            "ttft=1s"});
-        expected.add("--goodput is not supported with --prefill/--decode");
+        cases.add(new String[] {"--prefill", "h100-sxm:gpus=8", "--decode", "h100-sxm", "--client", "http-sse"});
+        expected.add("--client is not supported with --prefill/--decode");
         cases.add(new String[] {"--system", "h100-sxm", "--set", "kvlink.latencyUs=5"});
         expected.add("kvlink.* parameters describe the KV link of disaggregated serving");
         for (int i = 0; i < cases.size(); i++) {

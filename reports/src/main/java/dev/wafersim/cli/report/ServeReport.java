@@ -96,13 +96,6 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
                     energy, goodput, null, config, configHash, wallSeconds);
         }
 
-        /** A disaggregated replay's JSON with both systems' energy and cost summed. */
-        public SystemJson(String wafersimVersion, String systemKind, ServingSummary summary, EnergyCost energy,
-                          DisaggregatedSummary disaggregated, Map<String, Object> config, String configHash,
-                          double wallSeconds) {
-            this(wafersimVersion, systemKind, summary, energy.energyJoulesPerToken(), energy.costUsdPerMillionTokens(),
-                    energy, null, disaggregated, config, configHash, wallSeconds);
-        }
     }
 
     /** Several systems on the same requests ({@code serve --systems}). */
@@ -325,7 +318,7 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
             if (g == null) {
                 continue;
             }
-            String unit = "gpu".equals(s.systemKind()) ? "GPU" : "wafer";
+            String unit = "gpu".equals(s.systemKind()) ? "GPU" : "wafer".equals(s.systemKind()) ? "wafer" : "device";
             sb.append(String.format(Locale.ROOT, "goodput %s: %s req/s (%s req/s per %s, %d %s%s) with %.0f%% of requests"
                             + " meeting %s; %d replays%s%s%n", g.system(), fmt(g.requestsPerSecond(), 3),
                     fmt(g.perDevice(), 3), unit, g.devices(), unit, g.devices() == 1 ? "" : "s", 100 * g.level(), g.slo(),

@@ -130,6 +130,54 @@ class DisaggregatedReplayTest {
     }
 
     @Test
+    void prefillFirst_wholePromptsWithinTheBudget() {
+        // prefill-first: request 0's 1,000 tokens are admitted whole; request 1's 1,500 exceed the 1,048 left of the
+        // 2,048 budget, so it waits for the next pass. Pass 1: 1 ms + 1,000 us = 2 ms; pass 2: 1 + 1.5 = 2.5 ms,
+        // 2 .. 4.5 ms. Request 1's prefill queue is 2 ms, its prefill 2.5 ms, its TTFT 4.5 ms.
+        ClosedFormStepModel prefill = new ClosedFormStepModel(MS, US, 0, 0, 0, 100_000, 1);
+        ClosedFormStepModel decode = ClosedFormStepModel.constant(5 * MS, 100_000);
+        ServingParams params = ServingParams.defaultParams().withScheduler(PrefillFirstPolicy.NAME);
+        KvLinkParams link = KvLinkParams.fixed(100, 10 * US, 0);
+        DisaggregatedResult r = DisaggregatedReplay.run(trace(new long[] {0, 0}, new int[] {1000, 1500},
+                new int[] {2, 2}), new ExactStepTimes(prefill), params, new ExactStepTimes(decode), params, link, 100,
+                tokens -> tokens * BYTES_PER_TOKEN);
+        assertEquals(2 * MS, r.combined().ttftPs(0));
+        assertEquals(2 * MS, r.phasePs(Phase.PREFILL_QUEUE, 1));
+        assertEquals(2_500 * US, r.phasePs(Phase.PREFILL, 1));
+        assertEquals(4_500 * US, r.combined().ttftPs(1));
+        assertEquals(2, r.prefill().passes());
+    }
+
+    @Test
+    void sameTraceTwice_identicalTimestamps() {
+        long[] arrival = new long[40];
+        int[] prompt = new int[40];
+        int[] output = new int[40];
+        for (int i = 0; i < 40; i++) {
+            arrival[i] = i * 3 * MS;
+            prompt[i] = 200 + 97 * i;
+            output[i] = 1 + i % 7;
+        }
+        DisaggregatedResult a = replay(trace(arrival, prompt, output), 20_000, KvLinkParams.fixed(100, 10 * US, 0.5));
+        DisaggregatedResult b = replay(trace(arrival, prompt, output), 20_000, KvLinkParams.fixed(100, 10 * US, 0.5));
+        for (int i = 0; i < 40; i++) {
+            assertEquals(a.combined().completionPs(i), b.combined().completionPs(i));
+            assertEquals(a.kvEndPs(i), b.kvEndPs(i));
+            // The phases add up to the end-to-end latency for a request that crossed the link.
+            if (output[i] > 1) {
+                long sum = 0;
+                for (Phase p : Phase.values()) {
+                    sum += a.phasePs(p, i);
+                }
+                assertEquals(a.combined().e2ePs(i), sum, "request " + i);
+            } else {
+                assertEquals(-1, a.kvStartPs(i));
+            }
+        }
+        assertEquals(40, a.combined().completedRequests());
+    }
+
+    @Test
     void request_decodeCacheNeverHoldsIt_rejected() {
         // 3,000 + 100 - 1 positions = 194 blocks > 128 blocks of a 2,048-token decode cache.
         DisaggregatedResult r = replay(trace(new long[] {0, 0}, new int[] {3000, 100}, new int[] {100, 2}), 2048,
