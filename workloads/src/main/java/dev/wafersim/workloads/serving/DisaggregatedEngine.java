@@ -22,7 +22,13 @@ import org.HdrHistogram.Histogram;
  * everything else at that instant). The link costs no event of its own: it is a FIFO resource whose free time is
  * kept ({@code linkFreePs}); a transfer books it when its request's prefill ends and schedules its arrival.
  *
- * <p>State is held in primitive arrays indexed by request; each side's pass is a preallocated slot of row
+ * <p>Pipelined machines ({@code maxPassesInFlight() > 1}), as in {@link ServingEngine}: up to that many passes
+ * are in flight on a side; a pass may start one pipeline interval after the previous start and finishes its
+ * latency after its own. A decode row waits for its request's previous pass to finish (the running requests are
+ * split into micro-batches of {@code ceil(running / passes in flight)}); a prompt's next chunk may follow its
+ * previous chunk in the very next pass, trailing it through the stages.
+ *
+ * <p>State is held in primitive arrays indexed by request; each side's passes are preallocated slots of row
  * arrays; nothing is allocated per event except by the step times (a table miss, or every pass when exact).
  */
 final class DisaggregatedEngine {
@@ -56,6 +62,8 @@ final class DisaggregatedEngine {
     private final long[] prefillBlocks;
     private final long[] decodeBlocks;
     private final int[] generated;
+    /** Decode passes in flight holding each request (0 or 1). */
+    private final int[] inFlight;
     private final long[] lastTokenPs;
     private final long[] maxGapPs;
 
@@ -114,12 +122,13 @@ final class DisaggregatedEngine {
         prefillBlocks = new long[n];
         decodeBlocks = new long[n];
         generated = new int[n];
+        inFlight = new int[n];
         lastTokenPs = filled(n);
         maxGapPs = new long[n];
         prefill = new Side("prefill", prefillTimes, prefillParams);
         decode = new Side("decode", decodeTimes, decodeParams);
-        prefill.hDone = engine.register("prefill-pass-done", (t, unused) -> prefillDone());
-        decode.hDone = engine.register("decode-pass-done", (t, unused) -> decodeDone());
+        prefill.hDone = engine.register("prefill-pass-done", (t, slot) -> prefillDone((int) slot));
+        decode.hDone = engine.register("decode-pass-done", (t, slot) -> decodeDone((int) slot));
         prefill.hSchedule = engine.register("prefill-schedule", (t, unused) -> {
             prefill.schedulePending = false;
             schedulePrefill();
@@ -216,9 +225,9 @@ final class DisaggregatedEngine {
     }
 
     /** The prefill pass ends: a request whose last chunk it held emits its first token and sends its KV. */
-    private void prefillDone() {
+    private void prefillDone(int slot) {
         long now = engine.now();
-        Rows p = prefill.pass;
+        Rows p = prefill.slots[slot];
         for (int i = 0; i < p.rows; i++) {
             int r = p.req[i];
             if (p.logits[i] == 0) {
@@ -235,7 +244,7 @@ final class DisaggregatedEngine {
                 startTransfer(r, now);
             }
         }
-        prefill.passEnded(now);
+        prefill.passEnded(slot, now);
         prefill.requestSchedule();
     }
 
@@ -272,11 +281,12 @@ final class DisaggregatedEngine {
     }
 
     /** The decode pass ends: every row emits a token; finished requests free their blocks. */
-    private void decodeDone() {
+    private void decodeDone(int slot) {
         long now = engine.now();
-        Rows p = decode.pass;
+        Rows p = decode.slots[slot];
         for (int i = 0; i < p.rows; i++) {
             int r = p.req[i];
+            inFlight[r]--;
             emit(r, now);
             if (generated[r] == trace.outputTokens(r)) {
                 decodeRunning.rem(r);
@@ -285,7 +295,7 @@ final class DisaggregatedEngine {
                 complete(r, now);
             }
         }
-        decode.passEnded(now);
+        decode.passEnded(slot, now);
         decode.requestSchedule();
     }
 
@@ -323,37 +333,40 @@ final class DisaggregatedEngine {
      */
     private void schedulePrefill() {
         Side s = prefill;
-        if (s.busy) {
+        Rows p = s.freeSlot(engine.now());
+        if (p == null) {
             return;
         }
-        Rows p = s.pass;
-        p.rows = 0;
         long budget = s.params.maxBatchedTokens();
         int cap = s.params.maxRunningSequences();
         long now = engine.now();
         if (chunked) {
             for (int i = 0; i < prefillRunning.size() && budget > 0 && p.rows < cap; i++) {
                 int r = prefillRunning.getInt(i);
-                long c = Math.min(trace.promptTokens(r) - scheduled[r], budget);
-                addPrefill(r, c);
+                long left = trace.promptTokens(r) - scheduled[r];
+                if (left == 0) {
+                    continue;
+                }
+                long c = Math.min(left, budget);
+                addPrefill(p, r, c);
                 budget -= c;
             }
             while (budget > 0 && p.rows < cap && prefillRunning.size() < cap && admitPrefill(now)) {
                 int r = prefillRunning.getInt(prefillRunning.size() - 1);
                 long c = Math.min(trace.promptTokens(r), budget);
-                addPrefill(r, c);
+                addPrefill(p, r, c);
                 budget -= c;
             }
         } else {
             while (p.rows < cap && !prefillWaiting.isEmpty()
                     && (p.rows == 0 || trace.promptTokens(prefillWaiting.firstInt()) <= budget) && admitPrefill(now)) {
                 int r = prefillRunning.getInt(prefillRunning.size() - 1);
-                addPrefill(r, trace.promptTokens(r));
+                addPrefill(p, r, trace.promptTokens(r));
                 budget -= trace.promptTokens(r);
             }
         }
         if (p.rows > 0) {
-            s.start(now);
+            s.start(p, now);
         }
     }
 
@@ -375,9 +388,9 @@ final class DisaggregatedEngine {
         return true;
     }
 
-    private void addPrefill(int r, long chunk) {
+    private void addPrefill(Rows p, int r, long chunk) {
         boolean last = scheduled[r] + chunk == trace.promptTokens(r);
-        prefill.pass.add(r, scheduled[r], (int) chunk, last ? 1 : 0);
+        p.add(r, scheduled[r], (int) chunk, last ? 1 : 0);
         scheduled[r] += chunk;
         prefillRows++;
         prefillTokens += chunk;
@@ -390,7 +403,8 @@ final class DisaggregatedEngine {
      */
     private void scheduleDecode() {
         Side s = decode;
-        if (s.busy) {
+        Rows p = s.freeSlot(engine.now());
+        if (p == null) {
             return;
         }
         int cap = s.params.maxRunningSequences();
@@ -409,10 +423,13 @@ final class DisaggregatedEngine {
             return;
         }
         long now = engine.now();
-        Rows p = s.pass;
-        p.rows = 0;
-        for (int i = 0; i < decodeRunning.size(); i++) {
+        int microBatch = (decodeRunning.size() + s.slots.length - 1) / s.slots.length;
+        for (int i = 0; i < decodeRunning.size() && p.rows < microBatch; i++) {
             int r = decodeRunning.getInt(i);
+            if (inFlight[r] > 0) {
+                continue;
+            }
+            inFlight[r]++;
             if (decodeStartPs[r] < 0) {
                 decodeStartPs[r] = now;
             }
@@ -421,12 +438,14 @@ final class DisaggregatedEngine {
             decodeRows++;
             decodeCachedTokens += cached;
         }
-        s.start(now);
+        if (p.rows > 0) {
+            s.start(p, now);
+        }
     }
 
     // ---- the two sides ------------------------------------------------------------------------
 
-    /** One system of the pair: its step times, scheduling limits, KV blocks and the pass in flight. */
+    /** One system of the pair: its step times, scheduling limits, KV blocks and the passes in flight. */
     private final class Side {
         final String name;
         final StepTimes times;
@@ -434,11 +453,12 @@ final class DisaggregatedEngine {
         final long blockTokens;
         final long totalBlocks;
         final long watermarkBlocks;
-        final Rows pass;
+        final Rows[] slots;
         final PassTime passTime = new PassTime();
         final long[] busyDevicePs = new long[PowerState.values().length];
         long freeBlocks;
-        boolean busy;
+        int passesInFlight;
+        long nextStartPs;
         boolean schedulePending;
         long passes;
         long busyPs;
@@ -454,7 +474,11 @@ final class DisaggregatedEngine {
             this.totalBlocks = times.model().kvCapacityTokens() / blockTokens;
             this.watermarkBlocks = (long) Math.floor(params.admissionWatermark() * totalBlocks);
             this.freeBlocks = totalBlocks;
-            this.pass = new Rows(params.maxRunningSequences());
+            int p = Math.max(1, times.model().maxPassesInFlight());
+            this.slots = new Rows[p];
+            for (int i = 0; i < p; i++) {
+                slots[i] = new Rows(params.maxRunningSequences());
+            }
         }
 
         long blocksFor(long positions) {
@@ -468,28 +492,54 @@ final class DisaggregatedEngine {
             }
         }
 
-        /** Starts the composed pass: one pass in flight per side, for its latency. */
-        void start(long now) {
-            times.time(pass, passTime);
+        /** A free pass slot, emptied, when a pass may start now (room in the pipeline, an interval since the last). */
+        Rows freeSlot(long now) {
+            if (passesInFlight >= slots.length || now < nextStartPs) {
+                return null;
+            }
+            for (Rows r : slots) {
+                if (!r.busy) {
+                    r.rows = 0;
+                    return r;
+                }
+            }
+            throw new IllegalStateException(name + ": no free pass slot with " + passesInFlight + " in flight");
+        }
+
+        /** Starts the composed pass {@code p}: it finishes after its latency; the next may start an interval on. */
+        void start(Rows p, long now) {
+            times.time(p, passTime);
             for (int st = 0; st < busyDevicePs.length; st++) {
                 busyDevicePs[st] += passTime.busyDevicePs[st];
             }
-            busy = true;
+            p.busy = true;
             passes++;
-            passStartPs = now;
-            if (sidesBusy++ == 0) {
-                busySincePs = now;
+            if (passesInFlight++ == 0) {
+                passStartPs = now;
+                if (sidesBusy++ == 0) {
+                    busySincePs = now;
+                }
             }
-            engine.schedule(passTime.latencyPs, PRI_PASS_DONE, hDone, 0);
+            int slot = 0;
+            while (slots[slot] != p) {
+                slot++;
+            }
+            engine.schedule(passTime.latencyPs, PRI_PASS_DONE, hDone, slot);
+            nextStartPs = now + passTime.intervalPs;
+            if (passesInFlight < slots.length) {
+                engine.scheduleAt(nextStartPs, PRI_SCHEDULE, hSchedule, 0);
+            }
         }
 
-        void passEnded(long now) {
-            busy = false;
-            busyPs += now - passStartPs;
-            if (--sidesBusy == 0) {
-                DisaggregatedEngine.this.busyPs += now - busySincePs;
+        void passEnded(int slot, long now) {
+            slots[slot].busy = false;
+            slots[slot].rows = 0;
+            if (--passesInFlight == 0) {
+                busyPs += now - passStartPs;
+                if (--sidesBusy == 0) {
+                    DisaggregatedEngine.this.busyPs += now - busySincePs;
+                }
             }
-            pass.rows = 0;
         }
 
         DisaggregatedResult.Side summary(long spanPs) {
@@ -506,6 +556,7 @@ final class DisaggregatedEngine {
         final int[] fresh;
         final int[] logits;
         int rows;
+        boolean busy;
 
         Rows(int capacity) {
             req = new int[capacity];
@@ -565,7 +616,7 @@ final class DisaggregatedEngine {
 
         @Override
         public int maxPassesInFlight() {
-            return 1;
+            return Math.max(prefill.maxPassesInFlight(), decode.maxPassesInFlight());
         }
 
         @Override

@@ -29,7 +29,8 @@ import java.util.function.LongUnaryOperator;
  * watermark: reserving the footprint means no decode preemption, more conservative than vLLM's on-demand paging.
  * The decode system runs decode passes only: every running request one token per pass (continuous batching).
  *
- * <p>Each system has one pass in flight at a time (pipelined machines are not overlapped here). Requests that can
+ * <p>Pipelined machines overlap passes as in {@link ServingReplay} (up to {@code maxPassesInFlight()}, one pipeline
+ * interval apart; a decode row waits for its request's previous pass). Requests that can
  * never run are rejected on arrival: prompt plus output beyond either side's {@code serving.maxModelLenTokens}, a
  * prompt the prefill cache or a footprint the decode cache can never hold.
  */

@@ -178,6 +178,43 @@ class DisaggregatedReplayTest {
     }
 
     @Test
+    void pipelinedDecode_requestsInMicroBatchesAnIntervalApart() {
+        // Decode machine: 5 ms a pass, 2 stages: interval ceil(5 / 2) = 2.5 ms. Link 1e6 Gb/s, no latency: 1,000
+        // tokens serialize in 1,000 x 131,072 x 8,000 / 1e6 = 1,048,576 ps. Both prompts prefill in one 3 ms pass;
+        // request 0's KV arrives at 3 ms + 1,048,576 ps and starts a pass alone (micro-batch ceil(1 / 2) = 1); request
+        // 1's arrives at 3 ms + 2,097,152 ps and waits for the next start, one interval after request 0's pass
+        // started: 3 ms + 1,048,576 ps + 2.5 ms. Completions (2 output tokens, one decode pass each): request 0 at
+        // 3 ms + 1,048,576 ps + 5 ms, request 1 at 3 ms + 1,048,576 ps + 7.5 ms.
+        ClosedFormStepModel prefill = new ClosedFormStepModel(MS, US, 0, 0, 0, 100_000, 1);
+        ClosedFormStepModel decode = new ClosedFormStepModel(5 * MS, 0, 0, 0, 0, 100_000, 2);
+        ServingParams params = ServingParams.defaultParams();
+        DisaggregatedResult r = DisaggregatedReplay.run(trace(new long[] {0, 0}, new int[] {1000, 1000},
+                new int[] {2, 2}), new ExactStepTimes(prefill), params, new ExactStepTimes(decode), params,
+                KvLinkParams.fixed(1e6, 0, 0), 1e6, tokens -> tokens * BYTES_PER_TOKEN);
+        long t0 = 3 * MS + 1_048_576;
+        assertEquals(t0, r.decodeStartPs(0));
+        assertEquals(3 * MS + 2_097_152, r.kvEndPs(1));
+        assertEquals(t0 + 2_500 * US, r.decodeStartPs(1));
+        assertEquals(t0 + 5 * MS, r.combined().completionPs(0));
+        assertEquals(t0 + 7_500 * US, r.combined().completionPs(1));
+    }
+
+    @Test
+    void pipelinedPrefill_nextChunkTrailsThePreviousOne() {
+        // Prefill machine with 2 stages. A 3,000-token prompt: chunk 1 = 2,048 tokens, 1 + 2.048 = 3.048 ms,
+        // interval 1.524 ms; chunk 2 = 952 tokens starts at 1.524 ms and takes 1 + 0.952 = 1.952 ms: the first token
+        // at 3.476 ms (one stage alone would give 3.048 + 1.952 = 5 ms).
+        ClosedFormStepModel prefill = new ClosedFormStepModel(MS, US, 0, 0, 0, 100_000, 2);
+        ClosedFormStepModel decode = ClosedFormStepModel.constant(5 * MS, 100_000);
+        ServingParams params = ServingParams.defaultParams();
+        DisaggregatedResult r = DisaggregatedReplay.run(trace(new long[] {0}, new int[] {3000}, new int[] {2}),
+                new ExactStepTimes(prefill), params, new ExactStepTimes(decode), params, KvLinkParams.fixed(100, 0, 0),
+                100, tokens -> tokens * BYTES_PER_TOKEN);
+        assertEquals(3_476 * US, r.combined().ttftPs(0));
+        assertEquals(2, r.prefill().passes());
+    }
+
+    @Test
     void request_decodeCacheNeverHoldsIt_rejected() {
         // 3,000 + 100 - 1 positions = 194 blocks > 128 blocks of a 2,048-token decode cache.
         DisaggregatedResult r = replay(trace(new long[] {0, 0}, new int[] {3000, 100}, new int[] {100, 2}), 2048,
