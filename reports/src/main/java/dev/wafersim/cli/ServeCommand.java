@@ -22,6 +22,7 @@ import dev.wafersim.workloads.serving.CodingSessionWorkload;
 import dev.wafersim.workloads.serving.DisaggregatedReplay;
 import dev.wafersim.workloads.serving.DisaggregatedResult;
 import dev.wafersim.workloads.serving.DisaggregatedSummary;
+import dev.wafersim.workloads.serving.DisaggregatedTimeline;
 import dev.wafersim.workloads.serving.KvLinkParams;
 import dev.wafersim.workloads.serving.ReplayOptions;
 import dev.wafersim.workloads.serving.GoodputSearch;
@@ -207,7 +208,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Write the replay's timeline (Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing):"
                     + " a track per request slot with its queued, prefill and decode spans, the passes, and counters of"
                     + " running requests, pass rows and KV-cache use. Written whole or not at all; about 1 KB per request"
-                    + " and 0.4 KB per pass.")
+                    + " and 0.4 KB per pass. With --prefill/--decode: a track per request slot with its five phases,"
+                    + " and the KV transfers on the KV link track.")
     Path timeline;
 
     @Option(names = "--svg", description = "Write the chart as SVG too.")
@@ -411,7 +413,7 @@ public final class ServeCommand implements Callable<Integer> {
                     + ", not both: --prefill/--decode name the two systems of a disaggregated replay");
         }
         Object[][] unsupported = {{"--client", client},
-            {"--speculative", speculative}, {"--workload", sessionWorkload}, {"--timeline", timeline}};
+            {"--speculative", speculative}, {"--workload", sessionWorkload}};
         for (Object[] o : unsupported) {
             if (o[1] != null) {
                 throw new ConfigException(o[0] + " is not supported with --prefill/--decode (disaggregated serving"
@@ -513,8 +515,21 @@ public final class ServeCommand implements Callable<Integer> {
                 energy.energyJoulesPerToken(), energy.costUsdPerMillionTokens(), energy, g, ds, cfg, hash, wall);
 
         PrintWriter out = spec.commandLine().getOut();
-        Reporter.emit(out, new ServeReport(modelName, List.of(j), List.of(label), List.of(c), List.of(r)),
-                new Reporter.Outputs(json, csv, null));
+        ChromeTraceWriter traceFile = timeline == null ? null : new ChromeTraceWriter(timeline);
+        try {
+            if (traceFile != null) {
+                DisaggregatedTimeline.write(r, traceFile, "disaggregated replay: " + label);
+            }
+            Reporter.emit(out, new ServeReport(modelName, List.of(j), List.of(label), List.of(c), List.of(r)),
+                    new Reporter.Outputs(json, csv, null));
+            if (traceFile != null) {
+                traceFile.commit();
+            }
+        } finally {
+            if (traceFile != null) {
+                traceFile.close();
+            }
+        }
         for (Experiment e : List.of(pe, de)) {
             for (String note : e.notes()) {
                 out.println("note: " + note);

@@ -145,6 +145,38 @@ class DisaggregatedServeCommandTest {
     }
 
     @Test
+    void serve_timeline_fivePhaseSpansPerRequestAndATransferPerKvCache() throws Exception {
+        Path tl = tmp.resolve("t.json");
+        Path json = tmp.resolve("t-result.json");
+        CliRunner r = serve("--prefill", "h100-sxm:gpus=8", "--decode", "h100-sxm:gpus=1", "--model", "llama-3.1-8b",
+                "--rate", "20", "--requests", "30", "--prompt-tokens", "uniform:500..3000", "--output-tokens",
+                "fixed:16", "--timeline", tl.toString(), "--json", json.toString());
+        assertEquals(Main.EXIT_OK, r.exitCode, r.err);
+        JsonNode ev = JSON.readTree(tl.toFile()).get("traceEvents");
+        java.util.Map<String, java.math.BigDecimal> lastEnd = new java.util.HashMap<>();
+        java.util.Map<String, Integer> byPhase = new java.util.HashMap<>();
+        int transfers = 0;
+        for (JsonNode e : ev) {
+            String ph = e.get("ph").asText();
+            if (ph.equals("X")) {
+                String track = e.get("pid").asInt() + "/" + e.get("tid").asInt();
+                java.math.BigDecimal ts = e.get("ts").decimalValue();
+                assertTrue(lastEnd.getOrDefault(track, java.math.BigDecimal.ZERO).compareTo(ts) <= 0,
+                        "a slot holds one request at a time, its phases in order: " + e);
+                lastEnd.put(track, ts.add(e.get("dur").decimalValue()));
+                byPhase.merge(e.get("cat").asText(), 1, Integer::sum);
+            } else if (ph.equals("b")) {
+                transfers++;
+            }
+        }
+        // 30 requests of 16 output tokens: each has all five phases and one KV transfer.
+        for (String p : List.of("prefillQueue", "prefill", "kvTransfer", "decodeQueue", "decode")) {
+            assertEquals(30, byPhase.getOrDefault(p, 0), p + " in " + byPhase);
+        }
+        assertEquals(30, transfers);
+    }
+
+    @Test
     void serve_goodput_searchesTheRateOverBothSystemsDevices() throws Exception {
         Path json = tmp.resolve("g.json");
         CliRunner r = serve("--prefill", "h100-sxm:gpus=2", "--decode", "h100-sxm:gpus=1", "--model", "llama-3.1-8b",
