@@ -19,6 +19,11 @@ import dev.wafersim.core.config.ConfigException;
 import dev.wafersim.workloads.client.ClientParams;
 import dev.wafersim.workloads.serving.ArrivalProcess;
 import dev.wafersim.workloads.serving.CodingSessionWorkload;
+import dev.wafersim.workloads.serving.DisaggregatedReplay;
+import dev.wafersim.workloads.serving.DisaggregatedResult;
+import dev.wafersim.workloads.serving.DisaggregatedSummary;
+import dev.wafersim.workloads.serving.DisaggregatedTimeline;
+import dev.wafersim.workloads.serving.KvLinkParams;
 import dev.wafersim.workloads.serving.ReplayOptions;
 import dev.wafersim.workloads.serving.GoodputSearch;
 import dev.wafersim.workloads.serving.LengthDistribution;
@@ -37,6 +42,8 @@ import dev.wafersim.workloads.speculative.SpeculativeSpec;
 import dev.wafersim.workloads.speculative.SpeculativeStepModel;
 import dev.wafersim.workloads.step.StepModel;
 import dev.wafersim.workloads.step.StepModelRequest;
+import dev.wafersim.core.config.ParamSet;
+import dev.wafersim.workloads.run.SystemKind;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,6 +92,13 @@ import picocli.CommandLine.Spec;
             "answer plus a think time, the KV cache of a session kept between turns with serving.prefixCaching).",
             "--speculative draft=MODEL,k=K,acceptance=A decodes by verify steps of K drafted tokens.",
             "",
+            "--prefill SYSTEM --decode SYSTEM (instead of --system) serves disaggregated: prompts on one system,",
+            "output on the other, each request's KV cache over a link between them; adds each phase's time per",
+            "request (prefill queue, prefill, KV transfer, decode queue, decode). Link keys (--set):",
+            "kvlink.bandwidthGbps (auto: the slower side's NICs, or Gb/s), kvlink.gpuNicGbpsPerGpu (400),",
+            "kvlink.waferNicGbpsPerWafer (1200), kvlink.latencyUs (10), kvlink.overlapFraction (0: the transfer",
+            "starts when the prefill ends); transfers share the link first come, first served.",
+            "",
             "Exit codes: 0 ok, 2 bad input (a malformed trace row, an unknown key, a system without a step",
             "model), 3 the simulation failed."})
 public final class ServeCommand implements Callable<Integer> {
@@ -105,6 +119,16 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Several systems side by side on the same requests, as compare takes them (e.g."
                     + " h100-sxm:gpus=8:tp=8,b200:gpus=8).")
     String systems;
+
+    @Option(names = "--prefill", paramLabel = "SYSTEM",
+            description = "Disaggregated serving: the system that runs the prompts, as a system spec (e.g. h100-sxm:gpus=8);"
+                    + " with --decode, instead of --system.")
+    String prefill;
+
+    @Option(names = "--decode", paramLabel = "SYSTEM",
+            description = "Disaggregated serving: the system that generates the output (e.g. h100-sxm:gpus=2); each"
+                    + " request's KV cache crosses the kvlink.* link to it.")
+    String decode;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "Experiment file (YAML or JSON): system, model or modelFile, workload, set.")
@@ -184,7 +208,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Write the replay's timeline (Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing):"
                     + " a track per request slot with its queued, prefill and decode spans, the passes, and counters of"
                     + " running requests, pass rows and KV-cache use. Written whole or not at all; about 1 KB per request"
-                    + " and 0.4 KB per pass.")
+                    + " and 0.4 KB per pass. With --prefill/--decode: a track per request slot with its five phases,"
+                    + " and the KV transfers on the KV link track.")
     Path timeline;
 
     @Option(names = "--svg", description = "Write the chart as SVG too.")
@@ -214,6 +239,15 @@ public final class ServeCommand implements Callable<Integer> {
             saveFormat = TraceFormat.find(traceFormat);
             if (saveFormat == null) {
                 throw new ConfigException("--trace-format=" + traceFormat + " is not allowed; expected wafersim, azure or mooncake");
+            }
+        }
+        if (prefill != null || decode != null) {
+            return disaggregated(exact, target, saveFormat);
+        }
+        for (String entry : sets) {
+            if (entry.trim().startsWith(KvLinkParams.PREFIX)) {
+                throw new ConfigException("--set " + entry + " is not allowed here: kvlink.* parameters describe the KV"
+                        + " link of disaggregated serving (--prefill SYSTEM --decode SYSTEM)");
             }
         }
         Source source = source();
@@ -360,6 +394,235 @@ public final class ServeCommand implements Callable<Integer> {
             AtomicFiles.writeString(saveTrace, TraceWriter.text(requests0, saveFormat));
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * {@code serve --prefill SYSTEM --decode SYSTEM}: one disaggregated replay ({@link DisaggregatedReplay}). Each
+     * side is its own experiment (the shared options and {@code --set} overrides, then its system spec); an
+     * override applies to the sides whose schema has the key, and one neither has is an error naming it.
+     * {@code kvlink.*} overrides set the link.
+     */
+    private int disaggregated(boolean exact, SloSpec target, TraceFormat saveFormat) {
+        if (prefill == null || decode == null) {
+            throw new ConfigException((prefill == null ? "--decode" : "--prefill") + " needs "
+                    + (prefill == null ? "--prefill" : "--decode") + ": disaggregated serving takes both systems, e.g."
+                    + " --prefill h100-sxm:gpus=8 --decode h100-sxm:gpus=2 (or --system SYSTEM alone)");
+        }
+        if (system != null || systems != null) {
+            throw new ConfigException("give --prefill and --decode, or " + (system != null ? "--system" : "--systems")
+                    + ", not both: --prefill/--decode name the two systems of a disaggregated replay");
+        }
+        Object[][] unsupported = {{"--client", client},
+            {"--speculative", speculative}, {"--workload", sessionWorkload}};
+        for (Object[] o : unsupported) {
+            if (o[1] != null) {
+                throw new ConfigException(o[0] + " is not supported with --prefill/--decode (disaggregated serving"
+                        + " replays single requests on the two systems, server-side times)");
+            }
+        }
+        SystemSpec p = side(prefill, "--prefill");
+        SystemSpec d = side(decode, "--decode");
+        ParamSet linkSet = KvLinkParams.defaults();
+        List<String> systemSets = new ArrayList<>();
+        for (String entry : sets) {
+            Experiments.KeyValue kv = Experiments.KeyValue.parse(entry, "--set");
+            if (kv.key().startsWith(KvLinkParams.PREFIX)) {
+                linkSet = linkSet.with(kv.key(), kv.value(), "--set");
+            } else {
+                systemSets.add(entry);
+            }
+        }
+        KvLinkParams link = KvLinkParams.from(linkSet);
+
+        Source source = source();
+        RequestTrace requests0 = source.atRate(source.startRate());
+        ExperimentFile.Contents contents = Experiments.read(config, Set.of());
+        ExperimentSpec base = Experiments.spec(contents, null, workload, systemSets);
+        Set<String> shared = Experiments.parameterKeys(List.of(p.name(), d.name()));
+        Experiment pe = resolveSide(base, p, "--prefill", shared);
+        Experiment de = resolveSide(base, d, "--decode", shared);
+        if (!pe.model().name().equals(de.model().name())
+                || pe.workload().precision().kvCache() != de.workload().precision().kvCache()) {
+            throw new ConfigException("--prefill " + p.label() + " serves " + pe.model().name() + " with a "
+                    + pe.workload().precision().kvCache() + " KV cache and --decode " + d.label() + " serves "
+                    + de.model().name() + " with " + de.workload().precision().kvCache() + "; expected the same model"
+                    + " and KV-cache precision on both sides (the KV cache crosses as it is)");
+        }
+        String label = p.label() + " -> " + d.label();
+        String modelName = pe.model().name();
+        ProgressMeter progress = ProgressMeter.of(spec.commandLine().getErr(), "serve", "systems", quiet, null);
+        long t0 = System.nanoTime();
+        DisaggregatedResult r;
+        GoodputSearch.Goodput g = null;
+        ServingParams pp = ServingParams.from(pe.params());
+        ServingParams dp = ServingParams.from(de.params());
+        StepModel pm;
+        StepModel dm;
+        try {
+            pm = sideModel(pe, pp, requests0, "--prefill " + p.label());
+            dm = sideModel(de, dp, requests0, "--decode " + d.label());
+            StepTimes pt = ServingReplay.stepTimes(pm, pp, exact);
+            StepTimes dt = ServingReplay.stepTimes(dm, dp, exact);
+            double gbps = link.bandwidthGbps(pm.devices(), pe.entry().kind() == SystemKind.WAFER, dm.devices(),
+                    de.entry().kind() == SystemKind.WAFER);
+            dev.wafersim.workloads.model.ModelSpec model = pe.model();
+            dev.wafersim.workloads.model.Precision precision = pe.workload().precision();
+            progress.update(0, 1, "replaying " + label);
+            java.util.function.LongUnaryOperator kvBytes = tokens -> model.kvCacheBytes(precision, tokens, 1);
+            r = DisaggregatedReplay.run(requests0, pt, pp, dt, dp, link, gbps, kvBytes);
+            requireSomeCompleted(r.combined(), label);
+            if (goodput) {
+                // The search replays one rate at a time: keep each rate's replay for the energy at the goodput.
+                java.util.Map<Double, DisaggregatedResult> byRate = new java.util.HashMap<>();
+                double[] rateNow = new double[1];
+                g = GoodputSearch.search(label, rate -> {
+                    rateNow[0] = rate;
+                    return source.atRate(rate);
+                }, t -> {
+                    progress.update(0, 1, "goodput of " + label + ": replaying at "
+                            + String.format(Locale.ROOT, "%.4g", t.meanRatePerSecond()) + " req/s");
+                    DisaggregatedResult pr = DisaggregatedReplay.run(t, pt, pp, dt, dp, link, gbps, kvBytes);
+                    byRate.put(rateNow[0], pr);
+                    return pr.combined();
+                }, target, dp.goodputAttainment(), dp.goodputRelativeTolerance(), source.startRate(),
+                        source.minRate(), pm.devices() + dm.devices());
+                DisaggregatedResult atGoodput = byRate.get(g.requestsPerSecond());
+                if (atGoodput != null && atGoodput.combined().emittedTokens() > 0) {
+                    EnergyCost ge = energy(atGoodput, pe, pm, de, dm, atGoodput.combined().emittedTokens(), null);
+                    g = g.withEnergy(ge.energyJoulesPerToken(), ge.costUsdPerMillionTokens());
+                }
+            }
+        } finally {
+            progress.done();
+        }
+        ServingResult c = r.combined();
+        long tokens = Math.max(1, c.emittedTokens());
+        EnergyCost[] sides = new EnergyCost[2];
+        EnergyCost energy = energy(r, pe, pm, de, dm, tokens, sides);
+        EnergyCost pEnergy = sides[0];
+        EnergyCost dEnergy = sides[1];
+        ServingSummary summary = ServingSummary.of(label, modelName, c, target);
+        DisaggregatedSummary ds = DisaggregatedSummary.of(r, p.label(), pEnergy, d.label(), dEnergy);
+        java.util.Map<String, Object> cfg = new java.util.LinkedHashMap<>();
+        cfg.put("prefill", ServeReport.config(pe.params()));
+        cfg.put("decode", ServeReport.config(de.params()));
+        cfg.put("kvlink", linkSet.asMap());
+        String hash = sha256(pe.params().hash() + "\n" + de.params().hash() + "\n" + linkSet.hash());
+        String kind = pe.entry().kind() == de.entry().kind() ? pe.entry().kind().word()
+                : pe.entry().kind().word() + "+" + de.entry().kind().word();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        ServeReport.SystemJson j = new ServeReport.SystemJson(WafersimCommand.version(), kind, summary,
+                energy.energyJoulesPerToken(), energy.costUsdPerMillionTokens(), energy, g, ds, cfg, hash, wall);
+
+        PrintWriter out = spec.commandLine().getOut();
+        ChromeTraceWriter traceFile = timeline == null ? null : new ChromeTraceWriter(timeline);
+        try {
+            if (traceFile != null) {
+                DisaggregatedTimeline.write(r, traceFile, "disaggregated replay: " + label);
+            }
+            Reporter.emit(out, new ServeReport(modelName, List.of(j), List.of(label), List.of(c), List.of(r)),
+                    new Reporter.Outputs(json, csv, null));
+            if (traceFile != null) {
+                traceFile.commit();
+            }
+        } finally {
+            if (traceFile != null) {
+                traceFile.close();
+            }
+        }
+        for (Experiment e : List.of(pe, de)) {
+            for (String note : e.notes()) {
+                out.println("note: " + note);
+            }
+        }
+        out.flush();
+        if (chart != null) {
+            double[] ttft = new double[c.completedRequests()];
+            int k = 0;
+            for (int i = 0; i < c.requests(); i++) {
+                if (c.completed(i)) {
+                    ttft[k++] = c.ttftPs(i) / 1e9;
+                }
+            }
+            double ttftTarget = target == null || target.ttftPs() < 0 ? Double.NaN : target.ttftPs() / 1e9;
+            double tpotTarget = target == null || target.tpotPs() < 0 ? Double.NaN : target.tpotPs() / 1e9;
+            ChartFiles.save(ServeCdfChart.of(List.of(new ServeCdfChart.Series(label, ttft, c.tbtHistogramNs())),
+                    modelName + ": " + requests0.description(), ttftTarget, tpotTarget), chart, svg);
+        }
+        if (saveTrace != null) {
+            AtomicFiles.writeString(saveTrace, TraceWriter.text(requests0, saveFormat));
+        }
+        return Main.EXIT_OK;
+    }
+
+    /** Parses one side's system spec, naming the option in errors. */
+    private static SystemSpec side(String text, String option) {
+        if (text.isBlank() || text.contains(",")) {
+            throw new ConfigException(option + "=" + text + " is not allowed; expected one system spec"
+                    + " name[:key=value]*, e.g. h100-sxm:gpus=8 or wse3");
+        }
+        try {
+            return SystemSpec.parse(text.trim());
+        } catch (ConfigException e) {
+            throw new ConfigException(option + " " + text + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One side's experiment: the shared spec with the side's system spec over it. */
+    private static Experiment resolveSide(ExperimentSpec base, SystemSpec s, String option, Set<String> shared) {
+        try {
+            return base.with(ExperimentKey.SYSTEM, s.name(), "system spec " + s.label(), "system").overlay(s.layer())
+                    .resolve(true, shared);
+        } catch (ConfigException e) {
+            throw new ConfigException(option + " " + s.label() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One side's step model (a side that cannot hold the model fails here, named). */
+    private StepModel sideModel(Experiment e, ServingParams params, RequestTrace requests, String side) {
+        StepModelRequest req = stepModelRequest(e, params, requests);
+        try {
+            return stepModels != null ? stepModels.apply(req) : e.entry().stepModel(req);
+        } catch (ConfigException ex) {
+            throw new ConfigException(side + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Both sides' energy and cost over replay {@code r} per {@code tokens}, summed; each side's own in
+     * {@code sides} when it is not null.
+     */
+    private static EnergyCost energy(DisaggregatedResult r, Experiment pe, StepModel pm, Experiment de, StepModel dm,
+                                     long tokens, EnergyCost[] sides) {
+        EnergyCost a = PowerModel.of(pe.entry().kind(), pe.params(), r.prefill().activity(), tokens);
+        EnergyCost b = PowerModel.of(de.entry().kind(), de.params(), r.decode().activity(), tokens);
+        if (sides != null) {
+            sides[0] = a;
+            sides[1] = b;
+        }
+        return sum(a, pm.devices(), b, dm.devices());
+    }
+
+    /** Two systems' energy and cost over the same replay, summed (state shares weighted by device count). */
+    static EnergyCost sum(EnergyCost a, int devicesA, EnergyCost b, int devicesB) {
+        java.util.Map<String, Double> shares = new java.util.LinkedHashMap<>();
+        double total = devicesA + devicesB;
+        a.deviceStateShares().forEach((k, v) -> shares.merge(k, v * devicesA / total, Double::sum));
+        b.deviceStateShares().forEach((k, v) -> shares.merge(k, v * devicesB / total, Double::sum));
+        String note = a.note() == null ? b.note() : b.note() == null ? a.note() : a.note() + "; " + b.note();
+        return new EnergyCost(a.energyJoules() + b.energyJoules(), a.averagePowerW() + b.averagePowerW(),
+                a.energyJoulesPerToken() + b.energyJoulesPerToken(), a.costUsd() + b.costUsd(),
+                a.costUsdPerMillionTokens() + b.costUsdPerMillionTokens(), shares, note);
+    }
+
+    private static String sha256(String text) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.workloads.run.EnergyCost;
+import dev.wafersim.workloads.serving.DisaggregatedResult;
+import dev.wafersim.workloads.serving.DisaggregatedSummary;
 import dev.wafersim.workloads.serving.Distribution;
 import dev.wafersim.workloads.serving.GoodputSearch;
 import dev.wafersim.workloads.serving.ServingResult;
@@ -21,17 +23,29 @@ import java.util.function.Function;
  * systems) and the per-request CSV (a {@link Table} of lifecycle timestamps). Output is {@link Locale#ROOT};
  * the same replay gives the same bytes (the JSON's {@code wallSeconds} aside).
  *
- * @param model   the model's name
- * @param systems each system's summary
- * @param labels  each system's label
- * @param results each system's replay
+ * @param model          the model's name
+ * @param systems        each system's summary
+ * @param labels         each system's label
+ * @param results        each system's replay
+ * @param disaggregated  the disaggregated replay behind each system (its phase timestamps for the CSV), or an
+ *                       empty list when every replay ran on one system
  */
-public record ServeReport(String model, List<SystemJson> systems, List<String> labels, List<ServingResult> results)
-        implements Report {
+public record ServeReport(String model, List<SystemJson> systems, List<String> labels, List<ServingResult> results,
+                          List<DisaggregatedResult> disaggregated) implements Report {
     public ServeReport {
         systems = List.copyOf(systems);
         labels = List.copyOf(labels);
         results = List.copyOf(results);
+        disaggregated = List.copyOf(disaggregated);
+        if (!disaggregated.isEmpty() && disaggregated.size() != results.size()) {
+            throw new IllegalArgumentException(disaggregated.size() + " disaggregated replays for " + results.size()
+                    + " systems");
+        }
+    }
+
+    /** The report of replays on one system each. */
+    public ServeReport(String model, List<SystemJson> systems, List<String> labels, List<ServingResult> results) {
+        this(model, systems, labels, results, List.of());
     }
 
     @Override
@@ -47,7 +61,7 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
 
     @Override
     public Table table() {
-        return requests(labels, results);
+        return requests(labels, results, disaggregated);
     }
 
     /**
@@ -61,24 +75,27 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
      * @param costUsdPerMillionTokens the machine's price over the replay per million output tokens, USD
      * @param energy                  energy and cost in full ({@code workloads.energy.PowerModel})
      * @param goodput         the goodput search, or null
+     * @param disaggregated   the phases, the KV link and each side of a disaggregated replay, or null
      * @param config          every effective parameter (key to value), in schema order
      * @param configHash      SHA-256 of the effective parameters
      * @param wallSeconds     wall time of the replay (and the search), s
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @com.fasterxml.jackson.annotation.JsonPropertyOrder({"wafersimVersion", "systemKind", "summary",
-        "energyJoulesPerToken", "costUsdPerMillionTokens", "energy", "goodput", "config", "configHash", "wallSeconds"})
+        "energyJoulesPerToken", "costUsdPerMillionTokens", "energy", "goodput", "disaggregated", "config", "configHash",
+        "wallSeconds"})
     public record SystemJson(String wafersimVersion, String systemKind, @JsonUnwrapped ServingSummary summary,
                              double energyJoulesPerToken, double costUsdPerMillionTokens, EnergyCost energy,
-                             GoodputSearch.Goodput goodput, Map<String, Object> config, String configHash,
-                             double wallSeconds) {
+                             GoodputSearch.Goodput goodput, DisaggregatedSummary disaggregated,
+                             Map<String, Object> config, String configHash, double wallSeconds) {
         /** A system's JSON with its energy and cost. */
         public SystemJson(String wafersimVersion, String systemKind, ServingSummary summary, EnergyCost energy,
                           GoodputSearch.Goodput goodput, Map<String, Object> config, String configHash,
                           double wallSeconds) {
             this(wafersimVersion, systemKind, summary, energy.energyJoulesPerToken(), energy.costUsdPerMillionTokens(),
-                    energy, goodput, config, configHash, wallSeconds);
+                    energy, goodput, null, config, configHash, wallSeconds);
         }
+
     }
 
     /** Several systems on the same requests ({@code serve --systems}). */
@@ -101,14 +118,33 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
             "max_tbt_s", "previous", "client_first_token_s", "client_completion_s", "client_ttft_s", "client_tpot_s",
             "client_e2e_s", "client_max_tbt_s", "round_trip_overhead_s");
 
+    /**
+     * The columns a disaggregated replay adds ({@code serve --prefill --decode}), times in s:
+     * the first prefill chunk's start, the last chunk's end (the first token), the KV transfer's start on the link
+     * and its arrival at the decode side, the first decode pass's start, and the bytes of KV that crossed.
+     */
+    public static final List<String> CSV_DISAGGREGATED = List.of("prefill_start_s", "prefill_end_s",
+            "kv_transfer_start_s", "kv_transfer_end_s", "decode_start_s", "kv_bytes");
+
     /** One row per request of each system, in request order: the lifecycle timestamps and the metrics. */
     static Table requests(List<String> labels, List<ServingResult> results) {
+        return requests(labels, results, List.of());
+    }
+
+    /** The same, with the phase columns of disaggregated replays when {@code disaggregated} is not empty. */
+    static Table requests(List<String> labels, List<ServingResult> results, List<DisaggregatedResult> disaggregated) {
         Table.Builder b = Table.builder();
         for (String c : CSV_HEADER) {
             b.text(c);
         }
+        boolean phases = !disaggregated.isEmpty();
+        if (phases) {
+            for (String c : CSV_DISAGGREGATED) {
+                b.text(c);
+            }
+        }
         Table t = b.build();
-        List<String> row = new ArrayList<>(CSV_HEADER.size());
+        List<String> row = new ArrayList<>(CSV_HEADER.size() + CSV_DISAGGREGATED.size());
         for (int s = 0; s < results.size(); s++) {
             ServingResult r = results.get(s);
             for (int i = 0; i < r.requests(); i++) {
@@ -138,6 +174,15 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
                 row.add(seconds(r.clientE2ePs(i)));
                 row.add(r.completed(i) ? seconds(r.clientMaxGapPs(i)) : "");
                 row.add(r.completed(i) ? seconds(r.roundTripOverheadPs(i)) : "");
+                if (phases) {
+                    DisaggregatedResult d = disaggregated.get(s);
+                    row.add(seconds(d.prefillStartPs(i)));
+                    row.add(seconds(d.prefillEndPs(i)));
+                    row.add(seconds(d.kvStartPs(i)));
+                    row.add(seconds(d.kvEndPs(i)));
+                    row.add(seconds(d.decodeStartPs(i)));
+                    row.add(d.kvStartPs(i) < 0 ? "" : Long.toString(d.kvBytes(i)));
+                }
                 t.row(row.toArray());
             }
         }
@@ -264,11 +309,16 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
                     m.maxPassesInFlight(), m.stepTimes()));
         }
         for (SystemJson s : systems) {
+            if (s.disaggregated() != null) {
+                disaggregated(sb, s.summary().system(), s.disaggregated());
+            }
+        }
+        for (SystemJson s : systems) {
             GoodputSearch.Goodput g = s.goodput();
             if (g == null) {
                 continue;
             }
-            String unit = "gpu".equals(s.systemKind()) ? "GPU" : "wafer";
+            String unit = "gpu".equals(s.systemKind()) ? "GPU" : "wafer".equals(s.systemKind()) ? "wafer" : "device";
             sb.append(String.format(Locale.ROOT, "goodput %s: %s req/s (%s req/s per %s, %d %s%s) with %.0f%% of requests"
                             + " meeting %s; %d replays%s%s%n", g.system(), fmt(g.requestsPerSecond(), 3),
                     fmt(g.perDevice(), 3), unit, g.devices(), unit, g.devices() == 1 ? "" : "s", 100 * g.level(), g.slo(),
@@ -288,11 +338,55 @@ public record ServeReport(String model, List<SystemJson> systems, List<String> l
             }
         }
         sb.append("TTFT and TBT are at the server: a token counts when the pass computing it ends.\n");
+        if (systems.stream().anyMatch(j -> j.disaggregated() != null)) {
+            sb.append("disaggregated: the prefill system computes the first token (TTFT ends with the last prompt chunk,"
+                    + " as in DistServe and Splitwise); the KV transfer and the decode queue fall in the gap to the second"
+                    + " token (TBT, TPOT); energy and cost are both systems' over the whole replay.\n");
+        }
         if (anyClient) {
             sb.append("client rows are at the client: from sending the request to receiving each token over the client"
                     + " path; round trip overhead = client TTFT - server TTFT; per-token overhead = token delay - RTT/2.\n");
         }
         return sb.toString();
+    }
+
+    /** A disaggregated replay's sides, its KV link and a line per phase (mean, p50, p90, p99, max in ms). */
+    private static void disaggregated(StringBuilder sb, String label, DisaggregatedSummary d) {
+        sb.append(String.format(Locale.ROOT, "disaggregated %s%n", label));
+        for (DisaggregatedSummary.SideSummary side : List.of(d.prefill(), d.decode())) {
+            sb.append(String.format(Locale.ROOT, "  %-7s %s: %s; KV cache %,d tokens; %,d passes; busy %.1f%%; %s J,"
+                            + " %s W mean%n", side == d.prefill() ? "prefill" : "decode", side.system(), side.machine(),
+                    side.kvCapacityTokens(), side.passes(), 100 * side.busyShare(), fmt(side.energyJoules(), 1),
+                    fmt(side.averagePowerW(), 1)));
+        }
+        DisaggregatedSummary.Link l = d.link();
+        sb.append(String.format(Locale.ROOT, "  KV link %s Gb/s (%s), latency %s us, overlap %s, %s: %,d transfers,"
+                        + " %s GB, %s MB each, busy %.1f%%, at most %d in flight%n", fmt(l.bandwidthGbps(), 1),
+                l.bandwidthFrom(), fmt(l.latencyUs(), 1), fmt(l.overlapFraction(), 2), l.sharing(), l.transfers(),
+                fmt(l.gigabytes(), 3), fmt(l.meanMegabytesPerTransfer(), 2), 100 * l.busyShare(),
+                l.maxTransfersInFlight()));
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"  phase ms", "mean", "p50", "p90", "p99", "max"});
+        DisaggregatedSummary.Phases p = d.phases();
+        Distribution[] all = {p.prefillQueueMs(), p.prefillMs(), p.kvTransferMs(), p.decodeQueueMs(), p.decodeMs()};
+        for (DisaggregatedResult.Phase ph : DisaggregatedResult.Phase.values()) {
+            Distribution x = all[ph.ordinal()];
+            rows.add(new String[] {"  " + ph.words(), dist(x, Distribution::mean), dist(x, Distribution::p50),
+                dist(x, Distribution::p90), dist(x, Distribution::p99), dist(x, Distribution::max)});
+        }
+        int[] w = new int[6];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                w[i] = Math.max(w[i], r[i].length());
+            }
+        }
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + w[0] + "s", r[0]));
+            for (int i = 1; i < r.length; i++) {
+                line.append("  ").append(String.format(Locale.ROOT, "%" + w[i] + "s", r[i]));
+            }
+            sb.append(line).append('\n');
+        }
     }
 
     private static void distribution(List<String[]> rows, List<SystemJson> systems, String name,
