@@ -82,8 +82,8 @@ final class WaferTrace {
                     lastLayer = s.layer();
                 }
             }
-            String layers = firstLayer < 0 ? "" : String.format(Locale.ROOT, ", layers %d-%d", firstLayer, lastLayer);
-            sink.process(pid(i), String.format(Locale.ROOT, "wafer %d of %d (%s%s)", i, n, system, layers), i);
+            String layers = firstLayer < 0 ? "" : String.format(Locale.ROOT, " (layers %d-%d)", firstLayer, lastLayer);
+            sink.process(pid(i), String.format(Locale.ROOT, "%s wafer %d%s", system, i, layers), i);
             for (int k = 0; k < segs.size(); k++) {
                 Region r = segs.get(k).region();
                 sink.track(pid(i), k + 1, String.format(Locale.ROOT, "%s (%d x %d PEs)", segs.get(k).label(), r.cols(),
