@@ -89,6 +89,12 @@ public final class TimelineOptions {
                             first.span(s.pid(), s.tid(), s.name(), s.category(), s.startPs(), s.durationPs(), null, 0);
                         }
                     }
+                    for (TraceRecorder.AsyncSpan s : r.asyncSpans()) {
+                        if (s.startPs() < firstStepPs.get(i)) {
+                            first.asyncSpan(s.pid(), s.trackName(), 0, s.name(), s.category(), s.startPs(),
+                                    s.durationPs());
+                        }
+                    }
                     steps.add(new TimelineChart.Step(labels.get(i), first));
                 }
                 ChartFiles.save(TimelineChart.of(title, subtitle, steps), chart, false, 1200,

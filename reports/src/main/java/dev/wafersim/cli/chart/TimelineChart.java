@@ -22,6 +22,11 @@ import org.jfree.data.xy.XYIntervalSeriesCollection;
  * regions), time on a shared linear axis in microseconds from the start of the step, each span a bar
  * coloured by its category (the categories of the latency breakdown, so colours match the breakdown
  * chart). Several systems share the axis, so a shorter step looks shorter.
+ *
+ * <p>Async spans (work that overlaps other work of its track: a wafer region's passes of a batch, pipelined)
+ * are drawn as a pale band behind the row of the track they belong to (an async track named after a track,
+ * "layer 3 passes" for "layer 3 (...)", is drawn on that track's row), so a row shows both the critical
+ * path's spans and how long the region was busy with passes off the critical path.
  */
 public final class TimelineChart {
     private TimelineChart() {
@@ -109,10 +114,37 @@ public final class TimelineChart {
         return p > 0 ? track.substring(0, p) : track;
     }
 
+    /** Name of the series of async spans (in the legend). */
+    static final String IN_FLIGHT = "passes in flight (overlapping)";
+
     /** The chart of {@code steps}. */
     public static JFreeChart of(String title, String subtitle, List<Step> steps) {
         Map<String, XYIntervalSeries> series = new LinkedHashMap<>();
         Rows layout = rows(steps);
+        XYIntervalSeries inFlight = new XYIntervalSeries(IN_FLIGHT);
+        for (int si = 0; si < steps.size(); si++) {
+            Step s = steps.get(si);
+            Map<String, Integer> trackRow = new java.util.HashMap<>();
+            for (Map.Entry<String, Integer> e : layout.rowOf().entrySet()) {
+                String[] k = e.getKey().split("/");
+                if (Integer.parseInt(k[0]) == si) {
+                    int pid = Integer.parseInt(k[1]);
+                    String name = shortName(s.recorder().trackName(pid, Integer.parseInt(k[2])));
+                    trackRow.put(pid + "/" + name + " passes", e.getValue());
+                }
+            }
+            for (TraceRecorder.AsyncSpan a : s.recorder().asyncSpans()) {
+                Integer y = trackRow.get(a.pid() + "/" + a.trackName());
+                if (y == null || y >= MAX_ROWS) {
+                    continue;
+                }
+                inFlight.add(y, y - 0.46, y + 0.46, a.startPs() / 1e6, a.startPs() / 1e6, a.endPs() / 1e6);
+            }
+        }
+        if (inFlight.getItemCount() > 0) {
+            // First, so the critical path's spans are drawn over it.
+            series.put(IN_FLIGHT, inFlight);
+        }
         List<String> rows = new ArrayList<>();
         int dropped = 0;
         for (int si = 0; si < steps.size(); si++) {
@@ -148,13 +180,15 @@ public final class TimelineChart {
         r.setDrawBarOutline(false);
         int i = 0;
         for (String c : series.keySet()) {
-            r.setSeriesPaint(i, ChartStyle.categoryColour(c, i));
+            r.setSeriesPaint(i, c.equals(IN_FLIGHT) ? new Color(0xD9D9D9) : ChartStyle.categoryColour(c, i));
             i++;
         }
         XYPlot plot = new XYPlot(data, null, null, r);
         plot.setDomainAxis(y);
         plot.setRangeAxis(x);
         plot.setOrientation(PlotOrientation.HORIZONTAL);
+        // Series in order: the async band first, the critical path's spans over it.
+        plot.setSeriesRenderingOrder(org.jfree.chart.plot.SeriesRenderingOrder.FORWARD);
         plot.setRangeGridlinePaint(ChartStyle.GRID);
         plot.setRangeGridlineStroke(new BasicStroke(1f));
         plot.setDomainGridlinesVisible(false);

@@ -717,7 +717,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 long[] done = PassPipeline.through(ready, end, behind);
                 if (tracing) {
                     passChain.add(new RegionPasses(wafer, s, prev, handoffCycles, ready.clone(), done, behind, end[0],
-                            WaferTrace.mainCategory(one.byCategory()), r));
+                            WaferTrace.mainCategory(one.byCategory()), share, r));
                 }
                 double[][] doneSplit = new double[passes][];
                 for (int p = 0; p < passes; p++) {
@@ -749,10 +749,11 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
          * @param behind     where a pass waited for the previous one
          * @param passCycles the region's pass latency (its episode's first pass end)
          * @param category   the category holding most of one pass alone
+         * @param share      the categories' shares of one pass alone (how the breakdown splits a pass's time)
          * @param episode    the region's episode
          */
         private record RegionPasses(int wafer, Segment segment, Segment from, long handoff, long[] arrive, long[] done,
-                                    boolean[] behind, long passCycles, Phase.Category category,
+                                    boolean[] behind, long passCycles, Phase.Category category, double[] share,
                                     Episodes.Result episode) {
         }
 
@@ -770,8 +771,15 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         private record LinkPasses(int from, long out, long in, long latency, long[] ready, long[] sent, long[] free) {
         }
 
-        /** A span of a pipelined step's critical path (timeline only). */
-        private record PathSpan(int wafer, int tid, String name, String category, long startCycle, long endCycle) {
+        /**
+         * A span of a pipelined step's critical path (timeline only); with {@code share}, drawn as one span per
+         * category in those proportions (a region's pass, split as the latency breakdown splits it).
+         */
+        private record PathSpan(int wafer, int tid, String name, String category, long startCycle, long endCycle,
+                                double[] share) {
+            PathSpan(int wafer, int tid, String name, String category, long startCycle, long endCycle) {
+                this(wafer, tid, name, category, startCycle, endCycle, null);
+            }
         }
 
         /**
@@ -796,10 +804,11 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     int tid = trace.tid(r.segment());
                     while (r.behind()[p]) {
                         path.add(new PathSpan(r.wafer(), tid, "pass " + p + " (behind pass " + (p - 1) + ")",
-                                r.category().key(), r.done()[p - 1], r.done()[p]));
+                                r.category().key(), r.done()[p - 1], r.done()[p], r.share()));
                         p--;
                     }
-                    path.add(new PathSpan(r.wafer(), tid, "pass " + p, r.category().key(), r.arrive()[p], r.done()[p]));
+                    path.add(new PathSpan(r.wafer(), tid, "pass " + p, r.category().key(), r.arrive()[p], r.done()[p],
+                            r.share()));
                     if (r.from() != null) {
                         path.add(new PathSpan(r.wafer(), trace.tid(r.from()), "hand-off of pass " + p + " to "
                                 + r.segment().label(), xfer, r.arrive()[p] - r.handoff(), r.arrive()[p]));
@@ -825,10 +834,37 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                             l.ready()[p], l.ready()[p] + l.out()));
                 }
             }
+            Phase.Category[] cats = Phase.Category.values();
             for (int k = path.size() - 1; k >= 0; k--) {
                 PathSpan sp = path.get(k);
-                trace.span(sp.wafer(), sp.tid(), sp.name(), sp.category(), originPs + sp.startCycle() * period,
-                        (sp.endCycle() - sp.startCycle()) * period, t);
+                if (sp.share() == null) {
+                    trace.span(sp.wafer(), sp.tid(), sp.name(), sp.category(), originPs + sp.startCycle() * period,
+                            (sp.endCycle() - sp.startCycle()) * period, t);
+                    continue;
+                }
+                // Boundaries at the cumulative shares, rounded to cycles; the last at the span's end.
+                long len = sp.endCycle() - sp.startCycle();
+                long from = sp.startCycle();
+                double cum = 0;
+                int last = -1;
+                for (int c = 0; c < cats.length; c++) {
+                    last = sp.share()[c] > 0 ? c : last;
+                }
+                for (int c = 0; c <= last; c++) {
+                    if (sp.share()[c] <= 0) {
+                        continue;
+                    }
+                    cum += sp.share()[c];
+                    long to = c == last ? sp.endCycle() : Math.min(sp.endCycle(),
+                            sp.startCycle() + Math.round(cum * len));
+                    trace.span(sp.wafer(), sp.tid(), sp.name() + ": " + cats[c].key(), cats[c].key(),
+                            originPs + from * period, (to - from) * period, t);
+                    from = to;
+                }
+                if (last < 0) {
+                    trace.span(sp.wafer(), sp.tid(), sp.name(), sp.category(), originPs + sp.startCycle() * period,
+                            len * period, t);
+                }
             }
             for (Object o : passChain) {
                 if (o instanceof RegionPasses r) {
@@ -842,7 +878,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                             originPs + (done[0] - r.passCycles()) * period, originPs + done[done.length - 1] * period);
                 } else {
                     LinkPasses l = (LinkPasses) o;
-                    String track = "link to wafer " + (l.from() + 1) + " passes";
+                    String track = trace.linksTrackName(l.from()) + " passes";
                     for (int q = 0; q < l.sent().length; q++) {
                         trace.async(l.from(), track, "pass " + q, inter, originPs + l.sent()[q] * period,
                                 (l.free()[q] + l.latency() - l.sent()[q]) * period);

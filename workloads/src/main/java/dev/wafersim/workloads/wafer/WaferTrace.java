@@ -89,8 +89,7 @@ final class WaferTrace {
                 sink.track(pid(i), k + 1, String.format(Locale.ROOT, "%s (%d x %d PEs)", segs.get(k).label(), r.cols(),
                         r.rows()), k + 1);
             }
-            sink.track(pid(i), linksTid(i), n > 1 ? "edge I/O and link to wafer " + ((i + 1) % n) : "edge I/O",
-                    segs.size() + 1);
+            sink.track(pid(i), linksTid(i), linksTrackName(i), segs.size() + 1);
         }
     }
 
@@ -106,6 +105,12 @@ final class WaferTrace {
             throw new IllegalStateException(s.label() + " is not placed");
         }
         return t;
+    }
+
+    /** The name of wafer {@code wafer}'s edge I/O and link track. */
+    String linksTrackName(int wafer) {
+        int n = placement.wafers().size();
+        return n > 1 ? "edge I/O and link to wafer " + ((wafer + 1) % n) : "edge I/O";
     }
 
     /** The edge I/O and link track of wafer {@code wafer}. */
