@@ -178,7 +178,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         Run run = new Run(cfg, model, w, placement, opt.exact());
         if (trace.enabled()) {
             run.trace = new WaferTrace(trace, placement, cfg.wse().clock().periodPs(), timelineTokens);
-            run.trace.declare(request.system());
+            run.trace.declare();
         }
         run.simulate(progress, threads);
         return run.result(request, strategy);

@@ -68,8 +68,11 @@ final class WaferTrace {
         }
     }
 
-    /** Names the processes (a wafer each) and their tracks. */
-    void declare(String system) {
+    /**
+     * Names the processes (a wafer each: "wafer 0 (layers 0-18)"; {@code compare} prefixes the system) and
+     * their tracks (a segment each, named with its region's size, then the edge I/O and link).
+     */
+    void declare() {
         int n = placement.wafers().size();
         for (Placement.WaferLayout wl : placement.wafers()) {
             int i = wl.index();
@@ -83,7 +86,7 @@ final class WaferTrace {
                 }
             }
             String layers = firstLayer < 0 ? "" : String.format(Locale.ROOT, " (layers %d-%d)", firstLayer, lastLayer);
-            sink.process(pid(i), String.format(Locale.ROOT, "%s wafer %d%s", system, i, layers), i);
+            sink.process(pid(i), String.format(Locale.ROOT, "wafer %d%s", i, layers), i);
             for (int k = 0; k < segs.size(); k++) {
                 Region r = segs.get(k).region();
                 sink.track(pid(i), k + 1, String.format(Locale.ROOT, "%s (%d x %d PEs)", segs.get(k).label(), r.cols(),
