@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wafersim.core.config.ParamSet;
 import dev.wafersim.core.trace.ChromeTraceWriter;
+import dev.wafersim.workloads.model.AttentionPattern;
 import dev.wafersim.workloads.model.DecodeWorkload;
+import dev.wafersim.workloads.model.ModelSpec;
 import dev.wafersim.workloads.run.DecodeRequest;
 import dev.wafersim.workloads.run.DecodeResult;
 import dev.wafersim.workloads.run.LatencyCategory;
@@ -51,7 +53,12 @@ class WaferTraceTest {
     }
 
     private DecodeResult traced(ParamSet ps, DecodeWorkload w, int wafers, int timelineTokens, Path file) {
-        DecodeRequest req = new DecodeRequest("wse3", ps, WaferDecodeTest.SMALL, w, new WaferOptions(wafers, false));
+        return traced(WaferDecodeTest.SMALL, ps, w, wafers, false, timelineTokens, file);
+    }
+
+    private DecodeResult traced(ModelSpec m, ParamSet ps, DecodeWorkload w, int wafers, boolean exact,
+                                int timelineTokens, Path file) {
+        DecodeRequest req = new DecodeRequest("wse3", ps, m, w, new WaferOptions(wafers, exact));
         try (ChromeTraceWriter writer = new ChromeTraceWriter(file)) {
             DecodeResult r = WaferDecodeSimulator.INSTANCE.simulate(req, Progress.NONE, 2, writer, timelineTokens);
             writer.commit();
@@ -223,6 +230,34 @@ class WaferTraceTest {
             if (wafers == 2) {
                 assertTrue(p.spans().stream().anyMatch(s -> s.get("name").asText().startsWith("link serialization")));
             }
+        }
+    }
+
+    /**
+     * Other shapes of step, each tiled by its spans to the picosecond: exact mode (every episode its own),
+     * tied embeddings (the LM head's region also does the lookup: its track starts and ends the step), and
+     * a mixture of experts (expert passes in the layers' episodes).
+     */
+    @Test
+    void simulate_exactTiedAndMixtureOfExperts_spansTileEachStep() throws IOException {
+        ModelSpec tied = ModelSpec.builder("tied").layers(3).hidden(64).heads(4, 2).headDim(16).ffn(128).vocab(512)
+                .tiedEmbeddings(true).attention(AttentionPattern.full(3)).build();
+        ModelSpec moe = ModelSpec.builder("moe").layers(2).hidden(64).heads(4, 2).headDim(16).ffn(64).experts(4, 2)
+                .vocab(512).attention(AttentionPattern.full(2)).build();
+        Object[][] cases = {{WaferDecodeTest.SMALL, true, 1}, {tied, false, 1}, {moe, false, 2}};
+        for (Object[] c : cases) {
+            ModelSpec m = (ModelSpec) c[0];
+            boolean exact = (Boolean) c[1];
+            int batch = (Integer) c[2];
+            DecodeWorkload w = DecodeWorkload.of(batch, 20, 3);
+            Path file = tmp.resolve(m.name() + exact + ".json");
+            DecodeResult r = traced(m, WaferDecodeTest.smallWafer(), w, 1, exact, 0, file);
+            Parsed p = parse(file);
+            for (int t = 0; t < 3; t++) {
+                assertEquals(r.tokenLatencyPs(t), p.stepPs(t), m.name() + " exact=" + exact + ", step " + t);
+            }
+            DecodeResult plain = WaferDecodeTest.run(WaferDecodeTest.smallWafer(), m, w, 1, exact);
+            assertArrayEquals(plain.tokenLatenciesPs(), r.tokenLatenciesPs(), m.name());
         }
     }
 
