@@ -871,7 +871,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     String track = r.segment().label() + " passes";
                     long[] done = r.done();
                     for (int q = 0; q < done.length; q++) {
-                        trace.async(r.wafer(), track, "pass " + q, r.category().key(),
+                        trace.async(r.wafer(), track, q, r.category().key(),
                                 originPs + (done[q] - r.passCycles()) * period, r.passCycles() * period);
                     }
                     trace.utilization(r.wafer(), r.segment(), r.episode(),
@@ -880,7 +880,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     LinkPasses l = (LinkPasses) o;
                     String track = trace.linksTrackName(l.from()) + " passes";
                     for (int q = 0; q < l.sent().length; q++) {
-                        trace.async(l.from(), track, "pass " + q, inter, originPs + l.sent()[q] * period,
+                        trace.async(l.from(), track, q, inter, originPs + l.sent()[q] * period,
                                 (l.free()[q] + l.latency() - l.sent()[q]) * period);
                     }
                 }

@@ -24,9 +24,11 @@ import java.util.Map;
  * the step: they sum to its latency. With passes pipelined through the regions, a region works on several
  * passes at once; the spans ({@code ph: X}) then follow the step's critical path only (each region's
  * stretch that finished the pass the next element waited for: the pass alone, or the interval after the
- * previous pass when it waited behind it; see {@link PassPipeline}), so they again tile the step, and every
- * pass's time in every region (from its pass latency before its end to its end) is an async span
- * ({@code ph: b/e}) on the region's "passes" track.
+ * previous pass when it waited behind it; see {@link PassPipeline}), split by category in the proportions of
+ * one pass alone (as the latency breakdown splits it), so they again tile the step; every pass's time in
+ * every region (from its pass latency before its end to its end) and over every link is an async span
+ * ({@code ph: b/e}) named after the region's "passes" track, with the pass as its {@code pass} argument
+ * (Perfetto draws spans of one name on as few rows as their overlaps need).
  *
  * <p>Counters: per region and step, the mean utilization of the region's fabric links during its episode
  * (wavelet hops / (directed links between neighbouring PEs x episode cycles), 0..1), sampled at the region's
@@ -156,10 +158,14 @@ final class WaferTrace {
         }
     }
 
-    /** An async span (one that may overlap others of its track) on wafer {@code wafer}. */
-    void async(int wafer, String track, String name, String category, long startPs, long durationPs) {
+    /**
+     * Pass {@code pass}'s async span (one that may overlap others of its track) on wafer {@code wafer}: named
+     * after its track, so that Perfetto draws a region's passes on as few rows as their overlaps need, with the
+     * pass as its argument.
+     */
+    void async(int wafer, String track, int pass, String category, long startPs, long durationPs) {
         if (durationPs > 0) {
-            sink.asyncSpan(pid(wafer), track, ++asyncIds, name, category, startPs, durationPs);
+            sink.asyncSpan(pid(wafer), track, ++asyncIds, track, category, startPs, durationPs, "pass", pass);
         }
     }
 

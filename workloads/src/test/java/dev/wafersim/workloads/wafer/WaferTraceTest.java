@@ -111,6 +111,8 @@ class WaferTraceTest {
                 }
                 case "b" -> {
                     begins++;
+                    assertTrue(e.get("name").asText().endsWith(" passes") && e.get("args").get("pass").asInt() >= 0,
+                            "a pass, named after its track, the pass as argument: " + e);
                     assertTrue(open.put(e.get("id").asLong(), e.get("ts").decimalValue()) == null, "id reused: " + e);
                 }
                 case "e" -> {
