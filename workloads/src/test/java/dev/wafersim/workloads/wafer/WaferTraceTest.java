@@ -263,6 +263,22 @@ class WaferTraceTest {
         }
     }
 
+    /** Passes run layer by layer on two wafers: every pass of a region before the next; the spans tile the step. */
+    @Test
+    void simulate_passesLayerByLayerOnTwoWafers_spansTileEachStep() throws IOException {
+        ParamSet ps = WaferDecodeTest.smallWafer("mapping.sequencesPerPass", "1", "mapping.passSchedule",
+                "layer-by-layer");
+        DecodeWorkload w = DecodeWorkload.of(3, 20, 2);
+        Path file = tmp.resolve("serial.json");
+        DecodeResult r = traced(WaferDecodeTest.SMALL, ps, w, 2, false, 0, file);
+        Parsed p = parse(file);
+        assertEquals(2, p.processes());
+        for (int t = 0; t < 2; t++) {
+            assertEquals(r.tokenLatencyPs(t), p.stepPs(t), "step " + t);
+        }
+        assertEquals(0, p.asyncBegins(), "nothing overlaps");
+    }
+
     private static Set<String> filter(Set<String> threads, String prefix) {
         Set<String> out = new HashSet<>();
         for (String t : threads) {
