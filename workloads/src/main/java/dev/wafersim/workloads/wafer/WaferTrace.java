@@ -25,16 +25,19 @@ import java.util.Map;
  * passes at once; the spans ({@code ph: X}) then follow the step's critical path only (each region's
  * stretch that finished the pass the next element waited for: the pass alone, or the interval after the
  * previous pass when it waited behind it; see {@link PassPipeline}), split by category in the proportions of
- * one pass alone (as the latency breakdown splits it), so they again tile the step; every pass's time in
+ * one pass alone (as the latency breakdown splits it; one span per category, in category order, not the
+ * phases' order in time), so they again tile the step; every pass's time in
  * every region (from its pass latency before its end to its end) and over every link is an async span
  * ({@code ph: b/e}) named after the region's "passes" track, with the pass as its {@code pass} argument
  * (Perfetto draws spans of one name on as few rows as their overlaps need).
  *
  * <p>Counters: per region and step, the mean utilization of the region's fabric links during its episode
  * (wavelet hops / (directed links between neighbouring PEs x episode cycles), 0..1), sampled at the region's
- * first activity and set back to 0 at its end: one value per region per step (the per-tile picture is the
- * {@code chart --link-utilization} heatmap). Costs nothing when the sink is disabled: the simulator
- * creates no trace then.
+ * first activity and set back to 0 at its end: one value per region per step (the per-PE picture is
+ * {@code run --heatmap}). Hops and cycles are the episode's: interpolated between the two simulated
+ * attention lengths in default mode, and over the simulated passes ({@code mapping.simulatedPasses}) when
+ * the others follow at the last interval. Costs nothing when the sink is disabled: the simulator creates
+ * no trace then.
  */
 final class WaferTrace {
     /** Process id of wafer 0 (GPUs use 1000 + gpu). */
