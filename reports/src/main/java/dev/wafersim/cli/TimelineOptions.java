@@ -31,7 +31,9 @@ public final class TimelineOptions {
     int timelineTokens = 1;
 
     @Option(names = "--chart-timeline", paramLabel = "FILE.png",
-            description = "Draw the first decode step of each system as a Gantt chart (a row per track, time in us).")
+            description = "Draw the first decode step of each system as a Gantt chart (a row per track, time in us; the"
+                    + " middle tracks of a process with more than 10, a wafer's layer regions, share one row; overlapping"
+                    + " work, a region's pipelined passes, as a pale band behind its row).")
     Path chart;
 
     /** An open timeline: the file being written and the steps being recorded for the chart. */
@@ -87,6 +89,12 @@ public final class TimelineOptions {
                         if (s.startPs() < firstStepPs.get(i)) {
                             first.track(s.pid(), s.tid(), r.trackName(s.pid(), s.tid()), 0);
                             first.span(s.pid(), s.tid(), s.name(), s.category(), s.startPs(), s.durationPs(), null, 0);
+                        }
+                    }
+                    for (TraceRecorder.AsyncSpan s : r.asyncSpans()) {
+                        if (s.startPs() < firstStepPs.get(i)) {
+                            first.asyncSpan(s.pid(), s.trackName(), 0, s.name(), s.category(), s.startPs(),
+                                    s.durationPs());
                         }
                     }
                     steps.add(new TimelineChart.Step(labels.get(i), first));

@@ -64,6 +64,91 @@ class TimelineTest {
         TestFiles.assertPng(png, 1200, 400);
     }
 
+    /**
+     * A tiny Llama (2 layers, hidden 256) on a WSE-3: the timeline has the wafer's process, a track per layer
+     * region, and the first step's spans sum to its latency from the result file (to the nanosecond the
+     * result's milliseconds keep); the chart is drawn.
+     */
+    @Test
+    void run_waferTimeline_aProcessPerWaferAndSpansTileTheStep() throws Exception {
+        Path model = tmp.resolve("tiny.json");
+        Files.writeString(model, "{\"model_type\": \"llama\", \"num_hidden_layers\": 2, \"hidden_size\": 256,"
+                + " \"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"intermediate_size\": 512,"
+                + " \"vocab_size\": 1000}");
+        Path tl = tmp.resolve("wafer.json");
+        Path png = tmp.resolve("wafer.png");
+        Path res = tmp.resolve("wafer-result.json");
+        CliRunner r = CliRunner.run("run", "--system", "wse3", "--model-file", model.toString(), "--context", "64",
+                "--tokens", "2", "--timeline", tl.toString(), "--chart-timeline", png.toString(), "--json",
+                res.toString(), "-q");
+        assertEquals(Main.EXIT_OK, r.exitCode, r.err);
+        JsonNode ev = JSON.readTree(tl.toFile()).get("traceEvents");
+        int processes = 0;
+        int layerTracks = 0;
+        BigDecimal busy = BigDecimal.ZERO;
+        for (JsonNode e : ev) {
+            String ph = e.get("ph").asText();
+            if (ph.equals("M") && e.get("name").asText().equals("process_name")) {
+                processes++;
+                assertEquals("wafer 0 (layers 0-1)", e.get("args").get("name").asText());
+            }
+            if (ph.equals("M") && e.get("name").asText().equals("thread_name")
+                    && e.get("args").get("name").asText().startsWith("layer ")) {
+                layerTracks++;
+            }
+            if (ph.equals("X")) {
+                assertEquals(0, e.get("args").get("token").asInt(), "--timeline-tokens 1: the first step");
+                busy = busy.add(e.get("dur").decimalValue());
+            }
+        }
+        assertEquals(1, processes);
+        assertEquals(2, layerTracks);
+        double firstMs = JSON.readTree(res.toFile()).get("tokenLatenciesMs").get(0).asDouble();
+        assertEquals(firstMs * 1000, busy.doubleValue(), 1e-3);
+        TestFiles.assertPng(png, 1200, 400);
+    }
+
+    /** {@code compare} puts the wafer and the GPU in one timeline: a process each, named after its system. */
+    @Test
+    void compare_waferAndGpu_bothInOneTimeline() throws Exception {
+        Path model = tmp.resolve("tiny.json");
+        Files.writeString(model, "{\"model_type\": \"llama\", \"num_hidden_layers\": 2, \"hidden_size\": 256,"
+                + " \"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"intermediate_size\": 512,"
+                + " \"vocab_size\": 1000}");
+        Path tl = tmp.resolve("cmp.json");
+        Path png = tmp.resolve("cmp.png");
+        CliRunner r = CliRunner.run("compare", "--systems", "wse3,h100-sxm:gpus=1", "--model-file", model.toString(),
+                "--context", "64", "--tokens", "2", "--timeline", tl.toString(), "--chart-timeline", png.toString(),
+                "-q");
+        assertEquals(Main.EXIT_OK, r.exitCode, r.err);
+        java.util.List<String> processes = new java.util.ArrayList<>();
+        int waferSpans = 0;
+        for (JsonNode e : JSON.readTree(tl.toFile()).get("traceEvents")) {
+            if (e.get("ph").asText().equals("M") && e.get("name").asText().equals("process_name")) {
+                processes.add(e.get("args").get("name").asText());
+            }
+            if (e.get("ph").asText().equals("X") && e.get("pid").asInt() % 100_000 == 2000) {
+                waferSpans++;
+            }
+        }
+        assertEquals(2, processes.size(), processes.toString());
+        assertTrue(processes.contains("wse3: wafer 0 (layers 0-1)"), processes.toString());
+        assertTrue(processes.stream().anyMatch(p -> p.startsWith("h100-sxm")), processes.toString());
+        assertTrue(waferSpans > 10, waferSpans + " wafer spans");
+        TestFiles.assertPng(png, 1200, 400);
+    }
+
+    @Test
+    void run_negativeTimelineTokens_exits2NamingTheFlag() {
+        Path tl = tmp.resolve("bad.json");
+        CliRunner r = CliRunner.run("run", "--system", "wse3", "--model", "llama-3.1-8b", "--timeline", tl.toString(),
+                "--timeline-tokens", "-1");
+        assertEquals(Main.EXIT_BAD_INPUT, r.exitCode, r.err);
+        assertTrue(r.err.contains("--timeline-tokens=-1 is not allowed; expected an integer >= 0"), r.err);
+        assertFalse(r.err.contains("Exception"), r.err);
+        assertFalse(Files.exists(tl));
+    }
+
     @Test
     void run_failingRun_leavesNoTimeline() {
         Path tl = tmp.resolve("none.json");

@@ -128,13 +128,7 @@ public final class ChromeTraceWriter implements TraceSink, AutoCloseable {
             json.writeNumberField("pid", pid);
             json.writeNumberField("tid", tid);
             if (argKey != null) {
-                json.writeObjectFieldStart("args");
-                if (argValue == Math.rint(argValue) && Math.abs(argValue) < 1e15) {
-                    json.writeNumberField(argKey, (long) argValue);
-                } else {
-                    json.writeNumberField(argKey, argValue);
-                }
-                json.writeEndObject();
+                arg(argKey, argValue);
             }
             json.writeEndObject();
             events++;
@@ -146,6 +140,12 @@ public final class ChromeTraceWriter implements TraceSink, AutoCloseable {
     @Override
     public void asyncSpan(int pid, String trackName, long id, String name, String category, long startPs,
                           long durationPs) {
+        asyncSpan(pid, trackName, id, name, category, startPs, durationPs, null, 0);
+    }
+
+    @Override
+    public void asyncSpan(int pid, String trackName, long id, String name, String category, long startPs,
+                          long durationPs, String argKey, double argValue) {
         if (durationPs < 0 || startPs < 0) {
             throw new IllegalStateException("span " + name + " at " + startPs + " ps lasts " + durationPs + " ps");
         }
@@ -159,6 +159,9 @@ public final class ChromeTraceWriter implements TraceSink, AutoCloseable {
                 time("ts", half == 0 ? startPs : startPs + durationPs);
                 json.writeNumberField("pid", pid);
                 json.writeNumberField("tid", 0);
+                if (half == 0 && argKey != null) {
+                    arg(argKey, argValue);
+                }
                 json.writeEndObject();
                 events++;
             }
@@ -232,6 +235,17 @@ public final class ChromeTraceWriter implements TraceSink, AutoCloseable {
         } catch (IOException ignored) {
             // A stray temporary file is harmless; the run's own error is the one to report.
         }
+    }
+
+    /** {@code "args": {key: value}}, a whole value written as an integer. */
+    private void arg(String key, double value) throws IOException {
+        json.writeObjectFieldStart("args");
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            json.writeNumberField(key, (long) value);
+        } else {
+            json.writeNumberField(key, value);
+        }
+        json.writeEndObject();
     }
 
     private void metadata(int pid, int tid, String what, String key, String value) throws IOException {

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * A {@link TraceSink} that keeps what it is given in memory, for a chart of one step or a test. Holds at
- * most {@code maxSpans} spans and ignores the rest ({@link #truncated()} says so): a chart of one decode
- * step needs thousands, not millions.
+ * most {@code maxSpans} spans and as many async spans, and ignores the rest ({@link #truncated()} says so):
+ * a chart of one decode step needs thousands, not millions. Counters are not kept.
  */
 public final class TraceRecorder implements TraceSink {
     /**
@@ -29,7 +29,25 @@ public final class TraceRecorder implements TraceSink {
         }
     }
 
+    /**
+     * A recorded async span (one that may overlap others of its track).
+     *
+     * @param pid        its process
+     * @param trackName  the track it groups under
+     * @param name       what ran
+     * @param category   its category
+     * @param startPs    start, ps
+     * @param durationPs length, ps
+     */
+    public record AsyncSpan(int pid, String trackName, String name, String category, long startPs, long durationPs) {
+        /** End, ps. */
+        public long endPs() {
+            return startPs + durationPs;
+        }
+    }
+
     private final int maxSpans;
+    private final List<AsyncSpan> asyncSpans = new ArrayList<>();
     private final Map<Integer, String> processes = new LinkedHashMap<>();
     private final Map<Long, String> tracks = new LinkedHashMap<>();
     private final List<Span> spans = new ArrayList<>();
@@ -68,7 +86,11 @@ public final class TraceRecorder implements TraceSink {
     @Override
     public void asyncSpan(int pid, String trackName, long id, String name, String category, long startPs,
                           long durationPs) {
-        // Overlapping spans are not part of a step's chart.
+        if (asyncSpans.size() >= maxSpans) {
+            truncated = true;
+            return;
+        }
+        asyncSpans.add(new AsyncSpan(pid, trackName, name, category, startPs, durationPs));
     }
 
     @Override
@@ -89,6 +111,11 @@ public final class TraceRecorder implements TraceSink {
     /** The spans, in the order given. */
     public List<Span> spans() {
         return Collections.unmodifiableList(spans);
+    }
+
+    /** The async spans, in the order given. */
+    public List<AsyncSpan> asyncSpans() {
+        return Collections.unmodifiableList(asyncSpans);
     }
 
     /** True when spans were dropped for the bound. */

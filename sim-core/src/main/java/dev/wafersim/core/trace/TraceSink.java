@@ -75,6 +75,12 @@ public interface TraceSink {
             }
 
             @Override
+            public void asyncSpan(int pid, String trackName, long id, String name, String category, long startPs,
+                                  long durationPs, String argKey, double argValue) {
+                inner.asyncSpan(pid + pidOffset, trackName, id, name, category, startPs, durationPs, argKey, argValue);
+            }
+
+            @Override
             public void counter(int pid, String name, long timePs, String[] series, double[] values) {
                 inner.counter(pid + pidOffset, name, timePs, series, values);
             }
@@ -122,6 +128,13 @@ public interface TraceSink {
             }
 
             @Override
+            public void asyncSpan(int pid, String trackName, long id, String name, String category, long startPs,
+                                  long durationPs, String argKey, double argValue) {
+                a.asyncSpan(pid, trackName, id, name, category, startPs, durationPs, argKey, argValue);
+                b.asyncSpan(pid, trackName, id, name, category, startPs, durationPs, argKey, argValue);
+            }
+
+            @Override
             public void counter(int pid, String name, long timePs, String[] series, double[] values) {
                 a.counter(pid, name, timePs, series, values);
                 b.counter(pid, name, timePs, series, values);
@@ -152,6 +165,17 @@ public interface TraceSink {
      * pairs its begin and end).
      */
     void asyncSpan(int pid, String trackName, long id, String name, String category, long startPs, long durationPs);
+
+    /**
+     * An async span with one numeric argument on its begin event ({@code argKey} null for none). Perfetto puts
+     * async spans of one name in one process on as few tracks as their overlaps need, so a producer with many
+     * overlapping spans of one kind (a region's passes) names them alike and tells them apart by the argument.
+     * By default the argument is dropped.
+     */
+    default void asyncSpan(int pid, String trackName, long id, String name, String category, long startPs,
+                           long durationPs, String argKey, double argValue) {
+        asyncSpan(pid, trackName, id, name, category, startPs, durationPs);
+    }
 
     /** A sample of a counter with one or more series (e.g. running requests, batch size). */
     void counter(int pid, String name, long timePs, String[] series, double[] values);

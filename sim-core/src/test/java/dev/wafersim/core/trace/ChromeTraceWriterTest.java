@@ -29,12 +29,13 @@ class ChromeTraceWriterTest {
             w.span(1, 3, "next", "fabric", 3_234_567, 5, null, 0);
             w.asyncSpan(2, "requests", 7, "request 7", "serve", 0, 10);
             w.counter(2, "running", 0, new String[] {"requests"}, new double[] {3});
+            w.asyncSpan(1, "layer 3 passes", 8, "layer 3 passes", "compute", 5, 10, "pass", 4);
             w.commit();
         }
         JsonNode root = new ObjectMapper().readTree(f.toFile());
         assertEquals("ns", root.get("displayTimeUnit").asText());
         JsonNode ev = root.get("traceEvents");
-        assertEquals(4 + 3 + 2 + 1, ev.size());
+        assertEquals(4 + 3 + 2 + 1 + 2, ev.size());
         JsonNode span = ev.get(4);
         assertEquals("X", span.get("ph").asText());
         assertEquals("1.234567", span.get("ts").asText());
@@ -47,6 +48,9 @@ class ChromeTraceWriterTest {
         assertEquals("e", ev.get(8).get("ph").asText());
         assertEquals(ev.get(7).get("id"), ev.get(8).get("id"));
         assertEquals("C", ev.get(9).get("ph").asText());
+        // An async span's argument goes on its begin event.
+        assertEquals(4, ev.get(10).get("args").get("pass").asInt());
+        assertEquals(null, ev.get(11).get("args"));
         assertEquals("process_name", ev.get(0).get("name").asText());
         assertEquals("layer 3", ev.get(2).get("args").get("name").asText());
     }

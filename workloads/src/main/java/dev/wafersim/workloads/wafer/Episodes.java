@@ -39,6 +39,7 @@ final class Episodes {
     }
 
     private static final long[] NO_PASSES = new long[0];
+    private static final int[] NO_RUN_PHASES = new int[0];
 
     /**
      * What one episode took.
@@ -47,14 +48,29 @@ final class Episodes {
      * @param byCategory those cycles split by breakdown category (sums to {@code cycles})
      * @param passEnds   for a layer or head whose batch runs in passes, when each pass was done
      *                   (cycles from the start, ascending); empty otherwise
+     * @param runPhases  the critical path's runs in time order: run i is {@link Phase} ordinal
+     *                   {@code runPhases[i]} (the phase whose tag ended that stretch, consecutive equal phases
+     *                   merged); empty when not recorded (a result built by hand)
+     * @param runEnds    cycle (from the start) at which run i ends, ascending; run i starts where run i - 1
+     *                   ended (run 0 at 0) and the last ends at {@code cycles}: the runs tile the episode and
+     *                   each phase's runs sum to its category's share of {@code byCategory}
      */
     record Result(long cycles, long[] byCategory, long[] passEnds, long waveletHops, long routerVisits,
-                  long peVisits) {
+                  long peVisits, int[] runPhases, long[] runEnds) {
         Result {
             long sum = Arrays.stream(byCategory).sum();
             if (sum != cycles) {
                 throw new IllegalStateException("episode attribution " + sum + " != " + cycles + " cycles");
             }
+            if (runPhases.length != runEnds.length || (runEnds.length > 0 && runEnds[runEnds.length - 1] != cycles)) {
+                throw new IllegalStateException("episode runs: " + runPhases.length + " phases, " + runEnds.length
+                        + " ends, the last at " + (runEnds.length > 0 ? runEnds[runEnds.length - 1] : -1) + " of "
+                        + cycles + " cycles");
+            }
+        }
+
+        Result(long cycles, long[] byCategory, long[] passEnds, long waveletHops, long routerVisits, long peVisits) {
+            this(cycles, byCategory, passEnds, waveletHops, routerVisits, peVisits, NO_RUN_PHASES, NO_PASSES);
         }
 
         Result(long cycles, long[] byCategory, long waveletHops, long routerVisits, long peVisits) {
@@ -65,9 +81,35 @@ final class Episodes {
             return new Result(0, new long[Phase.Category.values().length], 0, 0, 0);
         }
 
-        /** This result scaled by {@code f} (for interpolating between simulated contexts). */
+        /** This result's cycles in category {@code c}. */
         long categoryCycles(Phase.Category c) {
             return byCategory[c.ordinal()];
+        }
+
+        /** This result with its pass ends replaced by {@code ends}. */
+        Result withPassEnds(long[] ends) {
+            return new Result(cycles, byCategory, ends, waveletHops, routerVisits, peVisits, runPhases, runEnds);
+        }
+
+        /**
+         * Runs between two results of the same program at two contexts, at fraction {@code f} of the way from
+         * {@code a} to {@code b}, ending at {@code cycles}: when both have the same phases in the same order each
+         * run end is interpolated (rounded, kept ascending); otherwise {@code a}'s ends are scaled to
+         * {@code cycles}. Returns {@code {phases, ends}} as {@code Object[]}-free pair via the out arrays.
+         */
+        static long[] interpolatedRunEnds(Result a, Result b, double f, long cycles) {
+            int n = a.runEnds.length;
+            long[] ends = new long[n];
+            boolean same = Arrays.equals(a.runPhases, b.runPhases);
+            for (int i = 0; i < n; i++) {
+                double e = same ? a.runEnds[i] + f * (b.runEnds[i] - a.runEnds[i])
+                        : a.cycles == 0 ? 0 : (double) a.runEnds[i] * cycles / a.cycles;
+                ends[i] = Math.min(cycles, Math.max(i > 0 ? ends[i - 1] : 0, Math.round(e)));
+            }
+            if (n > 0) {
+                ends[n - 1] = cycles;
+            }
+            return ends;
         }
     }
 
@@ -99,7 +141,7 @@ final class Episodes {
         } finally {
             unlock(setUp);
         }
-        return runInstalled(f, cfg.wse(), steps, Phase.ELEMENTWISE.category());
+        return runInstalled(f, cfg.wse(), steps, Phase.ELEMENTWISE);
     }
 
     /** Builds and loads a layer's program; the instruction lists die with this frame. */
@@ -143,7 +185,7 @@ final class Episodes {
         CodeMap code = new CodeMap("layer" + plan.layer, cfg.wse().sram());
         List<Phase> steps = LayerProgram.build(plan, new Region(0, 0, plan.cols, plan.rows, false), routes, code, cfg,
                 positions, expertPasses);
-        Result r = run(f, code, cfg.wse(), steps, Phase.ELEMENTWISE.category());
+        Result r = run(f, code, cfg.wse(), steps, Phase.ELEMENTWISE);
         double[] u = new double[plan.cols * plan.rows];
         double cycles = Math.max(1, r.cycles());
         for (int y = 0; y < plan.rows; y++) {
@@ -178,7 +220,7 @@ final class Episodes {
         } finally {
             unlock(setUp);
         }
-        return runInstalled(f, cfg.wse(), steps, Phase.ARGMAX.category());
+        return runInstalled(f, cfg.wse(), steps, Phase.ARGMAX);
     }
 
     /**
@@ -251,14 +293,14 @@ final class Episodes {
      * Runs an episode and books its cycles: walking the tags' end cycles in order, each interval
      * goes to the category of the tag that ended it. Tags are the program's steps ({@code steps},
      * tag i = step i) or, for programs without steps, phases (tag = phase ordinal); pass-end tags
-     * (the last step of each pass) go to {@code passCategory}.
+     * (the last step of each pass) go to {@code passPhase}.
      */
-    private static Result run(Fabric f, CodeMap code, WseParams wp, List<Phase> steps, Phase.Category passCategory) {
+    private static Result run(Fabric f, CodeMap code, WseParams wp, List<Phase> steps, Phase passPhase) {
         code.install(f);
-        return runInstalled(f, wp, steps, passCategory);
+        return runInstalled(f, wp, steps, passPhase);
     }
 
-    private static Result runInstalled(Fabric f, WseParams wp, List<Phase> steps, Phase.Category passCategory) {
+    private static Result runInstalled(Fabric f, WseParams wp, List<Phase> steps, Phase passPhase) {
         try {
             f.run(MAX_CYCLES);
         } catch (SimulationStalledException e) {
@@ -274,12 +316,12 @@ final class Episodes {
         for (int tag = 0; tag < tags.size(); tag++) {
             long end = f.tagEndCycle(tag);
             if (end > 0) {
-                ends[n++] = new long[] {end, tags.get(tag).category().ordinal()};
+                ends[n++] = new long[] {end, tags.get(tag).ordinal()};
                 last = Math.max(last, end);
             }
         }
         long[] passEnds = NO_PASSES;
-        if (passCategory != null) {
+        if (passPhase != null) {
             int passes = 0;
             while (passes < LayerProgram.MAX_TAGGED_PASSES && f.tagEndCycle(LayerProgram.PASS_TAG_BASE + passes) > 0) {
                 passes++;
@@ -288,7 +330,7 @@ final class Episodes {
             ends = Arrays.copyOf(ends, n + passes);
             for (int i = 0; i < passes; i++) {
                 long end = f.tagEndCycle(LayerProgram.PASS_TAG_BASE + i);
-                ends[n++] = new long[] {end, passCategory.ordinal()};
+                ends[n++] = new long[] {end, passPhase.ordinal()};
                 last = Math.max(last, end);
                 passEnds[i] = Math.max(i > 0 ? passEnds[i - 1] : 0, end - start);
             }
@@ -296,12 +338,24 @@ final class Episodes {
         long[][] sorted = Arrays.copyOf(ends, n);
         Arrays.sort(sorted, (a, b) -> Long.compare(a[0], b[0]));
         long prev = start;
+        Phase[] phases = Phase.values();
+        int[] runPhases = new int[sorted.length];
+        long[] runEnds = new long[sorted.length];
+        int runs = 0;
         for (long[] e : sorted) {
             if (e[0] > prev) {
-                by[(int) e[1]] += e[0] - prev;
+                int phase = (int) e[1];
+                by[phases[phase].category().ordinal()] += e[0] - prev;
+                if (runs > 0 && runPhases[runs - 1] == phase) {
+                    runEnds[runs - 1] = e[0] - start;
+                } else {
+                    runPhases[runs] = phase;
+                    runEnds[runs++] = e[0] - start;
+                }
                 prev = e[0];
             }
         }
-        return new Result(last - start, by, passEnds, f.waveletHops(), f.routerVisits(), f.peVisits());
+        return new Result(last - start, by, passEnds, f.waveletHops(), f.routerVisits(), f.peVisits(),
+                Arrays.copyOf(runPhases, runs), Arrays.copyOf(runEnds, runs));
     }
 }

@@ -140,9 +140,13 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         return simulate(request, progress, threads());
     }
 
+    /**
+     * Runs the request and writes the timeline of its first {@code timelineTokens} steps (0: all) to
+     * {@code trace} ({@link WaferTrace}); the result is the same as without a trace.
+     */
     @Override
     public DecodeResult simulate(DecodeRequest request, Progress progress, TraceSink trace, int timelineTokens) {
-        return simulate(request, progress, threads());
+        return simulate(request, progress, threads(), trace, timelineTokens);
     }
 
     /**
@@ -150,6 +154,18 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
      * the same for every thread count).
      */
     public DecodeResult simulate(DecodeRequest request, Progress progress, int threads) {
+        return simulate(request, progress, threads, TraceSink.NONE, 0);
+    }
+
+    /**
+     * Runs the request on up to {@code threads} threads, writing the timeline of its first
+     * {@code timelineTokens} steps (0: all) to {@code trace} when the sink is enabled.
+     */
+    public DecodeResult simulate(DecodeRequest request, Progress progress, int threads, TraceSink trace,
+                                 int timelineTokens) {
+        if (timelineTokens < 0) {
+            throw new IllegalArgumentException("timelineTokens must be >= 0, got " + timelineTokens);
+        }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -160,6 +176,10 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         MappingStrategy strategy = MappingStrategies.get(cfg.mapping().strategy());
         Placement placement = strategy.place(model, w, cfg, opt.wafers());
         Run run = new Run(cfg, model, w, placement, opt.exact());
+        if (trace.enabled()) {
+            run.trace = new WaferTrace(trace, placement, cfg.wse().clock().periodPs(), timelineTokens);
+            run.trace.declare();
+        }
         run.simulate(progress, threads);
         return run.result(request, strategy);
     }
@@ -192,6 +212,20 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         /** PE-cycles of the regions at work, summed over every episode of every token (energy model). */
         long activePeCycles;
         WaferPipeline.Result pipeline;
+        /** The timeline, or null when none is written. */
+        WaferTrace trace;
+        /** True while composing a step the timeline records. */
+        boolean tracing;
+        /** The step being composed. */
+        int traceToken;
+        /** Where the next span of a step composed episode after episode starts, ps from the start of the run. */
+        long traceAtPs;
+        /** The end of the last recorded step, ps (checked against the pipeline's latencies). */
+        long traceEndPs;
+        /** Recorded steps. */
+        int tracedTokens;
+        /** A pipelined step's regions and links, in the order a pass visits them (tracing only). */
+        final List<Object> passChain = new ArrayList<>();
 
         Run(WaferDecodeConfig cfg, ModelSpec model, DecodeWorkload w, Placement placement, boolean exact) {
             this.cfg = cfg;
@@ -224,12 +258,36 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     lat[t] = stagePs[t][0];
                 }
                 pipeline = new WaferPipeline.Result(lat, new long[tokens], null);
+                checkTrace();
                 return;
             }
             long actBytes = (long) w.batchSize() * model.hiddenSize() * Precision.ACTIVATION_BYTES;
             long idBytes = (long) w.batchSize() * Precision.TOKEN_ID_BYTES;
             pipeline = WaferPipeline.run(stagePs, cfg.wse().waferLinkLatencyPs(), cfg.wse().waferLinkGbps() * 1e9 / 8,
                     actBytes, idBytes);
+            checkTrace();
+        }
+
+        /** The recorded steps end where the pipeline's latencies say (a producer check). */
+        private void checkTrace() {
+            if (trace == null) {
+                return;
+            }
+            long end = 0;
+            for (int t = 0; t < tracedTokens; t++) {
+                end += pipeline.tokenLatencyPs()[t];
+            }
+            if (end != traceEndPs) {
+                throw new IllegalStateException("timeline: " + tracedTokens + " steps end at " + traceEndPs
+                        + " ps, the pipeline at " + end + " ps");
+            }
+        }
+
+        /** Link time of a message of {@code bytes} between wafers, ps: serialization plus latency (as {@code Link}). */
+        private long linkPs(long bytes) {
+            double bw = cfg.wse().waferLinkGbps() * 1e9 / 8;
+            long ser = bw > 0 ? (long) Math.ceil(bytes * (double) dev.wafersim.core.time.Ticks.PS_PER_S / bw) : 0;
+            return ser + cfg.wse().waferLinkLatencyPs();
         }
 
         /** True when the batch's passes are pipelined through several wafers (and their links). */
@@ -250,6 +308,8 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             WseParams wp = cfg.wse();
             int passes = firstCompute(placement.wafers().get(0).segments()).plan().passes();
             int perPass = firstCompute(placement.wafers().get(0).segments()).plan().passBatch;
+            long tokenStartPs = traceAtPs;
+            passChain.clear();
             long[] entry = new long[cats];
             entryOf(0, token, entry);
             long e = java.util.Arrays.stream(entry).sum();
@@ -274,19 +334,31 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     long serial = (long) Math.ceil(perPass * (double) model.hiddenSize() * Precision.ACTIVATION_BYTES
                             / bytesPerCycle);
                     long free = Long.MIN_VALUE;
+                    LinkPasses lp = tracing ? new LinkPasses(i - 1, out, in, latency, ready.clone(), new long[passes],
+                            new long[passes]) : null;
                     for (int p = 0; p < passes; p++) {
                         long sent = Math.max(ready[p] + out, free);
                         free = sent + serial;
                         long arrive = free + latency + in;
                         split[p][inter] += arrive - ready[p];
                         ready[p] = arrive;
+                        if (lp != null) {
+                            lp.sent()[p] = sent;
+                            lp.free()[p] = free;
+                        }
+                    }
+                    if (lp != null) {
+                        passChain.add(lp);
                     }
                 }
-                pipelinedSegments(segs, positions, t, ready, split);
+                pipelinedSegments(i, segs, positions, t, ready, split);
             }
             // The token ids back to the first wafer.
             long back = latency + (long) Math.ceil(w.batchSize() * (double) Precision.TOKEN_ID_BYTES / bytesPerCycle);
             long total = ready[passes - 1] + back;
+            if (tracing) {
+                tracePasses(tokenStartPs, ready, back);
+            }
             split[passes - 1][inter] += back;
             if (!planning) {
                 addWhole(split[passes - 1], total, cat);
@@ -298,9 +370,14 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
         private void walk(boolean record) {
             exactSeq = 0;
             Rng ids = new Rng(cfg.mapping().tokenSeed());
+            // Start of step t, ps (composing with a timeline only): the steps follow one another.
+            long clock = 0;
             for (int t = 0; t < tokens; t++) {
                 int token = ids.nextInt(model.vocabSize());
                 long positions = w.contextTokens() + t + 1;
+                tracing = record && trace != null && trace.records(t);
+                traceToken = t;
+                traceAtPs = clock;
                 if (crossWafer()) {
                     long[] cat = new long[Phase.Category.values().length];
                     long cycles = crossWaferToken(t, token, positions, cat);
@@ -309,11 +386,14 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                             categoryCycles[c] += cat[c];
                         }
                         stagePs[t][0] = cycles * period;
+                        clock += cycles * period;
                     }
+                    traceDone(t, clock);
                     continue;
                 }
                 for (int i = 0; i < wafers; i++) {
                     long[] cat = new long[Phase.Category.values().length];
+                    traceAtPs = clock;
                     stage(i, t, token, positions, cat);
                     if (!record) {
                         continue;
@@ -324,8 +404,43 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                         categoryCycles[c] += cat[c];
                     }
                     stagePs[t][i] = cycles * period;
+                    clock += cycles * period;
+                    if (wafers > 1) {
+                        // The hidden state to wafer i + 1, or from the last wafer the token ids back to wafer 0.
+                        long bytes = i < wafers - 1
+                                ? (long) w.batchSize() * model.hiddenSize() * Precision.ACTIVATION_BYTES
+                                : (long) w.batchSize() * Precision.TOKEN_ID_BYTES;
+                        long link = linkPs(bytes);
+                        if (tracing) {
+                            trace.span(i, trace.linksTid(i), i < wafers - 1 ? "link to wafer " + (i + 1)
+                                    : "token ids to wafer 0", Phase.Category.INTER_WAFER.key(), clock, link, t);
+                        }
+                        clock += link;
+                    }
                 }
+                traceDone(t, clock);
             }
+            tracing = false;
+        }
+
+        /** Notes that step t, recorded or not, ended at {@code endPs}. */
+        private void traceDone(int t, long endPs) {
+            if (tracing) {
+                tracedTokens = t + 1;
+                traceEndPs = endPs;
+            }
+        }
+
+        /**
+         * Draws episode {@code r} on a track at {@link #traceAtPs} and moves past it (composing a recorded step
+         * episode after episode only); {@code name} null draws the episode's phases.
+         */
+        private void traceEpisode(int wafer, int tid, Episodes.Result r, String name) {
+            if (!tracing) {
+                return;
+            }
+            trace.episode(wafer, tid, traceAtPs, r, name, traceToken);
+            traceAtPs += r.cycles() * period;
         }
 
         /**
@@ -411,9 +526,15 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             if (pipelined(first.plan())) {
                 long[] ready = new long[first.plan().passes()];
                 double[][] split = new double[ready.length][cat.length];
-                prev = pipelinedSegments(segs, positions, t, ready, split);
+                passChain.clear();
+                prev = pipelinedSegments(i, segs, positions, t, ready, split);
                 if (!planning) {
                     addWhole(split[ready.length - 1], ready[ready.length - 1], cat);
+                }
+                if (tracing) {
+                    // The passes are ready at the first region once the entry is done.
+                    tracePasses(traceAtPs, ready, 0);
+                    traceAtPs += ready[ready.length - 1] * period;
                 }
             } else {
                 for (Segment s : segs) {
@@ -422,15 +543,24 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     }
                     if (prev != null) {
                         int d = distance(prev.region(), s.region());
-                        add(cat, handoff(prev.plan(), d, Phase.HANDOFF), (long) prev.plan().cols * (d + 1));
+                        Episodes.Result h = handoff(prev.plan(), d, Phase.HANDOFF);
+                        add(cat, h, (long) prev.plan().cols * (d + 1));
+                        traceEpisode(i, tracing ? trace.tid(prev) : 0, h, "hand-off to " + s.label());
                     }
-                    add(cat, compute(s, positions, t), (long) s.region().cols() * s.region().rows());
+                    Episodes.Result r = compute(s, positions, t);
+                    add(cat, r, (long) s.region().cols() * s.region().rows());
+                    if (tracing) {
+                        trace.utilization(i, s, r, traceAtPs, traceAtPs + r.cycles() * period);
+                    }
+                    traceEpisode(i, tracing ? trace.tid(s) : 0, r, null);
                     prev = s;
                 }
             }
             if (i < wafers - 1) {
                 int d = edgeDistance(prev.region(), wp) + 1;
-                add(cat, edge(d), edgeStreams() * (d + 1L));
+                Episodes.Result e = edge(d);
+                add(cat, e, edgeStreams() * (d + 1L));
+                traceEpisode(i, tracing ? trace.linksTid(i) : 0, e, "edge I/O out");
             }
         }
 
@@ -453,14 +583,19 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 } else {
                     distId = Math.min(tx, wp.gridWidthPes() - 1 - tx) + 1;
                 }
-                add(cat, cached("token " + distId + " " + table.region().cols(),
-                        () -> Episodes.tokenToRow(hiddenBatch, distId, table.region().cols(), cfg)),
-                        distId + table.region().cols());
+                Episodes.Result lookup = cached("token " + distId + " " + table.region().cols(),
+                        () -> Episodes.tokenToRow(hiddenBatch, distId, table.region().cols(), cfg));
+                add(cat, lookup, distId + table.region().cols());
+                traceEpisode(i, tracing ? trace.tid(table) : 0, lookup, "embedding: token id to its table row");
                 int distRow = Math.abs(first.region().x(0) - tx) + Math.abs(first.region().y(0) - ty);
-                add(cat, handoff(first.plan(), distRow, Phase.EMBEDDING), (long) first.plan().cols * (distRow + 1));
+                Episodes.Result row = handoff(first.plan(), distRow, Phase.EMBEDDING);
+                add(cat, row, (long) first.plan().cols * (distRow + 1));
+                traceEpisode(i, tracing ? trace.tid(table) : 0, row, "embedding: row to " + first.label());
             } else {
                 int d = edgeDistance(first.region(), wp) + 1;
-                add(cat, edge(d), edgeStreams() * (d + 1L));
+                Episodes.Result e = edge(d);
+                add(cat, e, edgeStreams() * (d + 1L));
+                traceEpisode(i, tracing ? trace.linksTid(i) : 0, e, "edge I/O in");
             }
         }
 
@@ -500,8 +635,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             for (int p = k; p < passes; p++) {
                 all[p] = all[p - 1] + step;
             }
-            return new Episodes.Result(r.cycles(), r.byCategory(), all, r.waveletHops(), r.routerVisits(),
-                    r.peVisits());
+            return r.withPassEnds(all);
         }
 
         /**
@@ -539,7 +673,8 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
          * stage's. Adds the cycles from the first region's input to the last pass's output to
          * {@code cat} and returns the last segment.
          */
-        private Segment pipelinedSegments(List<Segment> segs, long positions, int t, long[] ready, double[][] split) {
+        private Segment pipelinedSegments(int wafer, List<Segment> segs, long positions, int t, long[] ready,
+                                          double[][] split) {
             int passes = ready.length;
             int cats = split[0].length;
             Segment prev = null;
@@ -547,9 +682,11 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 if (s.kind() == Segment.Kind.EMBEDDING) {
                     continue;
                 }
+                long handoffCycles = 0;
                 if (prev != null) {
                     int d = distance(prev.region(), s.region());
                     Episodes.Result h = handoff(prev.plan(), d, Phase.HANDOFF, prev.plan().passBatch);
+                    handoffCycles = h.cycles();
                     active((long) prev.plan().cols * (d + 1), h.cycles() * passes);
                     for (int p = 0; p < passes; p++) {
                         ready[p] += h.cycles();
@@ -578,6 +715,10 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 }
                 boolean[] behind = new boolean[passes];
                 long[] done = PassPipeline.through(ready, end, behind);
+                if (tracing) {
+                    passChain.add(new RegionPasses(wafer, s, prev, handoffCycles, ready.clone(), done, behind, end[0],
+                            WaferTrace.mainCategory(one.byCategory()), share, r));
+                }
                 double[][] doneSplit = new double[passes][];
                 for (int p = 0; p < passes; p++) {
                     double[] from = behind[p] ? doneSplit[p - 1] : split[p];
@@ -594,6 +735,157 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                 prev = s;
             }
             return prev;
+        }
+
+        /**
+         * A region's passes in a pipelined step (timeline only), cycles from the step's origin.
+         *
+         * @param wafer      its wafer
+         * @param segment    the region's segment
+         * @param from       the previous region on the wafer (null for the first)
+         * @param handoff    cycles of the hand-off of one pass from {@code from}
+         * @param arrive     when each pass's input is at the region
+         * @param done       when each pass is done ({@link PassPipeline#through})
+         * @param behind     where a pass waited for the previous one
+         * @param passCycles the region's pass latency (its episode's first pass end)
+         * @param category   the category holding most of one pass alone
+         * @param share      the categories' shares of one pass alone (how the breakdown splits a pass's time)
+         * @param episode    the region's episode
+         */
+        private record RegionPasses(int wafer, Segment segment, Segment from, long handoff, long[] arrive, long[] done,
+                                    boolean[] behind, long passCycles, Phase.Category category, double[] share,
+                                    Episodes.Result episode) {
+        }
+
+        /**
+         * The passes over the link out of wafer {@code from} (timeline only), cycles from the step's origin.
+         *
+         * @param from    the sending wafer
+         * @param out     edge I/O out, cycles
+         * @param in      edge I/O in on the next wafer, cycles
+         * @param latency the link's latency, cycles
+         * @param ready   when each pass left the last region
+         * @param sent    when each pass started serializing
+         * @param free    when each pass finished serializing
+         */
+        private record LinkPasses(int from, long out, long in, long latency, long[] ready, long[] sent, long[] free) {
+        }
+
+        /**
+         * A span of a pipelined step's critical path (timeline only); with {@code share}, drawn as one span per
+         * category in those proportions (a region's pass, split as the latency breakdown splits it).
+         */
+        private record PathSpan(int wafer, int tid, String name, String category, long startCycle, long endCycle,
+                                double[] share) {
+            PathSpan(int wafer, int tid, String name, String category, long startCycle, long endCycle) {
+                this(wafer, tid, name, category, startCycle, endCycle, null);
+            }
+        }
+
+        /**
+         * Draws a pipelined step recorded in {@link #passChain}, whose cycle 0 is at {@code originPs} and whose
+         * passes are done at {@code ready} (then {@code back} cycles of token ids to wafer 0): the critical path,
+         * found backwards from the last pass's end, as spans that tile the step from the end of its entry to its
+         * end; every pass in every region and over every link as an async span; each region's link utilization.
+         */
+        private void tracePasses(long originPs, long[] ready, long back) {
+            int t = traceToken;
+            int p = ready.length - 1;
+            String xfer = Phase.Category.FABRIC_TRANSFER.key();
+            String inter = Phase.Category.INTER_WAFER.key();
+            List<PathSpan> path = new ArrayList<>();
+            int lastWafer = wafers - 1;
+            if (back > 0) {
+                path.add(new PathSpan(lastWafer, trace.linksTid(lastWafer), "token ids to wafer 0", inter, ready[p],
+                        ready[p] + back));
+            }
+            for (int k = passChain.size() - 1; k >= 0; k--) {
+                if (passChain.get(k) instanceof RegionPasses r) {
+                    int tid = trace.tid(r.segment());
+                    while (r.behind()[p]) {
+                        path.add(new PathSpan(r.wafer(), tid, "pass " + p + " (behind pass " + (p - 1) + ")",
+                                r.category().key(), r.done()[p - 1], r.done()[p], r.share()));
+                        p--;
+                    }
+                    path.add(new PathSpan(r.wafer(), tid, "pass " + p, r.category().key(), r.arrive()[p], r.done()[p],
+                            r.share()));
+                    if (r.from() != null) {
+                        path.add(new PathSpan(r.wafer(), trace.tid(r.from()), "hand-off of pass " + p + " to "
+                                + r.segment().label(), xfer, r.arrive()[p] - r.handoff(), r.arrive()[p]));
+                    }
+                } else {
+                    LinkPasses l = (LinkPasses) passChain.get(k);
+                    int to = l.from() + 1;
+                    long delivered = l.free()[p] + l.latency();
+                    path.add(new PathSpan(to, trace.linksTid(to), "edge I/O in, pass " + p, inter, delivered,
+                            delivered + l.in()));
+                    path.add(new PathSpan(l.from(), trace.linksTid(l.from()), "link latency, pass " + p, inter,
+                            l.free()[p], delivered));
+                    while (true) {
+                        boolean queued = p > 0 && l.sent()[p] > l.ready()[p] + l.out();
+                        path.add(new PathSpan(l.from(), trace.linksTid(l.from()), "link serialization, pass " + p
+                                + (queued ? " (behind pass " + (p - 1) + ")" : ""), inter, l.sent()[p], l.free()[p]));
+                        if (!queued) {
+                            break;
+                        }
+                        p--;
+                    }
+                    path.add(new PathSpan(l.from(), trace.linksTid(l.from()), "edge I/O out, pass " + p, inter,
+                            l.ready()[p], l.ready()[p] + l.out()));
+                }
+            }
+            Phase.Category[] cats = Phase.Category.values();
+            for (int k = path.size() - 1; k >= 0; k--) {
+                PathSpan sp = path.get(k);
+                if (sp.share() == null) {
+                    trace.span(sp.wafer(), sp.tid(), sp.name(), sp.category(), originPs + sp.startCycle() * period,
+                            (sp.endCycle() - sp.startCycle()) * period, t);
+                    continue;
+                }
+                // Boundaries at the cumulative shares, rounded to cycles; the last at the span's end.
+                long len = sp.endCycle() - sp.startCycle();
+                long from = sp.startCycle();
+                double cum = 0;
+                int last = -1;
+                for (int c = 0; c < cats.length; c++) {
+                    last = sp.share()[c] > 0 ? c : last;
+                }
+                for (int c = 0; c <= last; c++) {
+                    if (sp.share()[c] <= 0) {
+                        continue;
+                    }
+                    cum += sp.share()[c];
+                    long to = c == last ? sp.endCycle() : Math.min(sp.endCycle(),
+                            sp.startCycle() + Math.round(cum * len));
+                    trace.span(sp.wafer(), sp.tid(), sp.name() + ": " + cats[c].key(), cats[c].key(),
+                            originPs + from * period, (to - from) * period, t);
+                    from = to;
+                }
+                if (last < 0) {
+                    trace.span(sp.wafer(), sp.tid(), sp.name(), sp.category(), originPs + sp.startCycle() * period,
+                            len * period, t);
+                }
+            }
+            for (Object o : passChain) {
+                if (o instanceof RegionPasses r) {
+                    String track = r.segment().label() + " passes";
+                    long[] done = r.done();
+                    for (int q = 0; q < done.length; q++) {
+                        trace.async(r.wafer(), track, q, r.category().key(),
+                                originPs + (done[q] - r.passCycles()) * period, r.passCycles() * period);
+                    }
+                    trace.utilization(r.wafer(), r.segment(), r.episode(),
+                            originPs + (done[0] - r.passCycles()) * period, originPs + done[done.length - 1] * period);
+                } else {
+                    LinkPasses l = (LinkPasses) o;
+                    String track = trace.linksTrackName(l.from()) + " passes";
+                    for (int q = 0; q < l.sent().length; q++) {
+                        trace.async(l.from(), track, q, inter, originPs + l.sent()[q] * period,
+                                (l.free()[q] + l.latency() - l.sent()[q]) * period);
+                    }
+                }
+            }
+            passChain.clear();
         }
 
         /** Adds to {@code cat} whole cycles per category of {@code split}, summing to {@code total}. */
@@ -693,7 +985,11 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
                     ends[p] = Math.max(ends[p], ends[p - 1]);
                 }
             }
-            return new Episodes.Result(total, by, ends, 0, 0, 0);
+            // Hops interpolated too, for the timeline's link utilization (the run's hop count sums the
+            // simulated episodes, not these).
+            long hopsAt = Math.round(a.waveletHops() + f * (b.waveletHops() - a.waveletHops()));
+            return new Episodes.Result(total, by, ends, hopsAt, 0, 0, a.runPhases(),
+                    Episodes.Result.interpolatedRunEnds(a, b, f, total));
         }
 
         /**
