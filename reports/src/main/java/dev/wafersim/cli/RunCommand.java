@@ -119,7 +119,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--prompt-tokens", paramLabel = "N",
             description = "Also report the time to first token of an N-token prompt on the idle machine: its prefill in"
-                    + " chunks of serving.prefillChunkTokens, the last chunk giving the first token (GPU systems).")
+                    + " chunks of serving.prefillChunkTokens (GPU systems) or mapping.prefillChunkTokens (wafer systems),"
+                    + " the last chunk giving the first token.")
     Long promptTokens;
 
     @Override
@@ -181,17 +182,26 @@ public final class RunCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    /** The parameter that sets the prompt tokens per prefill pass. */
+    /** The parameter that sets the prompt tokens per prefill pass (GPU systems: their software stack's). */
     static final String CHUNK_KEY = "serving.prefillChunkTokens";
 
+    /** The parameter that sets the prompt tokens per prefill pass on wafer systems. */
+    static final String WAFER_CHUNK_KEY = dev.wafersim.workloads.wafer.MappingParams.PREFILL_CHUNK;
+
     /**
-     * The step model of the experiment's machine for one prompt of {@code prompt} tokens. A system without a
-     * step model (the wafers, for now) refuses here, in {@code SystemCatalog.Entry.stepModel}, before anything
-     * runs.
+     * The step model of the experiment's machine for one prompt of {@code prompt} tokens. A prompt whose first
+     * output token lies beyond the model's positions, or a system without a step model
+     * ({@code SystemCatalog.Entry.stepModel}), is refused here, before anything runs.
      */
     private static StepModel stepModel(Experiment e, long prompt) {
         if (prompt < 1) {
             throw new ConfigException("--prompt-tokens=" + prompt + " is not allowed; expected an integer >= 1");
+        }
+        long most = e.model().maxPositions();
+        if (most > 0 && prompt + 1 > most) {
+            throw new ConfigException(String.format(java.util.Locale.ROOT, "--prompt-tokens=%d is not allowed: with its"
+                    + " first output token it makes %,d positions, beyond %s's max_position_embeddings of %,d; expected"
+                    + " an integer in [1, %d]", prompt, prompt + 1, e.model().name(), most, most - 1));
         }
         StepModelRequest r = new StepModelRequest(e.entry().name(), e.params(), e.model(), e.workload().precision(),
                 e.workload().routing(), e.options(), 1, prompt + 1);
@@ -210,8 +220,17 @@ public final class RunCommand implements Callable<Integer> {
         return SpeculativeStepModel.of(r, target, s, e.entry()::stepModel);
     }
 
-    /** Prompt tokens per prefill pass: the system's {@code serving.prefillChunkTokens}, or the whole prompt. */
+    /**
+     * Prompt tokens per prefill pass: the system's {@code serving.prefillChunkTokens} (GPU) or
+     * {@code mapping.prefillChunkTokens} (wafer), or the whole prompt.
+     */
     private static int chunkTokens(Experiment e, long prompt) {
-        return e.params().schema().has(CHUNK_KEY) ? e.params().getInt(CHUNK_KEY) : (int) Math.min(prompt, Integer.MAX_VALUE);
+        if (e.params().schema().has(CHUNK_KEY)) {
+            return e.params().getInt(CHUNK_KEY);
+        }
+        if (e.params().schema().has(WAFER_CHUNK_KEY)) {
+            return e.params().getInt(WAFER_CHUNK_KEY);
+        }
+        return (int) Math.min(prompt, Integer.MAX_VALUE);
     }
 }
