@@ -49,7 +49,7 @@ public final class WaferStepModel implements StepModel {
      *
      * Timing episodes (each a cycle-level fabric simulation of its own, memoized): a layer region running
      * EPISODE_PASSES identical micro-passes, keyed by the layer's shape, the region, the micro-pass's kind and
-     * size and its context, at contexts mapping.stepContextBucketTokens apart; the micro-pass's "alone" time
+     * size and its context, at contexts mapping.stepContextBucketTokens apart (the last at maxPositions); the micro-pass's "alone" time
      * is the episode's first pass end, its "interval" the second's step; a context between two simulated ones
      * is interpolated linearly (what attention adds is linear in the attended tokens). Sizes simulated: decode
      * micro-passes of mapping.sequencesPerPass sequences (a smaller group: its own episode) and chunk
@@ -64,8 +64,7 @@ public final class WaferStepModel implements StepModel {
      * KV capacity: every layer region keeps every token's K and V (striped by token over its columns, by
      * dimension over its rows), so a PE of the widest row holds 2 x dims x 2 bytes per token of its column;
      * after the weight tiles and the working buffers of the largest micro-pass at the longest context
-     * (LayerPlan at maxPositions plus one context bucket and simulatedPasses sub-chunks, the sizes the
-     * episodes use), the SRAM left per PE over that is the tokens per column, times the columns; the
+     * (LayerPlan at maxPositions plus EPISODE_PASSES sub-chunks, the sizes the episodes use), the SRAM left per PE over that is the tokens per column, times the columns; the
      * smallest region sets the capacity. Sliding-window layers are counted as full ones (conservative), and
      * the padding of each sequence's cache to 8 slots is not.
      */
@@ -198,9 +197,9 @@ public final class WaferStepModel implements StepModel {
         return cap;
     }
 
-    /** Positions the reserve plans are sized for: the longest request, one context bucket, a few sub-chunks. */
+    /** Positions the reserve plans are sized for: the longest request and the episodes' sub-chunks beyond it. */
     private long reservePositions(int s) {
-        return maxPositions + cfg.mapping().stepContextBucketTokens() + (long) EPISODE_PASSES * s;
+        return maxPositions + (long) EPISODE_PASSES * s;
     }
 
     /**
@@ -635,7 +634,8 @@ public final class WaferStepModel implements StepModel {
             if (lo == positions) {
                 return planning ? null : timing(a, a, 0);
             }
-            long hi = lo + bucket;
+            // The last bucket ends at the longest request (the contexts the reserve plans are sized for).
+            long hi = Math.min(lo + bucket, maxPositions);
             Episodes.Result b = layerEpisode(s, chunk, n, hi);
             return planning ? null : timing(a, b, (double) (positions - lo) / (hi - lo));
         }

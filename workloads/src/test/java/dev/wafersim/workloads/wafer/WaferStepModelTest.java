@@ -125,13 +125,13 @@ class WaferStepModelTest {
         }
         LayerPlan at = layer.plan();
         WaferDecodeConfig cfg = WaferDecodeConfig.from(WaferDecodeTest.smallWafer());
-        // Reserve plans at 256 positions + one bucket (16) + 2 sub-chunks of 4 = 280 positions.
-        LayerPlan chunk = LayerPlan.chunk(SMALL, 0, at.cols, at.rows, 4, 4, 280, Precision.DEFAULT,
+        // Reserve plans at 256 positions + 2 sub-chunks of 4 (the timing episodes' last tokens) = 264 positions.
+        LayerPlan chunk = LayerPlan.chunk(SMALL, 0, at.cols, at.rows, 4, 4, 264, Precision.DEFAULT,
                 cfg.mapping().accumulate(), cfg.wse(), at.padElems);
         // A token's K and V on a PE: 2 (K, V) x dims of its row x 2 bytes; SMALL has 2 KV heads of 16 dims.
         assertEquals(2L * chunk.dimsMax * 2, 2L * chunk.dimsMax * Precision.DEFAULT.kvBytesPerElement());
-        // One sequence of 280 positions striped over the columns: ceil(280 / cols) slots, padded to 8.
-        long slots = LayerPlan.pad((int) ((280 + at.cols - 1) / at.cols));
+        // One sequence of 264 positions striped over the columns: ceil(264 / cols) slots, padded to 8.
+        long slots = LayerPlan.pad((int) ((264 + at.cols - 1) / at.cols));
         assertEquals(2L * slots * chunk.dimsMax * 2, chunk.kvBytesPerPe());
         long fixed = chunk.dataBytesPerPe - chunk.kvBytesPerPe();
         long perColumn = (cfg.wse().sram().dataBytesPerPe() - fixed) / (4L * chunk.dimsMax);
