@@ -51,6 +51,10 @@ import java.util.function.Supplier;
  * {@code mapping.contextBucketTokens} / columns, and interpolates between them; hand-offs and the LM
  * head are simulated once and reused. {@code exact} simulates every layer, hand-off and head of every
  * step at its exact context.
+ *
+ * <p>For serving, time to first token and speculative decoding the simulator also builds a
+ * {@link WaferStepModel} ({@link #stepModel}): any forward pass, prefill chunks included, composed from
+ * the same kind of fabric episodes.
  */
 public final class WaferDecodeSimulator implements DecodeSimulator, StepModelFactory {
     /** The simulator (stateless). */

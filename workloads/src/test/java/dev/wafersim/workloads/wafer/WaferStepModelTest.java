@@ -165,4 +165,32 @@ class WaferStepModelTest {
         assertTrue(e.getMessage().startsWith("mapping.passesInFlight=6 is not allowed; expected an integer in [1, 5]"),
                 e.getMessage());
     }
+
+    @Test
+    void time_fromSeveralThreadsAtOnce_sameAsOneAfterAnother() throws Exception {
+        ForwardBatch[] batches = {ForwardBatch.decode(3, 40), ForwardBatch.prefill(16, 12, true),
+            ForwardBatch.of(new long[] {50, 5}, new int[] {1, 8}, new int[] {1, 0}), ForwardBatch.decode(1, 90)};
+        WaferStepModel serial = small();
+        StepTime[] want = new StepTime[batches.length];
+        for (int i = 0; i < batches.length; i++) {
+            want[i] = serial.time(batches[i]);
+        }
+        WaferStepModel shared = small();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<StepTime>> got = new java.util.ArrayList<>();
+            for (int round = 0; round < 2; round++) {
+                for (ForwardBatch b : batches) {
+                    got.add(pool.submit(() -> shared.time(b)));
+                }
+            }
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(want[i % batches.length], got.get(i).get(), "batch " + (i % batches.length));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // Every distinct episode was simulated once, however many threads asked for it.
+        assertEquals(serial.simulatedEpisodes(), shared.simulatedEpisodes());
+    }
 }
