@@ -543,14 +543,15 @@ public final class WaferStepModel implements StepModel {
                     continue;
                 }
                 long alone = ready[p] + t.alone();
-                long queued = lastP < 0 ? Long.MIN_VALUE : lastDone + t.interval();
-                if (queued > alone) {
+                long done = PassPipeline.done(ready[p], t.alone(), lastP < 0 ? PassPipeline.NONE : lastDone,
+                        t.interval());
+                if (done > alone) {
                     // Behind the previous micro-pass: its path, then this one's interval.
                     System.arraycopy(split[lastP], 0, split[p], 0, CATS);
                     for (int c = 0; c < CATS; c++) {
                         split[p][c] += t.share()[c] * t.interval();
                     }
-                    ready[p] = queued;
+                    ready[p] = done;
                 } else {
                     for (int c = 0; c < CATS; c++) {
                         split[p][c] += t.share()[c] * t.alone();
