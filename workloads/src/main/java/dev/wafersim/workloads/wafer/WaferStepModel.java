@@ -33,40 +33,47 @@ import java.util.function.Supplier;
  */
 public final class WaferStepModel implements StepModel {
     /*
-     * Layout: the mapping strategy places the model for one sequence of maxPositions positions (run's
-     * placement at batch 1), so every layer has its region and every region its weight tiles.
+     * Layout: the mapping strategy places the model for one sequence of maxPositions positions (run's placement at
+     * batch 1), so every layer has its region and every region its weight tiles.
      *
      * A pass is cut into micro-passes that go through the layer regions one after another, pipelined
-     * (PassPipeline's flow shop): consecutive decode rows in groups of mapping.sequencesPerPass (a group's
-     * attention runs at its longest row's context: every sequence of a pass attends as many tokens as the
-     * longest, the way the decode program handles a batch), and each row of more than one new token (a prefill
-     * chunk, a speculative verify row) in sub-chunks of mapping.prefillPassTokens tokens of that sequence that
-     * share its KV cache, token j of the row attending cached + j + 1 positions (LayerPlan.chunk). Rows keep the
-     * batch's order. A micro-pass enters region k when it has left region k - 1 (plus the hand-off) and region k
-     * has finished the previous micro-pass: done = max(ready + alone, previous done + interval), so the
-     * pipeline's fill and drain show in the time. Micro-passes with logits (decode rows, a prompt's last token,
-     * verify rows) then go through the LM head; the others end at the last layer.
+     * (PassPipeline.done, a flow shop): consecutive decode rows in groups of mapping.sequencesPerPass (a group's
+     * attention runs at its longest row's context: every sequence of a pass attends as many tokens as the longest,
+     * the way the decode program handles a batch; with the default of 1, every row at its own), and each row of
+     * more than one new token (a prefill chunk, a speculative verify row) in sub-chunks of
+     * mapping.prefillPassTokens tokens of that sequence that share its KV cache, token j of the row attending
+     * cached + j + 1 positions (LayerPlan.chunk). Rows keep the batch's order. A micro-pass enters region k when
+     * it has left region k - 1 (plus the hand-off) and region k has finished the previous micro-pass: done =
+     * max(ready + alone, previous done + interval), so the pipeline's fill and drain show in the time. Micro-
+     * passes with logits (decode rows, a prompt's last token, verify rows) then go through the LM head; the others
+     * end at the last layer. Each micro-pass starts with its token ids' lookup (a representative token in the
+     * middle row of the table) and the rows' trip to the first layer; between wafers, the edge I/O and the wafer-
+     * to-wafer link carry one micro-pass at a time, as in decode.
      *
-     * Timing episodes (each a cycle-level fabric simulation of its own, memoized): a layer region running
-     * EPISODE_PASSES identical micro-passes, keyed by the layer's shape, the region, the micro-pass's kind and
-     * size and its context, at contexts mapping.stepContextBucketTokens apart (the last at maxPositions); the micro-pass's "alone" time
-     * is the episode's first pass end, its "interval" the second's step; a context between two simulated ones
-     * is interpolated linearly (what attention adds is linear in the attended tokens). Sizes simulated: decode
-     * micro-passes of mapping.sequencesPerPass sequences (a smaller group: its own episode) and chunk
-     * sub-chunks of the full sub-chunk size; a shorter sub-chunk (a chunk's remainder) is interpolated
-     * linearly in its tokens between one token (a decode micro-pass of one sequence: the same program) and a
-     * full sub-chunk, as a pass's time is a fixed part (chains, broadcasts) plus a part per token. The head
-     * runs per logit count, hand-offs per micro-pass size, like decode.
+     * Timing episodes (each a cycle-level fabric simulation of its own, memoized, simulated on up to
+     * wafersim.threads threads): a layer region running EPISODE_PASSES identical micro-passes, keyed by the
+     * layer's shape, the region, the micro-pass's kind and size and its context, at contexts
+     * mapping.stepContextBucketTokens apart (the last at maxPositions); the micro-pass's "alone" time is the
+     * episode's first pass end, its "interval" the second's step; a context between two simulated ones is
+     * interpolated linearly (what attention adds is linear in the attended tokens). Sizes simulated: decode micro-
+     * passes of mapping.sequencesPerPass sequences (a smaller group: its own episode) and full sub-chunks; a
+     * shorter sub-chunk (a chunk's remainder) is interpolated linearly in its tokens between one token (a decode
+     * micro-pass of one sequence: the same program) and a full sub-chunk, as a pass's time is a fixed part
+     * (chains, broadcasts) plus a part per token. The head runs per logit count, hand-offs per micro-pass size,
+     * like decode. Each category's share of a region's time is that of the episode at the lower context; the
+     * breakdown follows the last micro-pass's path.
      *
-     * Interval: the busiest region's time for the pass (its first micro-pass alone plus each following one at
-     * its interval), or the busiest wafer-to-wafer link; the next independent pass can enter then.
+     * Interval: the busiest region's time for the pass (its first micro-pass alone plus each following one at its
+     * interval), or the busiest wafer-to-wafer link; the next independent pass can enter then.
      *
-     * KV capacity: every layer region keeps every token's K and V (striped by token over its columns, by
-     * dimension over its rows), so a PE of the widest row holds 2 x dims x 2 bytes per token of its column;
-     * after the weight tiles and the working buffers of the largest micro-pass at the longest context
-     * (LayerPlan at maxPositions plus EPISODE_PASSES sub-chunks, the sizes the episodes use), the SRAM left per PE over that is the tokens per column, times the columns; the
-     * smallest region sets the capacity. Sliding-window layers are counted as full ones (conservative), and
-     * the padding of each sequence's cache to 8 slots is not.
+     * KV capacity: every layer region keeps every token's K and V (striped by token over its columns, by dimension
+     * over its rows), so a PE of the widest row holds 2 x dims x 2 bytes per token of its column. After the weight
+     * tiles and the working buffers of the largest micro-pass at the longest context (LayerPlan at maxPositions
+     * plus EPISODE_PASSES sub-chunks, the sizes the episodes use), the SRAM left per PE over that is the tokens
+     * per column, times the columns; the smallest region sets the capacity. Sliding-window layers are counted as
+     * full ones (conservative), and the padding of each sequence's cache to 8 slots is not. The sub-chunk is
+     * halved until its working buffers (the score rows grow with the context) fit beside one request of
+     * maxPositions.
      */
 
     private final WaferDecodeConfig cfg;
