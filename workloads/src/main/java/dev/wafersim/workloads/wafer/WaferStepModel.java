@@ -325,8 +325,37 @@ public final class WaferStepModel implements StepModel {
         return m;
     }
 
+    /**
+     * Simulates every episode the passes {@code batches} need and that is not yet simulated, at once on up to
+     * {@code wafersim.threads} threads, longest first (a prompt's chunks each need a new context: one by one,
+     * each would run alone).
+     */
+    @Override
+    public void prepare(List<ForwardBatch> batches) {
+        List<Pending> all = new ArrayList<>();
+        for (ForwardBatch b : batches) {
+            check(b);
+            Compose plan = new Compose(split(b), true);
+            plan.run();
+            all.addAll(plan.pending);
+        }
+        simulatePending(all);
+    }
+
     @Override
     public StepTime time(ForwardBatch batch) {
+        check(batch);
+        Micro m = split(batch);
+        Compose plan = new Compose(m, true);
+        plan.run();
+        simulatePending(plan.pending);
+        Compose c = new Compose(m, false);
+        c.run();
+        return c.result();
+    }
+
+    /** Refuses a batch beyond the positions the model was built for or beyond the KV cache. */
+    private void check(ForwardBatch batch) {
         Objects.requireNonNull(batch, "batch");
         long positions = 0;
         for (int i = 0; i < batch.sequences(); i++) {
@@ -341,13 +370,6 @@ public final class WaferStepModel implements StepModel {
             throw new ConfigException(String.format(Locale.ROOT, "a pass whose rows hold %,d positions in all does not"
                     + " fit the KV cache of %,d tokens on %d x %s", positions, kvCapacity, wafers, request.system()));
         }
-        Micro m = split(batch);
-        Compose plan = new Compose(m, true);
-        plan.run();
-        simulatePending(plan.pending);
-        Compose c = new Compose(m, false);
-        c.run();
-        return c.result();
     }
 
     /**
@@ -384,6 +406,17 @@ public final class WaferStepModel implements StepModel {
             }
         } finally {
             pool.shutdown();
+        }
+        // Wait for all (a failure surfaces where the episode's result is used).
+        for (FutureTask<Episodes.Result> t : pending) {
+            try {
+                t.get();
+            } catch (ExecutionException e) {
+                // reported by get(FutureTask) when the result is needed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while simulating fabric episodes", e);
+            }
         }
     }
 

@@ -193,4 +193,21 @@ class WaferStepModelTest {
         // Every distinct episode was simulated once, however many threads asked for it.
         assertEquals(serial.simulatedEpisodes(), shared.simulatedEpisodes());
     }
+
+    @Test
+    void prepare_thenTime_sameTimesAndEpisodesAsTimeAlone() {
+        java.util.List<ForwardBatch> chunks = java.util.List.of(ForwardBatch.prefill(0, 32, false),
+                ForwardBatch.prefill(32, 32, false), ForwardBatch.prefill(64, 20, true));
+        WaferStepModel alone = small();
+        WaferStepModel prepared = small();
+        prepared.prepare(chunks);
+        long before = prepared.simulatedEpisodes();
+        for (ForwardBatch b : chunks) {
+            assertEquals(alone.time(b), prepared.time(b), b.toString());
+        }
+        // Everything the passes needed was simulated by prepare.
+        assertEquals(before, prepared.simulatedEpisodes());
+        assertEquals(alone.simulatedEpisodes(), prepared.simulatedEpisodes());
+        assertEquals(TimeToFirstToken.of(alone, 84, 32), TimeToFirstToken.of(small(), 84, 32));
+    }
 }
