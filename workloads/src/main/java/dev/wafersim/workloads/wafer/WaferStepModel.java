@@ -60,8 +60,8 @@ public final class WaferStepModel implements StepModel {
      * shorter sub-chunk (a chunk's remainder) is interpolated linearly in its tokens between one token (a decode
      * micro-pass of one sequence: the same program) and a full sub-chunk, as a pass's time is a fixed part
      * (chains, broadcasts) plus a part per token. The head runs per logit count, hand-offs per micro-pass size,
-     * like decode. Each category's share of a region's time is that of the episode at the lower context; the
-     * breakdown follows the last micro-pass's path.
+     * like decode. Each category's share of a region's time is interpolated like the times; the breakdown
+     * follows the last micro-pass's path.
      *
      * Interval: the busiest region's time for the pass (its first micro-pass alone plus each following one at its
      * interval), or the busiest wafer-to-wafer link; the next independent pass can enter then.
@@ -730,9 +730,15 @@ public final class WaferStepModel implements StepModel {
             }
             double alone = ea[0] + f * (eb[0] - ea[0]);
             double iv = (ea[k - 1] - ea[k - 2]) + f * ((eb[k - 1] - eb[k - 2]) - (ea[k - 1] - ea[k - 2]));
+            // Category shares of the episode interpolated like its times.
             double[] share = new double[CATS];
-            for (int c = 0; c < CATS && a.cycles() > 0; c++) {
-                share[c] = (double) a.byCategory()[c] / a.cycles();
+            double sum = 0;
+            for (int c = 0; c < CATS; c++) {
+                share[c] = a.byCategory()[c] + f * (b.byCategory()[c] - a.byCategory()[c]);
+                sum += share[c];
+            }
+            for (int c = 0; c < CATS && sum > 0; c++) {
+                share[c] /= sum;
             }
             return new Timing(Math.max(1, Math.round(alone)), Math.max(1, Math.round(iv)), share);
         }
