@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure the simulator's own speed. Each benchmark prints its headline figure last."},
         subcommands = {BenchEngineCommand.class, BenchFabricCommand.class, BenchDecodeCommand.class,
-            BenchServeCommand.class})
+            BenchServeCommand.class, BenchPrefillCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -121,7 +121,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--prompt-tokens", paramLabel = "N",
             description = "Also report the time to first token of an N-token prompt on the idle machine: its prefill in"
-                    + " chunks of serving.prefillChunkTokens, the last chunk giving the first token (GPU systems).")
+                    + " chunks of serving.prefillChunkTokens (GPU systems) or mapping.prefillChunkTokens (wafer systems),"
+                    + " the last chunk giving the first token.")
     Long promptTokens;
 
     @Override

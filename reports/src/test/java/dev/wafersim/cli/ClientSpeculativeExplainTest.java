@@ -184,11 +184,11 @@ class ClientSpeculativeExplainTest {
     }
 
     @Test
-    void run_speculativeOnWafer_refusedUntilItsStepModelExists() {
+    void run_speculativeOnWafer_badMappingRefusedBeforeRunning() {
         CliRunner r = CliRunner.run("run", "--system", "wse3", "--model", "llama-3.1-8b", "--speculative",
-                "draft=llama-3.2-1b,k=3,acceptance=0.8");
+                "draft=llama-3.2-1b,k=3,acceptance=0.8", "--set", "mapping.prefillPassTokens=0");
         assertEquals(Main.EXIT_BAD_INPUT, r.exitCode, r.out + r.err);
-        assertTrue(r.err.contains("system wse3 has no step model in this build"), r.err);
+        assertTrue(r.err.contains("mapping.prefillPassTokens"), r.err);
     }
 
     @Test

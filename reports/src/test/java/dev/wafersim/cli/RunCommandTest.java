@@ -185,10 +185,63 @@ class RunCommandTest {
         assertEquals(7, j.get("ttftBreakdownMs").size());
     }
 
+    /** A tiny Llama-style model (config.json) for wafer runs in a 48 x 48 corner of a WSE-3. */
+    private Path tinyModel() throws Exception {
+        Path cfg = tmp.resolve("tiny/config.json");
+        Files.createDirectories(cfg.getParent());
+        Files.writeString(cfg, "{\"model_type\": \"llama\", \"hidden_size\": 64, \"num_hidden_layers\": 4,"
+                + " \"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"intermediate_size\": 128,"
+                + " \"vocab_size\": 512, \"max_position_embeddings\": 400}");
+        return cfg;
+    }
+
+    private static final String[] SMALL_WAFER = {"--set", "fabric.gridWidthPes=48", "--set", "fabric.gridHeightPes=48",
+        "--set", "mapping.prefillPassTokens=4", "--set", "mapping.stepContextBucketTokens=16", "--set",
+        "mapping.prefillChunkTokens=32"};
+
+    private CliRunner tinyWaferRun(String... more) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("run", "--system", "wse3", "--model-file",
+                tinyModel().toString(), "--context", "8", "--tokens", "1", "--quiet"));
+        args.addAll(List.of(SMALL_WAFER));
+        args.addAll(List.of(more));
+        return CliRunner.run(args.toArray(new String[0]));
+    }
+
     @Test
-    void run_promptTokensOnAWafer_refusedBeforeRunning() {
-        CliRunner r = CliRunner.run("run", "--system", "wse3", "--model", "llama-3.2-1b", "--prompt-tokens", "100");
-        assertEquals(Main.EXIT_BAD_INPUT, r.exitCode);
-        assertTrue(r.err.contains("system wse3 has no step model in this build"), r.err);
+    void run_promptTokensOnAWafer_printsTtftAndWritesTtftMs() throws Exception {
+        Path json = tmp.resolve("w.json");
+        CliRunner r = tinyWaferRun("--prompt-tokens", "70", "--json", json.toString());
+        assertEquals(Main.EXIT_OK, r.exitCode, r.err);
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        // 70 tokens in chunks of mapping.prefillChunkTokens = 32: 32 + 32 + 6, three passes.
+        assertEquals(70, j.get("promptTokens").asLong());
+        assertEquals(32, j.get("prefillChunkTokens").asInt());
+        assertEquals(3, j.get("ttftPrefillPasses").asInt());
+        assertTrue(j.get("ttftMs").asDouble() > 0, j.toString());
+        double sum = 0;
+        for (Iterator<JsonNode> it = j.get("ttftBreakdownMs").elements(); it.hasNext(); ) {
+            sum += it.next().asDouble();
+        }
+        assertEquals(j.get("ttftMs").asDouble(), sum, 1e-9 * sum);
+        assertTrue(r.out.toLowerCase(java.util.Locale.ROOT).contains("first token"), r.out);
+    }
+
+    @Test
+    void run_promptTokensOnAWafer_badInputExits2BeforeRunning() throws Exception {
+        // 400 positions: a 400-token prompt and its first output token make 401.
+        CliRunner beyond = tinyWaferRun("--prompt-tokens", "400");
+        assertEquals(Main.EXIT_BAD_INPUT, beyond.exitCode, beyond.out + beyond.err);
+        assertTrue(beyond.err.contains("--prompt-tokens=400 and its first output token make 401 positions, beyond"),
+                beyond.err);
+        assertTrue(beyond.err.contains("expected a prompt of at most 399 tokens"), beyond.err);
+        assertEquals(1, beyond.err.strip().split("\\R").length, beyond.err);
+        CliRunner zero = tinyWaferRun("--prompt-tokens", "40", "--set", "mapping.prefillChunkTokens=0");
+        assertEquals(Main.EXIT_BAD_INPUT, zero.exitCode, zero.out + zero.err);
+        assertTrue(zero.err.contains("mapping.prefillChunkTokens"), zero.err);
+        assertEquals(1, zero.err.strip().split("\\R").length, zero.err);
+        CliRunner inFlight = tinyWaferRun("--prompt-tokens", "40", "--set", "mapping.passesInFlight=9");
+        assertEquals(Main.EXIT_BAD_INPUT, inFlight.exitCode, inFlight.out + inFlight.err);
+        assertTrue(inFlight.err.contains("mapping.passesInFlight=9 is not allowed; expected an integer in [1, 5]"),
+                inFlight.err);
     }
 }

@@ -231,12 +231,13 @@ class ServeCommandTest {
     }
 
     @Test
-    void serve_waferSystem_saysItHasNoStepModelYet() {
+    void serve_waferSystem_badMappingExits2WithoutAFile() {
         Path json = tmp.resolve("w.json");
         CliRunner r = CliRunner.run("serve", "--system", "wse3", "--model", "llama-3.1-8b", "--rate", "1", "--requests",
-                "3", "--json", json.toString());
+                "3", "--set", "mapping.passesInFlight=1000", "--json", json.toString());
         assertEquals(Main.EXIT_BAD_INPUT, r.exitCode, r.out + r.err);
-        assertTrue(r.err.startsWith("wafersim: system wse3 has no step model in this build"), r.err);
+        assertTrue(r.err.startsWith("wafersim: mapping.passesInFlight=1000 is not allowed; expected an integer in [1, 33]"),
+                r.err);
         assertFalse(Files.exists(json));
     }
 

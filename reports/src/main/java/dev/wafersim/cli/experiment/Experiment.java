@@ -107,9 +107,21 @@ public record Experiment(SystemCatalog.Entry entry, ParamSet params, ModelSpec m
         return entry.stepModel(r);
     }
 
-    /** Prompt tokens per prefill pass: the system's {@value #CHUNK_KEY}, or the whole prompt. */
+    /** The parameter that sets the prompt tokens per prefill pass on wafer systems. */
+    public static final String WAFER_CHUNK_KEY = dev.wafersim.workloads.wafer.MappingParams.PREFILL_CHUNK;
+
+    /**
+     * Prompt tokens per prefill pass: the system's {@value #CHUNK_KEY} (GPU systems: their software stack's) or
+     * {@code mapping.prefillChunkTokens} (wafer systems), or the whole prompt.
+     */
     public int prefillChunkTokens(long prompt) {
-        return params.schema().has(CHUNK_KEY) ? params.getInt(CHUNK_KEY) : (int) Math.min(prompt, Integer.MAX_VALUE);
+        if (params.schema().has(CHUNK_KEY)) {
+            return params.getInt(CHUNK_KEY);
+        }
+        if (params.schema().has(WAFER_CHUNK_KEY)) {
+            return params.getInt(WAFER_CHUNK_KEY);
+        }
+        return (int) Math.min(prompt, Integer.MAX_VALUE);
     }
 
     /** The time to first token of {@code prompt} tokens on {@code model} (from {@link #ttftStepModel}). */

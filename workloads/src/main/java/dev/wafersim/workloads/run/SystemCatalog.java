@@ -198,8 +198,8 @@ public final class SystemCatalog {
          * pass's time and the KV cache the machine holds. Systems whose simulator is a
          * {@link StepModelFactory} have one.
          *
-         * @throws ConfigException when the system has no step model in this build (the wafer systems, for now),
-         *                         or the request is for another system or does not fit
+         * @throws ConfigException when the system has no step model in this build, or the request is for another
+         *                         system or does not fit
          */
         public StepModel stepModel(StepModelRequest request) {
             requireAvailable();
@@ -208,8 +208,7 @@ public final class SystemCatalog {
             }
             if (!(simulator instanceof StepModelFactory factory)) {
                 throw new ConfigException("system " + name + " has no step model in this build: prefill, time to first"
-                        + " token, serving replay and speculative decoding are available for GPU systems (" + String.join(", ",
-                        GpuPresets.NAMES) + ")");
+                        + " token, serving replay and speculative decoding need one");
             }
             return factory.stepModel(request);
         }

@@ -32,6 +32,16 @@ public interface StepModel {
      */
     int maxPassesInFlight();
 
+    /**
+     * A hint that the passes {@code batches} are about to be timed: a machine that simulates parts of passes
+     * once and reuses them may simulate all that these need at once (in parallel) instead of pass by pass.
+     * Optional; it changes no result. The default does nothing.
+     *
+     * @throws dev.wafersim.core.config.ConfigException when a batch cannot run on the machine (as {@link #time})
+     */
+    default void prepare(java.util.List<ForwardBatch> batches) {
+    }
+
     /** Devices the machine is made of (GPUs or wafers): for per-device figures. */
     int devices();
 

@@ -37,6 +37,12 @@ public record TimeToFirstToken(long promptTokens, int chunkTokens, int passes, l
             throw new ConfigException("serving.prefillChunkTokens=" + chunkTokens
                     + " is not allowed; expected an integer >= 1");
         }
+        java.util.List<ForwardBatch> chunks = new java.util.ArrayList<>();
+        for (long done = 0; done < promptTokens; done += chunkTokens) {
+            int chunk = (int) Math.min(chunkTokens, promptTokens - done);
+            chunks.add(ForwardBatch.prefill(done, chunk, done + chunk == promptTokens));
+        }
+        model.prepare(chunks);
         long[] breakdown = new long[LatencyCategory.values().length];
         long total = 0;
         int passes = 0;

@@ -50,6 +50,18 @@ final class LayerPlan {
      */
     final int passBatch;
     final long capacityPositions;
+    /**
+     * True for a prefill chunk: the batch's "sequences" are consecutive tokens of one sequence that
+     * share one KV cache, token i of the chunk at position (first + i) attending causally over
+     * first + i + 1 positions; false for decode, every sequence with its own cache.
+     */
+    final boolean chunk;
+    /**
+     * True when the passes of a decode batch reuse the KV caches of the first pass (sequence s reads
+     * cache s mod passBatch): for timing episodes of a few identical passes at a long context, whose
+     * caches would not all fit a PE; a PE's time does not depend on which of its cache addresses it reads.
+     */
+    final boolean passCaches;
     final boolean sliding;
     final int window;
     final int experts;
@@ -99,6 +111,11 @@ final class LayerPlan {
     final int qkvBias;
     final int dataBytesPerPe;
     final SramLayout layout;
+
+    /** Bytes of every PE's key and value caches (the same on every PE: one shared layout). */
+    long kvBytesPerPe() {
+        return kcache < 0 ? 0 : 2L * caches() * dimsMax * pad(tMax) * precision.kvBytesPerElement();
+    }
 
     /** Passes of the batch through the layer: ceil(batch / passBatch). */
     int passes() {
@@ -151,7 +168,39 @@ final class LayerPlan {
     /** A layer's plan whose batch runs in passes of {@code perPass} sequences. */
     LayerPlan(ModelSpec model, int layer, int cols, int rows, int batch, int perPass, long finalPositions,
               Precision precision, DType accumulate, WseParams wp, int padElems) {
-        this(model, layer, cols, rows, batch, perPass, finalPositions, precision, accumulate, wp, false, padElems);
+        this(model, layer, cols, rows, batch, perPass, finalPositions, precision, accumulate, wp, false, padElems, false, false);
+    }
+
+    /**
+     * A layer's plan for a prefill chunk of {@code tokens} tokens of one sequence in passes (sub-chunks) of
+     * {@code perPass} tokens: one KV cache of {@code finalPositions} positions shared by every token, the
+     * working buffers sized for one pass.
+     */
+    static LayerPlan chunk(ModelSpec model, int layer, int cols, int rows, int tokens, int perPass, long finalPositions,
+                           Precision precision, DType accumulate, WseParams wp, int padElems) {
+        return new LayerPlan(model, layer, cols, rows, tokens, perPass, finalPositions, precision, accumulate, wp, false,
+                padElems, true, false);
+    }
+
+    /**
+     * A layer's plan for timing {@code batch} decode sequences in passes of {@code perPass}, the passes
+     * reading the caches of the first pass ({@link #passCaches}).
+     */
+    static LayerPlan decodePasses(ModelSpec model, int layer, int cols, int rows, int batch, int perPass,
+                                  long finalPositions, Precision precision, DType accumulate, WseParams wp,
+                                  int padElems) {
+        return new LayerPlan(model, layer, cols, rows, batch, perPass, finalPositions, precision, accumulate, wp, false,
+                padElems, false, true);
+    }
+
+    /** The KV caches the plan holds: one per sequence, or one shared by a chunk's tokens. */
+    int caches() {
+        return chunk ? 1 : passCaches ? Math.min(batch, passBatch) : batch;
+    }
+
+    /** The KV cache (0-based) of sequence {@code s} of the batch. */
+    int cacheOf(int s) {
+        return chunk ? 0 : s % caches();
     }
 
     /**
@@ -162,13 +211,13 @@ final class LayerPlan {
      */
     static LayerPlan head(ModelSpec model, int cols, int rows, int batch, int perPass, Precision precision,
                           DType accumulate, WseParams wp, int padElems) {
-        return new LayerPlan(model, -1, cols, rows, batch, perPass, 1, precision, accumulate, wp, true, padElems);
+        return new LayerPlan(model, -1, cols, rows, batch, perPass, 1, precision, accumulate, wp, true, padElems, false, false);
     }
 
     /** The plan of an untied embedding table region (lookups only), laid out like a head. */
     static LayerPlan embedding(ModelSpec model, int cols, int rows, int batch, int perPass, Precision precision,
                                DType accumulate, WseParams wp, int padElems) {
-        return new LayerPlan(model, -2, cols, rows, batch, perPass, 1, precision, accumulate, wp, true, padElems);
+        return new LayerPlan(model, -2, cols, rows, batch, perPass, 1, precision, accumulate, wp, true, padElems, false, false);
     }
 
     /** True for an untied embedding table region. */
@@ -177,7 +226,10 @@ final class LayerPlan {
     }
 
     private LayerPlan(ModelSpec model, int layer, int cols, int rows, int batch, int perPass, long finalPositions,
-                      Precision precision, DType accumulate, WseParams wp, boolean head, int padElems) {
+                      Precision precision, DType accumulate, WseParams wp, boolean head, int padElems, boolean chunk,
+                      boolean passCaches) {
+        this.chunk = chunk;
+        this.passCaches = passCaches;
         if (batch < 1 || perPass < 1) {
             throw new IllegalArgumentException("batch and sequences per pass must be >= 1, got " + batch + ", "
                     + perPass);
@@ -282,8 +334,8 @@ final class LayerPlan {
         rope = layout.place("rotary cos/sin", 4L * pairsMax * 2, 16);
         ropeTmp = layout.place("rotary scratch", 4L * pairsMax * 2, 16);
         int kvBytes = precision.kvBytesPerElement();
-        kcache = layout.place("key cache", (long) batch * dimsMax * pad(tMax) * kvBytes, 16);
-        vcache = layout.place("value cache", (long) batch * dimsMax * pad(tMax) * kvBytes, 16);
+        kcache = layout.place("key cache", (long) caches() * dimsMax * pad(tMax) * kvBytes, 16);
+        vcache = layout.place("value cache", (long) caches() * dimsMax * pad(tMax) * kvBytes, 16);
         // Query slice, attention output slice and FFN activation slice (one at a time).
         qrow = layout.place("row vector", (long) b * Math.max(qkvMax, Math.max(fMax, group * dimsMax)) * 2, 16);
         kvnew = layout.place("new key/value", (long) b * 2 * dimsMax * 2, 16);

@@ -301,7 +301,11 @@ final class LayerProgram {
         rmsNorm(p.xIn, seq0, p.gamma1);
         gemvDownThenWest(p::wqkv, TensorRole.ATTENTION, v -> p.qkvRows(v));
         rotary();
-        appendKv(positions - 1);
+        if (p.chunk) {
+            appendChunkKv(positions - 1);
+        } else {
+            appendKv(positions - 1);
+        }
         broadcastQuery();
         attention(positions);
         gemvWestThenEdge(p::wo, TensorRole.ATTENTION, v -> p.oRows(v), p.opart, p.acc, true, true, true);
@@ -509,7 +513,7 @@ final class LayerProgram {
     private final java.util.HashMap<TileKey, Op[]> tiles = new java.util.HashMap<>();
 
     /** Instruction sequences of the attention loops, by kind, phase and shape. */
-    private record LoopKey(String kind, int tag, int firstSequence, int sequences, int a, int b) {
+    private record LoopKey(String kind, int tag, int firstSequence, int sequences, int a, int b, int column) {
     }
 
     private final java.util.HashMap<LoopKey, Op[]> loops = new java.util.HashMap<>();
@@ -519,8 +523,8 @@ final class LayerProgram {
      * once and shared by every PE with that shape: building and pooling a layer's hundreds of
      * millions of instructions one by one dominated the time to set up large batches.
      */
-    private Op[] shared(String kind, int a, int b, java.util.function.Supplier<java.util.List<Op>> build) {
-        return loops.computeIfAbsent(new LoopKey(kind, currentTag(), seq0, nb, a, b),
+    private Op[] shared(String kind, int a, int b, int column, java.util.function.Supplier<java.util.List<Op>> build) {
+        return loops.computeIfAbsent(new LoopKey(kind, currentTag(), seq0, nb, a, b, column),
                 k -> build.get().toArray(new Op[0]));
     }
 
@@ -663,12 +667,28 @@ final class LayerProgram {
                 // Queries carry the 1/sqrt(head dim) of the scores.
                 pc.op(vec(VecOpCode.MUL, DType.FP16, p.group * d, mem(base), mem(base),
                         scalar((float) (1.0 / Math.sqrt(p.headDim)))));
+                if (p.chunk) {
+                    advanceRotary(pc, np); // a chunk's tokens are at consecutive positions
+                }
             }
-            if (seq0 + nb < p.batch) {
-                continue; // every sequence is at the same position: advance after the last pass
+            if (p.chunk || seq0 + nb < p.batch) {
+                continue; // decode: every sequence is at the same position: advance after the last pass
             }
-            // Advance cos/sin to the next position by angle addition with the per-pair step:
-            // cos' = cos cd - sin sd, sin' = sin cd + cos sd.
+            advanceRotary(pc, np);
+        }
+    }
+
+    /**
+     * Advances the row's cos/sin to the next position by angle addition with the per-pair step:
+     * cos' = cos cd - sin sd, sin' = sin cd + cos sd.
+     */
+    private void advanceRotary(CodeMap.PeCode pc, int np) {
+        {
+            int cos = p.rope;
+            int sin = p.rope + p.pairsMax * 2;
+            int stepCos = p.rope + 2 * p.pairsMax * 2;
+            int stepSin = p.rope + 3 * p.pairsMax * 2;
+            int t = p.ropeTmp;
             pc.op(vec(VecOpCode.MUL, DType.FP16, np, mem(t), mem(cos), mem(stepCos)));
             pc.op(vec(VecOpCode.MUL, DType.FP16, np, mem(t + np * 2), mem(sin), mem(stepSin)));
             pc.op(vec(VecOpCode.MUL, DType.FP16, np, mem(t + 2 * np * 2), mem(sin), mem(stepCos)));
@@ -709,14 +729,59 @@ final class LayerProgram {
         }
     }
 
+    /**
+     * A chunk's keys and values into the shared cache: the west-edge PE of each row packs the pass's
+     * tokens' new keys and values (its dimensions) and broadcasts them along the row; each column keeps
+     * the tokens whose slots it holds (token i of the chunk at position {@code firstPos} + i, slots
+     * round-robin over the columns), so a pass of several tokens writes several columns at once.
+     */
+    private void appendChunkKv(long firstPos) {
+        phase(Phase.KV_APPEND);
+        int kvBytes = p.precision.kvBytesPerElement();
+        int tStride = LayerPlan.pad(p.tMax);
+        for (int v = 0; v < p.rows; v++) {
+            int d = p.dims(v);
+            if (d == 0) {
+                continue;
+            }
+            int stride = LayerPlan.pad(p.qkvRows(v));
+            CodeMap.PeCode root = pe(0, v);
+            for (int b = 0; b < nb; b++) {
+                // Key and value of token b lie next to each other after the group's queries.
+                root.op(vec(VecOpCode.MOV, DType.FP16, 2 * d, mem(p.kvnew + b * 2 * d * 2),
+                        mem(acc16(b, stride) + p.group * d * 2)));
+            }
+            Collectives.broadcast(routes, code, r.row(v, 0, p.cols), c.rowBroadcast(), p.kvnew, nb * 2 * d,
+                    DType.FP16);
+            for (int b = 0; b < nb; b++) {
+                long pos = firstPos + seq0 + b;
+                storeKv(pe(p.columnOf(pos), v), p.kvnew + b * 2 * d * 2, b, d, p.slotInColumn(pos), tStride, kvBytes);
+            }
+        }
+    }
+
+    /**
+     * Attended tokens of column u for sequence b of the pass: decode, every sequence at
+     * {@code positions}; a chunk, token (seq0 + b) of the chunk attends causally over
+     * {@code positions + seq0 + b} positions (positions = what the chunk's first token attends).
+     */
+    private int attendedOf(int u, long positions, int b) {
+        return p.chunk ? p.attended(u, positions + seq0 + b) : p.attended(u, positions);
+    }
+
+    /** The most tokens column u attends for any sequence of the pass (the last one's, for a chunk). */
+    private int attendedMax(int u, long positions) {
+        return attendedOf(u, positions, nb - 1);
+    }
+
     /** The key/value append uses its own colour: a point-to-point route that changes every step. */
     private int kvColour() {
         return Colours.COUNT;
     }
 
     private void storeKv(CodeMap.PeCode pc, int kv, int b, int d, int slot, int tStride, int kvBytes) {
-        int kBase = p.kcache + ((seq0 + b) * p.dimsMax * tStride + slot) * kvBytes;
-        int vBase = p.vcache + ((seq0 + b) * p.dimsMax * tStride + slot) * kvBytes;
+        int kBase = p.kcache + (p.cacheOf(seq0 + b) * p.dimsMax * tStride + slot) * kvBytes;
+        int vBase = p.vcache + (p.cacheOf(seq0 + b) * p.dimsMax * tStride + slot) * kvBytes;
         pc.op(Op.vec(VecOpCode.MOV, DType.FP16, d, Operand.mem(kBase, tStride), mem(kv)));
         pc.op(Op.vec(VecOpCode.MOV, DType.FP16, d, Operand.mem(vBase, tStride), mem(kv + d * 2)));
     }
@@ -747,24 +812,30 @@ final class LayerProgram {
         // Scores: partial dot products of the row's dimensions for the column's tokens.
         phase(Phase.SCORES);
         for (int u = 0; u < p.cols; u++) {
-            int n = p.attended(u, positions);
+            int n = attendedMax(u, positions);
             if (n == 0) {
                 continue;
             }
             int sn = LayerPlan.pad(n);
+            int col = u;
             for (int v = 0; v < p.rows; v++) {
                 CodeMap.PeCode pc = pe(u, v);
                 int d = p.dims(v);
-                emit(pc, shared("scores", n, d, () -> {
+                // A chunk's per-token lengths depend on the column, not only on its longest.
+                emit(pc, shared("scores", n, d, p.chunk ? u : -1, () -> {
                     java.util.List<Op> ops = new java.util.ArrayList<>();
                     ops.add(tagged(vec(VecOpCode.MOV, DType.FP16, scoreLen(sn, n), mem(p.scores), scalar(0))));
                     for (int b = 0; b < nb; b++) {
+                        int nbLen = attendedOf(col, positions, b);
+                        if (nbLen == 0) {
+                            continue;
+                        }
                         for (int hh = 0; hh < g; hh++) {
                             int s = p.scores + ((b * g + hh) * sn) * 2;
                             for (int k = 0; k < d; k++) {
-                                int key = p.kcache + ((seq0 + b) * p.dimsMax * tStride + k * tStride) * kvBytes;
+                                int key = p.kcache + (p.cacheOf(seq0 + b) * p.dimsMax * tStride + k * tStride) * kvBytes;
                                 int q = p.qrow + ((b * g + hh) * d + k) * 2;
-                                ops.add(tagged(fma(DType.FP16, n, mem(s), mem(s), mem(key), mem(q, 0))));
+                                ops.add(tagged(fma(DType.FP16, nbLen, mem(s), mem(s), mem(key), mem(q, 0))));
                             }
                         }
                     }
@@ -774,7 +845,7 @@ final class LayerProgram {
         }
         phase(Phase.SCORES_REDUCE);
         for (int u = 0; u < p.cols; u++) {
-            int n = p.attended(u, positions);
+            int n = attendedMax(u, positions);
             if (n == 0) {
                 continue;
             }
@@ -795,10 +866,13 @@ final class LayerProgram {
             phase(Phase.SOFTMAX);
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, vr);
-                int n = p.attended(u, positions);
-                int sn = LayerPlan.pad(n);
+                int sn = LayerPlan.pad(attendedMax(u, positions));
                 pc.op(vec(VecOpCode.MOV, DType.FP16, stats, mem(max), scalar(-65504f)));
-                for (int i = 0; i < stats && n > 0; i++) {
+                for (int i = 0; i < stats; i++) {
+                    int n = attendedOf(u, positions, i / g);
+                    if (n == 0) {
+                        continue;
+                    }
                     Operand m = mem(max + i * 2, 0);
                     pc.op(vec(VecOpCode.MAX, DType.FP16, n, m, m, mem(p.scores + i * sn * 2)));
                 }
@@ -812,10 +886,13 @@ final class LayerProgram {
             phase(Phase.SOFTMAX);
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, vr);
-                int n = p.attended(u, positions);
-                int sn = LayerPlan.pad(n);
+                int sn = LayerPlan.pad(attendedMax(u, positions));
                 pc.op(vec(VecOpCode.MOV, DType.FP16, stats, mem(sum), scalar(0)));
-                for (int i = 0; i < stats && n > 0; i++) {
+                for (int i = 0; i < stats; i++) {
+                    int n = attendedOf(u, positions, i / g);
+                    if (n == 0) {
+                        continue;
+                    }
                     int s = p.scores + i * sn * 2;
                     pc.op(vec(VecOpCode.SUB, DType.FP16, n, mem(s), mem(s), mem(max + i * 2, 0)));
                     pc.op(vec(VecOpCode.EXP, DType.FP16, n, mem(s), mem(s)));
@@ -840,9 +917,12 @@ final class LayerProgram {
             phase(Phase.SOFTMAX);
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, vr);
-                int n = p.attended(u, positions);
-                int sn = LayerPlan.pad(n);
-                for (int i = 0; i < stats && n > 0; i++) {
+                int sn = LayerPlan.pad(attendedMax(u, positions));
+                for (int i = 0; i < stats; i++) {
+                    int n = attendedOf(u, positions, i / g);
+                    if (n == 0) {
+                        continue;
+                    }
                     int s = p.scores + i * sn * 2;
                     pc.op(vec(VecOpCode.MUL, DType.FP16, n, mem(s), mem(s), mem(sum + i * 2, 0)));
                 }
@@ -851,7 +931,7 @@ final class LayerProgram {
         // Probabilities down each band; partial outputs over the column's tokens.
         phase(Phase.PROBS_BROADCAST);
         for (int u = 0; u < p.cols; u++) {
-            int n = p.attended(u, positions);
+            int n = attendedMax(u, positions);
             if (n == 0) {
                 continue;
             }
@@ -869,18 +949,23 @@ final class LayerProgram {
             }
             for (int u = 0; u < p.cols; u++) {
                 CodeMap.PeCode pc = pe(u, v);
-                int n = p.attended(u, positions);
+                int n = attendedMax(u, positions);
                 int sn = LayerPlan.pad(n);
-                emit(pc, shared("values", n, d, () -> {
+                int col = u;
+                emit(pc, shared("values", n, d, p.chunk ? u : -1, () -> {
                     java.util.List<Op> ops = new java.util.ArrayList<>();
                     ops.add(tagged(vec(VecOpCode.MOV, DType.FP16, nb * g * d, mem(p.opart), scalar(0))));
                     for (int b = 0; b < nb && n > 0; b++) {
+                        int nbLen = attendedOf(col, positions, b);
+                        if (nbLen == 0) {
+                            continue;
+                        }
                         for (int hh = 0; hh < g; hh++) {
                             int prob = p.scores + ((b * g + hh) * sn) * 2;
                             for (int k = 0; k < d; k++) {
-                                int val = p.vcache + ((seq0 + b) * p.dimsMax * tStride + k * tStride) * kvBytes;
+                                int val = p.vcache + (p.cacheOf(seq0 + b) * p.dimsMax * tStride + k * tStride) * kvBytes;
                                 Operand o = mem(p.opart + ((b * g + hh) * d + k) * 2, 0);
-                                ops.add(tagged(fma(DType.FP16, n, o, o, mem(prob), mem(val))));
+                                ops.add(tagged(fma(DType.FP16, nbLen, o, o, mem(prob), mem(val))));
                             }
                         }
                     }

@@ -26,11 +26,18 @@ import dev.wafersim.fabric.wafer.program.DType;
  *                             this one; {@code layer-by-layer}: every pass of a region finishes first
  * @param simulatedPasses      default mode, pipelined passes: passes of a region simulated, the
  *                             others following at the last simulated interval
+ * @param prefillChunkTokens   step model: prompt tokens per prefill pass (one forward pass of the
+ *                             serving replay or of a time-to-first-token estimate), tokens
+ * @param prefillPassTokens    step model: tokens of a prefill chunk that go through a layer together
+ *                             (a sub-chunk); the chunk's sub-chunks stream pipelined through the regions
+ * @param passesInFlight       step model: independent forward passes in the region pipeline at once
+ * @param stepContextBucketTokens step model: spacing of the contexts its episodes are simulated at, tokens
  */
 public record MappingParams(String strategy, DType accumulate, int contextBucketTokens, long tokenSeed,
                             int dequantPasses8bit, int dequantPasses4bit, double rmsNormEpsilon, double ropeTheta,
                             int tilePadElements, String reduction, int sequencesPerPass, String passSchedule,
-                            int simulatedPasses) {
+                            int simulatedPasses, int prefillChunkTokens, int prefillPassTokens,
+                            int passesInFlight, int stepContextBucketTokens) {
 
     public static final String STRATEGY = "mapping.strategy";
     public static final String ACCUMULATE = "mapping.accumulate";
@@ -45,6 +52,10 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
     public static final String PER_PASS = "mapping.sequencesPerPass";
     public static final String PASS_SCHEDULE = "mapping.passSchedule";
     public static final String SIMULATED_PASSES = "mapping.simulatedPasses";
+    public static final String PREFILL_CHUNK = "mapping.prefillChunkTokens";
+    public static final String PREFILL_PASS = "mapping.prefillPassTokens";
+    public static final String PASSES_IN_FLIGHT = "mapping.passesInFlight";
+    public static final String STEP_BUCKET = "mapping.stepContextBucketTokens";
     /** Passes of a batch pipelined through the layer regions. */
     public static final String PIPELINED = "pipelined";
     /** Every pass of a layer done before the next layer starts. */
@@ -74,7 +85,16 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
             ParamSpec.choice(PASS_SCHEDULE, "How a batch's passes go through the layer regions.", PIPELINED,
                     LAYER_BY_LAYER),
             ParamSpec.integer(SIMULATED_PASSES, "passes", 2, 1 << 16,
-                    "Default mode, pipelined passes: passes of a region simulated; the rest follow at the last interval."));
+                    "Default mode, pipelined passes: passes of a region simulated; the rest follow at the last interval."),
+            ParamSpec.integer(PREFILL_CHUNK, "tokens", 1, 1 << 24,
+                    "Step model: prompt tokens per prefill pass (run --prompt-tokens, serve)."),
+            ParamSpec.integer(PREFILL_PASS, "tokens", 1, 1 << 12,
+                    "Step model: tokens of a prefill chunk that go through a layer together (a sub-chunk)."),
+            ParamSpec.integer(PASSES_IN_FLIGHT, "passes", 1, 1 << 16,
+                    "Step model: independent forward passes in the pipeline of layer regions at once (at most the"
+                            + " regions)."),
+            ParamSpec.integer(STEP_BUCKET, "tokens", 1, 1 << 24,
+                    "Step model: simulate layers at contexts this far apart and interpolate."));
 
     /** The defaults. */
     public static ParamSet defaults() {
@@ -86,6 +106,7 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
         return new MappingParams(p.getString(STRATEGY), p.getString(ACCUMULATE).equals("fp16") ? DType.FP16
                 : DType.MIXED, p.getInt(BUCKET), p.getLong(SEED), p.getInt(DEQUANT8), p.getInt(DEQUANT4),
                 p.getDouble(EPS), p.getDouble(THETA), p.getInt(TILE_PAD), p.getString(REDUCTION), p.getInt(PER_PASS),
-                p.getString(PASS_SCHEDULE), p.getInt(SIMULATED_PASSES));
+                p.getString(PASS_SCHEDULE), p.getInt(SIMULATED_PASSES), p.getInt(PREFILL_CHUNK), p.getInt(PREFILL_PASS),
+                p.getInt(PASSES_IN_FLIGHT), p.getInt(STEP_BUCKET));
     }
 }

@@ -31,11 +31,24 @@ final class PassPipeline {
         }
         long[] done = new long[ready.length];
         for (int p = 0; p < ready.length; p++) {
-            long alone = ready[p] + ends[0];
-            long queued = p > 0 ? done[p - 1] + ends[p] - ends[p - 1] : Long.MIN_VALUE;
-            behind[p] = queued > alone;
-            done[p] = Math.max(alone, queued);
+            long previous = p > 0 ? done[p - 1] : NONE;
+            done[p] = done(ready[p], ends[0], previous, p > 0 ? ends[p] - ends[p - 1] : 0);
+            behind[p] = p > 0 && done[p] > ready[p] + ends[0];
         }
         return done;
+    }
+
+    /** No previous pass in the region. */
+    static final long NONE = Long.MIN_VALUE;
+
+    /**
+     * One pass of possibly different passes (the step model's micro-passes: decode groups and prefill
+     * sub-chunks) through a region: done at {@code max(ready + alone, previousDone + interval)}, where
+     * {@code alone} is the pass's own latency in the region and {@code interval} how long after an
+     * identical previous pass it finishes ({@link #NONE}: the region's first pass).
+     */
+    static long done(long ready, long alone, long previousDone, long interval) {
+        long a = ready + alone;
+        return previousDone == NONE ? a : Math.max(a, previousDone + interval);
     }
 }

@@ -21,6 +21,9 @@ import dev.wafersim.workloads.run.MemoryUse;
 import dev.wafersim.workloads.run.Progress;
 import dev.wafersim.workloads.run.SystemKind;
 import dev.wafersim.workloads.run.WaferOptions;
+import dev.wafersim.workloads.step.StepModel;
+import dev.wafersim.workloads.step.StepModelFactory;
+import dev.wafersim.workloads.step.StepModelRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,8 +51,12 @@ import java.util.function.Supplier;
  * {@code mapping.contextBucketTokens} / columns, and interpolates between them; hand-offs and the LM
  * head are simulated once and reused. {@code exact} simulates every layer, hand-off and head of every
  * step at its exact context.
+ *
+ * <p>For serving, time to first token and speculative decoding the simulator also builds a
+ * {@link WaferStepModel} ({@link #stepModel}): any forward pass, prefill chunks included, composed from
+ * the same kind of fabric episodes.
  */
-public final class WaferDecodeSimulator implements DecodeSimulator {
+public final class WaferDecodeSimulator implements DecodeSimulator, StepModelFactory {
     /** The simulator (stateless). */
     public static final WaferDecodeSimulator INSTANCE = new WaferDecodeSimulator();
 
@@ -103,6 +110,15 @@ public final class WaferDecodeSimulator implements DecodeSimulator {
             }
         }
         throw new IllegalStateException("layer " + layer + " not placed");
+    }
+
+    /**
+     * The step model of a wafer system for serving, time to first token and speculative decoding
+     * ({@link WaferStepModel}: any forward pass from the fabric episodes, prefill chunks included).
+     */
+    @Override
+    public StepModel stepModel(StepModelRequest request) {
+        return new WaferStepModel(request);
     }
 
     @Override

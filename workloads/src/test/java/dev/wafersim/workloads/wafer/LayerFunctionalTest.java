@@ -81,6 +81,7 @@ class LayerFunctionalTest {
         LayerProgram.build(p, new Region(0, 0, cols, rows, false), new RouteBook(fab), code, cfg, cached + 1, 1);
         code.install(fab);
         fab.prepare();
+        loadWeights(fab, p, m, g1, g2, wq, wk, wv, wo, wg, wu, wd);
         int tStride = LayerPlan.pad(p.tMax);
         for (int u = 0; u < cols; u++) {
             int h0 = p.hStart(u);
@@ -88,6 +89,66 @@ class LayerFunctionalTest {
             for (int b = 0; b < batch; b++) {
                 write(fab, u, 0, p.xIn + b * hl * 2, slice(x[b], h0, hl));
             }
+            for (int r = 0; r < rows; r++) {
+                int g = p.band(r);
+                int np = p.pairs(r);
+                int ps0 = p.pairStart(r);
+                int dims = 2 * np;
+                // KV cache of the cached positions held by this column, for this row's dims.
+                for (int t = 0; t < cached; t++) {
+                    if (p.columnOf(t) != u) {
+                        continue;
+                    }
+                    int slot = p.slotInColumn(t);
+                    for (int b = 0; b < batch; b++) {
+                        int seq = b * p.dimsMax * tStride;
+                        for (int dl = 0; dl < dims; dl++) {
+                            int dim = dimOf(dl, np, ps0, hd);
+                            write(fab, u, r, p.kcache + (seq + dl * tStride + slot) * 2, new double[] {kc[b][t][g][dim]});
+                            write(fab, u, r, p.vcache + (seq + dl * tStride + slot) * 2, new double[] {vc[b][t][g][dim]});
+                        }
+                    }
+                }
+                // Rotary cos/sin of the new position for this row's pairs (west edge).
+                if (u == 0 && np > 0) {
+                    double[] cos = new double[np];
+                    double[] sin = new double[np];
+                    for (int i = 0; i < np; i++) {
+                        double ang = cached * Math.pow(theta, -2.0 * (ps0 + i) / hd);
+                        cos[i] = Math.cos(ang);
+                        sin[i] = Math.sin(ang);
+                    }
+                    write(fab, 0, r, p.rope, cos);
+                    write(fab, 0, r, p.rope + p.pairsMax * 2, sin);
+                }
+            }
+        }
+        fab.run(10_000_000);
+        double worst = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int u = 0; u < cols; u++) {
+                float[] got = fab.readMemory(u, rows - 1, p.xIn + b * p.hLen(u) * 2, p.hLen(u), DType.FP16);
+                for (int i = 0; i < got.length; i++) {
+                    double want = out[b][p.hStart(u) + i];
+                    double err = Math.abs(got[i] - want) / Math.max(1.0, Math.abs(want));
+                    worst = Math.max(worst, err);
+                    assertTrue(err < 0.03, "sequence " + b + ", column " + u + " element " + i + ": wafer " + got[i]
+                            + " vs reference " + want);
+                }
+            }
+        }
+        assertTrue(worst > 0, "outputs cannot all be exact after fp16 arithmetic");
+    }
+
+    /** Writes the layer's norm weights and every PE's weight tiles (QKV, output, gate/up, down). */
+    static void loadWeights(Fabric fab, LayerPlan p, ModelSpec m, double[] g1, double[] g2, double[][] wq,
+                            double[][] wk, double[][] wv, double[][] wo, double[][] wg, double[][] wu, double[][] wd) {
+        int rows = p.rows;
+        int hd = m.headDim();
+        int group = m.numHeads() / m.numKvHeads();
+        for (int u = 0; u < p.cols; u++) {
+            int h0 = p.hStart(u);
+            int hl = p.hLen(u);
             write(fab, u, 0, p.gamma1, slice(g1, h0, hl));
             write(fab, u, 0, p.gamma2, slice(g2, h0, hl));
             for (int r = 0; r < rows; r++) {
@@ -139,54 +200,12 @@ class LayerFunctionalTest {
                     }
                     write(fab, u, r, p.wdown(u, r) + j * p.colPad(hl) * 2, col);
                 }
-                // KV cache of the cached positions held by this column, for this row's dims.
-                for (int t = 0; t < cached; t++) {
-                    if (p.columnOf(t) != u) {
-                        continue;
-                    }
-                    int slot = p.slotInColumn(t);
-                    for (int b = 0; b < batch; b++) {
-                        int seq = b * p.dimsMax * tStride;
-                        for (int dl = 0; dl < dims; dl++) {
-                            int dim = dimOf(dl, np, ps0, hd);
-                            write(fab, u, r, p.kcache + (seq + dl * tStride + slot) * 2, new double[] {kc[b][t][g][dim]});
-                            write(fab, u, r, p.vcache + (seq + dl * tStride + slot) * 2, new double[] {vc[b][t][g][dim]});
-                        }
-                    }
-                }
-                // Rotary cos/sin of the new position for this row's pairs (west edge).
-                if (u == 0 && np > 0) {
-                    double[] cos = new double[np];
-                    double[] sin = new double[np];
-                    for (int i = 0; i < np; i++) {
-                        double ang = cached * Math.pow(theta, -2.0 * (ps0 + i) / hd);
-                        cos[i] = Math.cos(ang);
-                        sin[i] = Math.sin(ang);
-                    }
-                    write(fab, 0, r, p.rope, cos);
-                    write(fab, 0, r, p.rope + p.pairsMax * 2, sin);
-                }
             }
         }
-        fab.run(10_000_000);
-        double worst = 0;
-        for (int b = 0; b < batch; b++) {
-            for (int u = 0; u < cols; u++) {
-                float[] got = fab.readMemory(u, rows - 1, p.xIn + b * p.hLen(u) * 2, p.hLen(u), DType.FP16);
-                for (int i = 0; i < got.length; i++) {
-                    double want = out[b][p.hStart(u) + i];
-                    double err = Math.abs(got[i] - want) / Math.max(1.0, Math.abs(want));
-                    worst = Math.max(worst, err);
-                    assertTrue(err < 0.03, "sequence " + b + ", column " + u + " element " + i + ": wafer " + got[i]
-                            + " vs reference " + want);
-                }
-            }
-        }
-        assertTrue(worst > 0, "outputs cannot all be exact after fp16 arithmetic");
     }
 
     /** The layer in double precision for one sequence: its input, its KV cache of {@code cached} tokens. */
-    private static double[] reference(double[] x, double[][][] kc, double[][][] vc, int cached, double[] g1,
+    static double[] reference(double[] x, double[][][] kc, double[][][] vc, int cached, double[] g1,
                                       double[] g2, double[][] wq, double[][] wk, double[][] wv, double[][] wo,
                                       double[][] wg, double[][] wu, double[][] wd, ModelSpec m, double theta,
                                       double eps) {
@@ -245,11 +264,11 @@ class LayerFunctionalTest {
     }
 
     /** Head dimension of local dimension index dl of a row with np pairs starting at pair ps0. */
-    private static int dimOf(int dl, int np, int ps0, int hd) {
+    static int dimOf(int dl, int np, int ps0, int hd) {
         return dl < np ? ps0 + dl : hd / 2 + ps0 + (dl - np);
     }
 
-    private static void write(Fabric f, int u, int v, int addr, double[] vals) {
+    static void write(Fabric f, int u, int v, int addr, double[] vals) {
         float[] fl = new float[vals.length];
         for (int i = 0; i < vals.length; i++) {
             fl[i] = (float) vals[i];
@@ -257,11 +276,11 @@ class LayerFunctionalTest {
         f.writeMemory(u, v, addr, fl, DType.FP16);
     }
 
-    private static double[] slice(double[] a, int from, int n) {
+    static double[] slice(double[] a, int from, int n) {
         return java.util.Arrays.copyOfRange(a, from, from + n);
     }
 
-    private static double[] gauss(Rng r, int n, double sd) {
+    static double[] gauss(Rng r, int n, double sd) {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
             // Sum of 4 uniforms: roughly normal, bounded, deterministic.
@@ -270,7 +289,7 @@ class LayerFunctionalTest {
         return v;
     }
 
-    private static double[][] gauss(Rng r, int rows, int cols, double sd) {
+    static double[][] gauss(Rng r, int rows, int cols, double sd) {
         double[][] m = new double[rows][];
         for (int i = 0; i < rows; i++) {
             m[i] = gauss(r, cols, sd);
@@ -278,7 +297,7 @@ class LayerFunctionalTest {
         return m;
     }
 
-    private static double[] uniform(Rng r, int n, double lo, double hi) {
+    static double[] uniform(Rng r, int n, double lo, double hi) {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
             v[i] = lo + (hi - lo) * r.nextDouble();
@@ -286,7 +305,7 @@ class LayerFunctionalTest {
         return v;
     }
 
-    private static double[] rmsNorm(double[] x, double[] g, double eps) {
+    static double[] rmsNorm(double[] x, double[] g, double eps) {
         double ss = 0;
         for (double v : x) {
             ss += v * v;
@@ -299,7 +318,7 @@ class LayerFunctionalTest {
         return o;
     }
 
-    private static double[] matvec(double[][] w, double[] x) {
+    static double[] matvec(double[][] w, double[] x) {
         double[] o = new double[w.length];
         for (int i = 0; i < w.length; i++) {
             double s = 0;
@@ -311,7 +330,7 @@ class LayerFunctionalTest {
         return o;
     }
 
-    private static double[] add(double[] a, double[] b) {
+    static double[] add(double[] a, double[] b) {
         double[] o = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             o[i] = a[i] + b[i];
@@ -319,7 +338,7 @@ class LayerFunctionalTest {
         return o;
     }
 
-    private static void rope(double[] v, int off, int hd, int pos, double theta) {
+    static void rope(double[] v, int off, int hd, int pos, double theta) {
         for (int i = 0; i < hd / 2; i++) {
             double ang = pos * Math.pow(theta, -2.0 * i / hd);
             double c = Math.cos(ang);

@@ -42,6 +42,30 @@ class PassPipelineTest {
         assertArrayEquals(new boolean[] {false, true, true}, behind);
     }
 
+    /**
+     * Different micro-passes through R = 3 identical regions (hand-off h = 4): a slow one (alone 50,
+     * interval 50) then two fast ones (alone 20, interval 10), all ready at 0. Region 1: 50, then
+     * max(20, 50 + 10) = 60, then max(20, 60 + 10) = 70. Region 2 (ready + 4): 54 + 50 = 104, then
+     * max(64 + 20, 104 + 10) = 114, then max(74 + 20, 114 + 10) = 124. Region 3: 158, 168, 178: the fast
+     * passes stay behind the slow one at their interval, and the last leaves at
+     * R x 50 + (R - 1) x 4 + 2 x 10 = 178.
+     */
+    @Test
+    void done_slowThenFastPasses_queueBehindAtTheirInterval() {
+        long[] alone = {50, 20, 20};
+        long[] interval = {50, 10, 10};
+        long[] ready = new long[3];
+        for (int region = 0; region < 3; region++) {
+            long previous = PassPipeline.NONE;
+            for (int p = 0; p < 3; p++) {
+                ready[p] = PassPipeline.done(ready[p] + (region > 0 ? 4 : 0), alone[p], previous, interval[p]);
+                previous = ready[p];
+            }
+        }
+        assertArrayEquals(new long[] {158, 168, 178}, ready);
+        assertEquals(3 * 50 + 2 * 4 + 2 * 10, ready[2]);
+    }
+
     @Test
     void through_mismatchedLengths_rejected() {
         assertThrows(IllegalArgumentException.class,
