@@ -227,7 +227,7 @@ final class DisaggregatedEngine {
     /** The prefill pass ends: a request whose last chunk it held emits its first token and sends its KV. */
     private void prefillDone(int slot) {
         long now = engine.now();
-        Rows p = prefill.slots[slot];
+        PassBuffer p = prefill.slots[slot];
         for (int i = 0; i < p.rows; i++) {
             int r = p.req[i];
             if (p.logits[i] == 0) {
@@ -283,7 +283,7 @@ final class DisaggregatedEngine {
     /** The decode pass ends: every row emits a token; finished requests free their blocks. */
     private void decodeDone(int slot) {
         long now = engine.now();
-        Rows p = decode.slots[slot];
+        PassBuffer p = decode.slots[slot];
         for (int i = 0; i < p.rows; i++) {
             int r = p.req[i];
             inFlight[r]--;
@@ -333,7 +333,7 @@ final class DisaggregatedEngine {
      */
     private void schedulePrefill() {
         Side s = prefill;
-        Rows p = s.freeSlot(engine.now());
+        PassBuffer p = s.freeSlot(engine.now());
         if (p == null) {
             return;
         }
@@ -388,7 +388,7 @@ final class DisaggregatedEngine {
         return true;
     }
 
-    private void addPrefill(Rows p, int r, long chunk) {
+    private void addPrefill(PassBuffer p, int r, long chunk) {
         boolean last = scheduled[r] + chunk == trace.promptTokens(r);
         p.add(r, scheduled[r], (int) chunk, last ? 1 : 0);
         scheduled[r] += chunk;
@@ -403,7 +403,7 @@ final class DisaggregatedEngine {
      */
     private void scheduleDecode() {
         Side s = decode;
-        Rows p = s.freeSlot(engine.now());
+        PassBuffer p = s.freeSlot(engine.now());
         if (p == null) {
             return;
         }
@@ -453,7 +453,7 @@ final class DisaggregatedEngine {
         final long blockTokens;
         final long totalBlocks;
         final long watermarkBlocks;
-        final Rows[] slots;
+        final PassBuffer[] slots;
         final PassTime passTime = new PassTime();
         final long[] busyDevicePs = new long[PowerState.values().length];
         long freeBlocks;
@@ -475,9 +475,9 @@ final class DisaggregatedEngine {
             this.watermarkBlocks = (long) Math.floor(params.admissionWatermark() * totalBlocks);
             this.freeBlocks = totalBlocks;
             int p = Math.max(1, times.model().maxPassesInFlight());
-            this.slots = new Rows[p];
+            this.slots = new PassBuffer[p];
             for (int i = 0; i < p; i++) {
-                slots[i] = new Rows(params.maxRunningSequences());
+                slots[i] = new PassBuffer(params.maxRunningSequences());
             }
         }
 
@@ -493,11 +493,11 @@ final class DisaggregatedEngine {
         }
 
         /** A free pass slot, emptied, when a pass may start now (room in the pipeline, an interval since the last). */
-        Rows freeSlot(long now) {
+        PassBuffer freeSlot(long now) {
             if (passesInFlight >= slots.length || now < nextStartPs) {
                 return null;
             }
-            for (Rows r : slots) {
+            for (PassBuffer r : slots) {
                 if (!r.busy) {
                     r.rows = 0;
                     return r;
@@ -507,7 +507,7 @@ final class DisaggregatedEngine {
         }
 
         /** Starts the composed pass {@code p}: it finishes after its latency; the next may start an interval on. */
-        void start(Rows p, long now) {
+        void start(PassBuffer p, long now) {
             times.time(p, passTime);
             for (int st = 0; st < busyDevicePs.length; st++) {
                 busyDevicePs[st] += passTime.busyDevicePs[st];
@@ -549,50 +549,6 @@ final class DisaggregatedEngine {
         }
     }
 
-    /** One pass's rows: preallocated, reused. */
-    private static final class Rows implements PassRows {
-        final int[] req;
-        final long[] cached;
-        final int[] fresh;
-        final int[] logits;
-        int rows;
-        boolean busy;
-
-        Rows(int capacity) {
-            req = new int[capacity];
-            cached = new long[capacity];
-            fresh = new int[capacity];
-            logits = new int[capacity];
-        }
-
-        void add(int r, long c, int f, int l) {
-            req[rows] = r;
-            cached[rows] = c;
-            fresh[rows] = f;
-            logits[rows] = l;
-            rows++;
-        }
-
-        @Override
-        public int rows() {
-            return rows;
-        }
-
-        @Override
-        public long cachedTokens(int i) {
-            return cached[i];
-        }
-
-        @Override
-        public int newTokens(int i) {
-            return fresh[i];
-        }
-
-        @Override
-        public int logitTokens(int i) {
-            return logits[i];
-        }
-    }
 
     /** The pair as one machine for the combined record: both sides' devices, the decode side's KV cache. */
     private static final class BothSides implements StepModel {

@@ -788,41 +788,12 @@ final class ServingEngine implements SchedulerView {
         return (positions + blockTokens - 1) / blockTokens;
     }
 
-    /** One pass's rows: preallocated, reused. */
-    private static final class Pass implements PassRows {
-        final int[] req;
-        final long[] cached;
-        final int[] fresh;
-        final int[] logits;
-        int rows;
+    /** One pass's rows (preallocated, reused) and its new tokens in all. */
+    private static final class Pass extends PassBuffer {
         long tokens;
-        boolean busy;
 
         Pass(int capacity) {
-            req = new int[capacity];
-            cached = new long[capacity];
-            fresh = new int[capacity];
-            logits = new int[capacity];
-        }
-
-        @Override
-        public int rows() {
-            return rows;
-        }
-
-        @Override
-        public long cachedTokens(int i) {
-            return cached[i];
-        }
-
-        @Override
-        public int newTokens(int i) {
-            return fresh[i];
-        }
-
-        @Override
-        public int logitTokens(int i) {
-            return logits[i];
+            super(capacity);
         }
     }
 }

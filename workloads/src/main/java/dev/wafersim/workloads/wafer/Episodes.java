@@ -358,4 +358,29 @@ final class Episodes {
         return new Result(last - start, by, passEnds, f.waveletHops(), f.routerVisits(), f.peVisits(),
                 Arrays.copyOf(runPhases, runs), Arrays.copyOf(runEnds, runs));
     }
+
+    /**
+     * The value of {@code f}, waiting for it; the failure of the task it ran rethrown as it was (a
+     * {@link RuntimeException} or {@link Error}, such as the ConfigException of a layer that does not fit),
+     * anything else wrapped. Shared by the decode simulator's and the step model's parallel episodes.
+     *
+     * @param what what was awaited, for the message when the thread is interrupted
+     */
+    static <T> T await(java.util.concurrent.Future<T> f, String what) {
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while simulating " + what, e);
+        }
+    }
 }

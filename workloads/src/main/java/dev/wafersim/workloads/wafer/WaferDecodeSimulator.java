@@ -502,21 +502,7 @@ public final class WaferDecodeSimulator implements DecodeSimulator, StepModelFac
                         }));
                     }
                     for (String k : keys) {
-                        try {
-                            futures.get(k).get();
-                        } catch (java.util.concurrent.ExecutionException e) {
-                            Throwable c = e.getCause();
-                            if (c instanceof RuntimeException re) {
-                                throw re;
-                            }
-                            if (c instanceof Error err) {
-                                throw err;
-                            }
-                            throw new IllegalStateException(c);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            throw new IllegalStateException("interrupted while simulating fabric episodes", e);
-                        }
+                        Episodes.await(futures.get(k), "fabric episodes");
                     }
                 } finally {
                     pool.shutdownNow();

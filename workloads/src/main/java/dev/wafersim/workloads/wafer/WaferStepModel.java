@@ -450,21 +450,7 @@ public final class WaferStepModel implements StepModel {
 
     private static Episodes.Result get(FutureTask<Episodes.Result> t) {
         t.run(); // no-op when it has run or is running elsewhere
-        try {
-            return t.get();
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(c);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while simulating a fabric episode", e);
-        }
+        return Episodes.await(t, "a fabric episode");
     }
 
     /** A micro-pass's time in a region: alone, behind an identical one, and the split by category. */
