@@ -56,6 +56,14 @@ public final class CodeMap {
      */
     private final Object2IntOpenHashMap<Op> opIds = new Object2IntOpenHashMap<>();
     private final List<Op> opList = new ArrayList<>();
+    /**
+     * The last instruction appended, the tag it was appended under and its id: collectives append
+     * one shared instance to a whole row of PEs, which then costs a reference comparison instead of
+     * hashing the instruction's operands for every PE.
+     */
+    private Op lastOp;
+    private int lastTag;
+    private int lastId;
 
     /** PEs with code, in order of first use: x, y and trie node of PE i at index i. */
     private int[] peX = new int[64];
@@ -327,6 +335,10 @@ public final class CodeMap {
         /** Appends an instruction to the PE's main task. */
         public PeCode op(Op op) {
             Objects.requireNonNull(op);
+            if (op == lastOp && tag == lastTag) {
+                peNode[pe] = child(peNode[pe], lastId << 2 | STEP_OP);
+                return this;
+            }
             Op o = tag >= 0 && op.tag() < 0 ? op.tagged(tag) : op;
             int id = opIds.getInt(o);
             if (id < 0) {
@@ -337,6 +349,9 @@ public final class CodeMap {
                 opList.add(o);
                 opIds.put(o, id);
             }
+            lastOp = op;
+            lastTag = tag;
+            lastId = id;
             peNode[pe] = child(peNode[pe], id << 2 | STEP_OP);
             return this;
         }
