@@ -48,7 +48,8 @@ final class RouterSlots {
      * current position, number of configurations, then the configurations (inputs | outputs << 5).
      *
      * Per router r, `rt` holds 4 ints at 4 r: the round-robin pointer (a colour), the first slot of
-     * the router, and the 64-bit set of colours it routes (low, high word). Its slots are consecutive
+     * the router (before renumbering: its newest pending slot + 1, the head of the chain through the
+     * pending records), and the 64-bit set of colours it routes (low, high word). Its slots are consecutive
      * from the first, in colour order, so the slot of colour c is first + (colours below c).
      *
      * Cycles in stamps are the low 31 bits of the cycle number, compared with wrap-around arithmetic
