@@ -184,6 +184,27 @@ public final class Fabric implements ProgressMonitor {
     }
 
     /**
+     * True when the router of PE (x, y) has a route for {@code colour} (false for a colour the
+     * fabric does not have).
+     */
+    public boolean hasRoute(int x, int y, int colour) {
+        return colour >= 0 && colour < p.colours() && slots.routes(grid.router(x, y), colour);
+    }
+
+    /**
+     * True when the route of {@code colour} at PE (x, y), which {@link #hasRoute} must report, has
+     * exactly the configurations {@code inMasks[k]}, {@code outMasks[k]} (same count, same order).
+     */
+    public boolean sameRoute(int x, int y, int colour, int[] inMasks, int[] outMasks) {
+        return slots.sameRoute(grid.router(x, y), colour, inMasks, outMasks);
+    }
+
+    /** {@link #sameRoute(int, int, int, int[], int[])} for a route of one configuration; allocates nothing. */
+    public boolean sameRoute(int x, int y, int colour, int inMask, int outMask) {
+        return slots.sameRoute(grid.router(x, y), colour, inMask, outMask);
+    }
+
+    /**
      * Loads {@code program} on PE (x, y). Programs are compiled once and shared by every PE that
      * loads the same instance.
      */

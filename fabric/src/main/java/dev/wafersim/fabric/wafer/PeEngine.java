@@ -242,13 +242,19 @@ final class PeEngine {
         if (anyData) {
             invocations = new int[count * Program.MAX_TASKS];
         }
-        int totalQueues = 0;
-        for (int pe = 0; pe < count; pe++) {
-            for (int c : roleArr[roleOfPe[pe]].program.inputColours()) {
+        // Input queues bound per role, counted once per role rather than once per PE (the per-PE scan
+        // of 32 queue entries was 8% of the CPU samples of a cold 512 x 512 build).
+        int[] inputsOfRole = new int[roleArr.length];
+        for (Role role : roleArr) {
+            for (int c : role.program.inputColours()) {
                 if (c >= 0) {
-                    totalQueues++;
+                    inputsOfRole[role.index]++;
                 }
             }
+        }
+        int totalQueues = 0;
+        for (int pe = 0; pe < count; pe++) {
+            totalQueues += inputsOfRole[roleOfPe[pe]];
         }
         queues = new PeQueues(totalQueues, p.peInputQueueDepthWavelets(), functional, clock, stats);
         qb = queues.words;

@@ -48,7 +48,8 @@ final class RouterSlots {
      * current position, number of configurations, then the configurations (inputs | outputs << 5).
      *
      * Per router r, `rt` holds 4 ints at 4 r: the round-robin pointer (a colour), the first slot of
-     * the router, and the 64-bit set of colours it routes (low, high word). Its slots are consecutive
+     * the router (before renumbering: its newest pending slot + 1, the head of the chain through the
+     * pending records), and the 64-bit set of colours it routes (low, high word). Its slots are consecutive
      * from the first, in colour order, so the slot of colour c is first + (colours below c).
      *
      * Cycles in stamps are the low 31 bits of the cycle number, compared with wrap-around arithmetic
@@ -91,10 +92,14 @@ final class RouterSlots {
     int count;
     /**
      * Before {@link #renumber}: per slot in the order routes were set, its ID, initial CUR and
-     * ROUTE words (12 bytes a slot while routes are set, instead of a whole block grown by copying:
-     * the garbage of building a 512 x 512 2D reduce was dominated by those copies).
+     * ROUTE words and the router's previously set slot (+1, 0 for none) (16 bytes a slot while
+     * routes are set, instead of a whole block grown by copying: the garbage of building a 512 x 512
+     * 2D reduce was dominated by those copies). The chain lets {@link #sameRoute} find a route
+     * before the slots are numbered; each router's newest pending slot (+1) is kept in its
+     * {@link #RT_FIRST} word, which {@link #renumber} then overwrites.
      */
-    private int[] pending = new int[3 * 64];
+    private int[] pending = new int[PENDING * 64];
+    private static final int PENDING = 4;
     /** Configuration lists of routes with several configurations. */
     int[] configs = new int[16];
     private int configsUsed;
@@ -202,14 +207,72 @@ final class RouterSlots {
         if ((long) (count + 1) * stride > Integer.MAX_VALUE - 16) {
             throw new ConfigException("too many routes for one simulation (" + (count + 1) + " router colour slots)");
         }
-        if (3 * count + 3 > pending.length) {
+        if (PENDING * count + PENDING > pending.length) {
             pending = Arrays.copyOf(pending, pending.length * 2);
         }
-        pending[3 * count] = r << COLOUR_BITS | colour;
-        pending[3 * count + 1] = cur;
-        pending[3 * count + 2] = route;
+        int o = PENDING * count;
+        pending[o] = r << COLOUR_BITS | colour;
+        pending[o + 1] = cur;
+        pending[o + 2] = route;
+        pending[o + 3] = rt[4 * r + RT_FIRST];
+        rt[4 * r + RT_FIRST] = count + 1;
         count++;
         rt[4 * r + (colour < 32 ? RT_COLOURS_LO : RT_COLOURS_HI)] |= 1 << (colour & 31);
+    }
+
+    /**
+     * True when router r's route for colour c (which it must have) is exactly the configurations
+     * {@code inMasks[k]}, {@code outMasks[k]}: the same number, in the same order. Before
+     * {@link #renumber} it walks the router's few pending slots; it allocates nothing.
+     */
+    boolean sameRoute(int r, int c, int[] inMasks, int[] outMasks) {
+        long stored = stored(r, c);
+        int cur = (int) stored;
+        int route = (int) (stored >> 32);
+        int n = inMasks.length;
+        if (n != outMasks.length || n != (route < 0 ? 1 : configs[route + 1])) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            int cfg = route < 0 ? cur : configs[route + 2 + k];
+            if (inMasks[k] != (inMasks[k] & 31) || outMasks[k] != (outMasks[k] & 31)
+                    || cfg != (inMasks[k] | (outMasks[k] << OUT_SHIFT))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Router r's route for colour c (which it must have): its first configuration (low word) and
+     * its configuration list's offset in {@link #configs} or -1 (high word).
+     */
+    private long stored(int r, int c) {
+        int cur;
+        int route;
+        if (numbered) {
+            int b = slot(r, c) * stride;
+            cur = words[b + CUR] & CFG_MASK;
+            route = words[b + ROUTE];
+        } else {
+            int id = r << COLOUR_BITS | c;
+            int s = rt[4 * r + RT_FIRST] - 1;
+            while (pending[PENDING * s] != id) {
+                s = pending[PENDING * s + 3] - 1;
+            }
+            cur = pending[PENDING * s + 1];
+            route = pending[PENDING * s + 2];
+        }
+        return (cur & 0xFFFFFFFFL) | ((long) route << 32);
+    }
+
+    /** {@link #sameRoute(int, int, int[], int[])} for one configuration, without arrays. */
+    boolean sameRoute(int r, int c, int inMask, int outMask) {
+        long stored = stored(r, c);
+        int cur = (int) stored;
+        int route = (int) (stored >> 32);
+        return route < 0 && inMask == (inMask & 31) && outMask == (outMask & 31)
+                && cur == (inMask | (outMask << OUT_SHIFT));
     }
 
     /** True when router r has a route for colour c. */
@@ -236,16 +299,16 @@ final class RouterSlots {
         }
         int[] w = new int[Math.max(stride, count * stride)];
         for (int s = 0; s < count; s++) {
-            int id = pending[3 * s];
+            int id = pending[PENDING * s];
             int b = slot(id >>> COLOUR_BITS, id & ((1 << COLOUR_BITS) - 1)) * stride;
             w[b + POP_CYCLE] = -1;
-            w[b + CUR] = pending[3 * s + 1];
+            w[b + CUR] = pending[PENDING * s + 1];
             w[b + RAMP_QUEUE] = -1;
             for (int d = 0; d < 4; d++) {
                 w[b + NEXT + d] = -1;
             }
             w[b + ID] = id;
-            w[b + ROUTE] = pending[3 * s + 2];
+            w[b + ROUTE] = pending[PENDING * s + 2];
         }
         words = w;
         pending = null;

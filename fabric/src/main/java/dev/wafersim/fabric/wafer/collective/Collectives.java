@@ -95,6 +95,9 @@ public final class Collectives {
         if (cols * rows == 1) {
             return;
         }
+        // One instruction instance per input queue number, shared by every receiving PE (see CodeMap#op).
+        Op receive = null;
+        int receiveQueue = -1;
         for (int j = 0; j < rows; j++) {
             for (int i = 0; i < cols; i++) {
                 int in;
@@ -111,7 +114,12 @@ public final class Collectives {
                 if (i == 0 && j == 0) {
                     pc.op(mov(type, elems, fabricOut(pc.out(colour)), Operand.mem(addr)));
                 } else {
-                    pc.op(mov(type, elems, Operand.mem(addr), fabricIn(pc.in(colour))));
+                    int q = pc.in(colour);
+                    if (q != receiveQueue) {
+                        receive = mov(type, elems, Operand.mem(addr), fabricIn(q));
+                        receiveQueue = q;
+                    }
+                    pc.op(receive);
                 }
             }
         }
@@ -140,14 +148,24 @@ public final class Collectives {
         for (int k = n - 1; k >= 1; k--) {
             path(f, line, k, k - 1, colours[(k - 1) & 1]);
         }
+        // The middle PEs' instructions: one instance per (output, input) queue pair and parity, shared
+        // by every PE with those queues (see CodeMap#op).
+        Operand mine = Operand.mem(addr);
+        Op[] middle = new Op[2];
+        int[] middleQueues = {-1, -1};
         for (int k = 0; k < n; k++) {
             CodeMap.PeCode pc = code.at(line.x(k), line.y(k));
-            Operand mine = Operand.mem(addr);
             if (k == n - 1) {
                 pc.op(mov(type, elems, fabricOut(pc.out(colours[(k - 1) & 1])), mine));
             } else if (k > 0) {
-                pc.op(Op.vec(combine, type, elems, fabricOut(pc.out(colours[(k - 1) & 1])),
-                        fabricIn(pc.in(colours[k & 1])), mine));
+                int qo = pc.out(colours[(k - 1) & 1]);
+                int qi = pc.in(colours[k & 1]);
+                int queues = qo << 16 | qi;
+                if (middleQueues[k & 1] != queues) {
+                    middle[k & 1] = Op.vec(combine, type, elems, fabricOut(qo), fabricIn(qi), mine);
+                    middleQueues[k & 1] = queues;
+                }
+                pc.op(middle[k & 1]);
             } else {
                 pc.op(Op.vec(combine, type, elems, mine, fabricIn(pc.in(colours[0])), mine));
             }
