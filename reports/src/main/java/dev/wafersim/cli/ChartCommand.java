@@ -73,6 +73,15 @@ public final class ChartCommand implements Callable<Integer> {
             description = "Scale of a numeric x axis; auto is log when the values span 50x or more (default: ${DEFAULT-VALUE}).")
     String xScale = "auto";
 
+    @Option(names = "--y-scale", paramLabel = "linear|log|auto",
+            description = "Scale of the y axis; auto is log when the values are positive and span 50x or more"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String yScale = "linear";
+
+    @Option(names = "--subtitle", paramLabel = "TEXT",
+            description = "Chart subtitle (default: the CSV's name and the --where filters).")
+    String subtitle;
+
     @Option(names = "--json", paramLabel = "FILE", description = "A result of wafersim run --json or compare --json.")
     Path json;
 
@@ -113,12 +122,7 @@ public final class ChartCommand implements Callable<Integer> {
         if (x == null) {
             throw new ConfigException("--csv needs --x COLUMN (the column on the x axis)");
         }
-        LineChart.Scale scale = switch (xScale.toLowerCase(Locale.ROOT)) {
-            case "linear" -> LineChart.Scale.LINEAR;
-            case "log" -> LineChart.Scale.LOG;
-            case "auto" -> LineChart.Scale.AUTO;
-            default -> throw new ConfigException("--x-scale=" + xScale + " is not allowed; expected linear, log or auto");
-        };
+        LineChart.Scale scale = scale("--x-scale", xScale);
         Csv.Table t = Csv.read(csv);
         t.requireUnique("point", csv.toString(), "chart");
         int xi = column(t, x, "--x");
@@ -181,8 +185,9 @@ public final class ChartCommand implements Callable<Integer> {
         lines.forEach((n, pts) -> ls.add(new LineChart.Line(n, pts)));
         String t0 = title != null ? title : label(y).replaceAll(" \\(.*\\)$", "") + " against "
                 + label(x).replaceAll(" \\(.*\\)$", "");
-        String sub = filters.isEmpty() ? csv.getFileName().toString() : csv.getFileName() + " where " + String.join(", ", where);
-        return LineChart.of(new LineChart.Data(t0, sub, label(x), label(y), ls), scale);
+        String sub = subtitle != null ? subtitle : filters.isEmpty() ? csv.getFileName().toString()
+                : csv.getFileName() + " where " + String.join(", ", where);
+        return LineChart.of(new LineChart.Data(t0, sub, label(x), label(y), ls), scale, scale("--y-scale", yScale));
     }
 
     /**
@@ -381,5 +386,15 @@ public final class ChartCommand implements Callable<Integer> {
             }
             default -> throw new ConfigException("--kind=" + kind + " is not allowed; expected breakdown or cdf");
         }
+    }
+
+    /** The scale an axis option names ({@code option}: its name, for the message). */
+    private static LineChart.Scale scale(String option, String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "linear" -> LineChart.Scale.LINEAR;
+            case "log" -> LineChart.Scale.LOG;
+            case "auto" -> LineChart.Scale.AUTO;
+            default -> throw new ConfigException(option + "=" + value + " is not allowed; expected linear, log or auto");
+        };
     }
 }

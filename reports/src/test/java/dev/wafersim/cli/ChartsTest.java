@@ -76,6 +76,29 @@ class ChartsTest {
     }
 
     @Test
+    void lines_logYWhenAskedOrSpanningFiftyTimes_refusedWithZero() throws Exception {
+        // 7 ms to 3,700 ms: 530x, so auto draws the y axis in log scale and says so on the axis label.
+        LineChart.Data ttft = new LineChart.Data("Time to first token", null, "prompt length (tokens)",
+                "time to first token (ms)", List.of(new LineChart.Line("wse3", List.of(
+                        new LineChart.Point(1024.0, "1024", 7.0, null), new LineChart.Point(131071.0, "131071", 3700.0,
+                                null)))));
+        org.jfree.chart.JFreeChart log = LineChart.of(ttft, LineChart.Scale.AUTO, LineChart.Scale.AUTO);
+        org.jfree.chart.axis.ValueAxis y = ((org.jfree.chart.plot.XYPlot) log.getPlot()).getRangeAxis();
+        assertTrue(y instanceof org.jfree.chart.axis.LogAxis, y.getClass().getName());
+        assertEquals("time to first token (ms, log scale)", y.getLabel());
+        TestFiles.assertPng(ChartFiles.save(log, tmp.resolve("logy.png"), false).get(0), 1000, 600);
+        // Linear (the two-argument form's y axis) starts at zero.
+        org.jfree.chart.axis.ValueAxis lin = ((org.jfree.chart.plot.XYPlot) LineChart.of(ttft, LineChart.Scale.AUTO)
+                .getPlot()).getRangeAxis();
+        assertTrue(lin instanceof org.jfree.chart.axis.NumberAxis n && n.getAutoRangeIncludesZero());
+        assertEquals("time to first token (ms)", lin.getLabel());
+        LineChart.Data zero = new LineChart.Data("t", null, "x", "y (ms)", List.of(new LineChart.Line("a", List.of(
+                new LineChart.Point(1.0, "1", 0.0, null), new LineChart.Point(2.0, "2", 5.0, null)))));
+        assertThrows(dev.wafersim.core.config.ConfigException.class,
+                () -> LineChart.of(zero, LineChart.Scale.LINEAR, LineChart.Scale.LOG));
+    }
+
+    @Test
     void latencyCdf_fromTokenLatencies() throws Exception {
         long[] ps = new long[200];
         for (int i = 0; i < ps.length; i++) {

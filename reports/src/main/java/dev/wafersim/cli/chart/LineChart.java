@@ -79,8 +79,17 @@ public final class LineChart {
     private LineChart() {
     }
 
-    /** The chart of {@code d}. */
+    /** The chart of {@code d}, the y axis linear from zero. */
     public static JFreeChart of(Data d, Scale scale) {
+        return of(d, scale, Scale.LINEAR);
+    }
+
+    /**
+     * The chart of {@code d}: {@code scale} for a numeric x axis, {@code yScale} for the y axis (linear from
+     * zero; log, or in {@link Scale#AUTO} log when the values are positive and span a factor of 50 or more,
+     * with "log scale" in the axis label so the reader is told).
+     */
+    public static JFreeChart of(Data d, Scale scale, Scale yScale) {
         boolean numeric = true;
         boolean any = false;
         for (Line l : d.lines()) {
@@ -93,11 +102,11 @@ public final class LineChart {
             throw new IllegalArgumentException("no points to draw");
         }
         boolean legend = d.lines().size() > 1;
-        JFreeChart chart = numeric ? xy(d, scale, legend) : categories(d, legend);
+        JFreeChart chart = numeric ? xy(d, scale, yScale, legend) : categories(d, legend);
         return ChartStyle.apply(chart, d.subtitle());
     }
 
-    private static JFreeChart xy(Data d, Scale scale, boolean legend) {
+    private static JFreeChart xy(Data d, Scale scale, Scale yScale, boolean legend) {
         XYSeriesCollection data = new XYSeriesCollection();
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
@@ -166,9 +175,37 @@ public final class LineChart {
             a.setNumberFormatOverride(new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)));
             x = a;
         }
-        NumberAxis y = new NumberAxis(d.yLabel());
-        y.setAutoRangeIncludesZero(true);
-        y.setUpperMargin(0.08);
+        double yMin = Double.POSITIVE_INFINITY;
+        double yMax = Double.NEGATIVE_INFINITY;
+        for (Line l : d.lines()) {
+            for (Point p : l.points()) {
+                yMin = Math.min(yMin, p.y());
+                yMax = Math.max(yMax, p.y());
+            }
+        }
+        boolean yLog = yScale == Scale.LOG || (yScale == Scale.AUTO && yMin > 0 && yMax / yMin >= 50);
+        if (yLog && !(yMin > 0)) {
+            throw new dev.wafersim.core.config.ConfigException("a logarithmic y axis needs positive values; the smallest"
+                    + " is " + yMin);
+        }
+        ValueAxis y;
+        if (yLog) {
+            String label = d.yLabel().endsWith(")")
+                    ? d.yLabel().substring(0, d.yLabel().length() - 1) + ", log scale)"
+                    : d.yLabel() + " (log scale)";
+            LogAxis a = new LogAxis(label);
+            a.setBase(10);
+            a.setNumberFormatOverride(new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+            a.setSmallestValue(yMin / 2);
+            a.setTickUnit(new NumberTickUnit(1), false, true);
+            a.setUpperMargin(0.08);
+            y = a;
+        } else {
+            NumberAxis a = new NumberAxis(d.yLabel());
+            a.setAutoRangeIncludesZero(true);
+            a.setUpperMargin(0.08);
+            y = a;
+        }
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < d.lines().size(); i++) {
             r.setSeriesPaint(i, ChartStyle.colour(i));

@@ -23,13 +23,16 @@ import java.util.TreeMap;
  */
 public final class SweepCharts {
     /** A metric drawn: CSV column, title and axis label. */
-    private record Drawn(String column, String file, String title, String axis) {
+    private record Drawn(String column, String file, String title, String axis, LineChart.Scale yScale) {
     }
 
     private static final List<Drawn> DRAWN = List.of(
-            new Drawn("perTokenLatencyMs", "latency", "Per-token latency", "per-token latency (ms)"),
-            new Drawn("tokensPerSecondTotal", "throughput", "Throughput", "tokens/s, all sequences of the batch"),
-            new Drawn("ttftMs", "ttft", "Time to first token", "time to first token (ms)"));
+            new Drawn("perTokenLatencyMs", "latency", "Per-token latency", "per-token latency (ms)",
+                    LineChart.Scale.LINEAR),
+            new Drawn("tokensPerSecondTotal", "throughput", "Throughput", "tokens/s, all sequences of the batch",
+                    LineChart.Scale.LINEAR),
+            // TTFT grows with the square of the prompt: a range of 1k to 128k tokens spans 500x.
+            new Drawn("ttftMs", "ttft", "Time to first token", "time to first token (ms)", LineChart.Scale.AUTO));
 
     private SweepCharts() {
     }
@@ -127,7 +130,8 @@ public final class SweepCharts {
             LineChart.Data data = new LineChart.Data(d.title() + " against " + xLabel.replaceAll(" \\(.*\\)$", ""),
                     subtitle, xLabel, d.axis(), ls);
             Path file = dir.resolve(d.file() + "-vs-" + x.key().replaceAll("[^A-Za-z0-9._-]", "_") + ".png");
-            written.addAll(ChartFiles.save(dev.wafersim.cli.chart.LineChart.of(data, LineChart.Scale.AUTO), file, svg));
+            written.addAll(ChartFiles.save(dev.wafersim.cli.chart.LineChart.of(data, LineChart.Scale.AUTO, d.yScale()), file,
+                    svg));
         }
         return written;
     }
