@@ -48,15 +48,7 @@ class LayerFunctionalTest {
         int f = m.ffnHiddenSize();
         int group = nh / nkv;
         Rng rng = new Rng(cols * 1000 + rows * 10 + cached);
-        double[] g1 = uniform(rng, hid, 0.5, 1.5);
-        double[] g2 = uniform(rng, hid, 0.5, 1.5);
-        double[][] wq = gauss(rng, nh * hd, hid, 0.15);
-        double[][] wk = gauss(rng, nkv * hd, hid, 0.15);
-        double[][] wv = gauss(rng, nkv * hd, hid, 0.15);
-        double[][] wo = gauss(rng, hid, nh * hd, 0.15);
-        double[][] wg = gauss(rng, f, hid, 0.15);
-        double[][] wu = gauss(rng, f, hid, 0.15);
-        double[][] wd = gauss(rng, hid, f, 0.15);
+        Weights w = Weights.draw(rng, m);
         double theta = cfg.mapping().ropeTheta();
         double eps = cfg.mapping().rmsNormEpsilon();
         // Every sequence of the batch has its own input and its own KV cache.
@@ -72,7 +64,7 @@ class LayerFunctionalTest {
                     vc[b][t][g] = gauss(rng, hd, 1.0);
                 }
             }
-            out[b] = reference(x[b], kc[b], vc[b], cached, g1, g2, wq, wk, wv, wo, wg, wu, wd, m, theta, eps);
+            out[b] = reference(x[b], kc[b], vc[b], cached, w, m, theta, eps);
         }
 
         // ---- the wafer program ----
@@ -81,7 +73,7 @@ class LayerFunctionalTest {
         LayerProgram.build(p, new Region(0, 0, cols, rows, false), new RouteBook(fab), code, cfg, cached + 1, 1);
         code.install(fab);
         fab.prepare();
-        loadWeights(fab, p, m, g1, g2, wq, wk, wv, wo, wg, wu, wd);
+        loadWeights(fab, p, m, w);
         int tStride = LayerPlan.pad(p.tMax);
         for (int u = 0; u < cols; u++) {
             int h0 = p.hStart(u);
@@ -138,6 +130,42 @@ class LayerFunctionalTest {
             }
         }
         assertTrue(worst > 0, "outputs cannot all be exact after fp16 arithmetic");
+    }
+
+    /** A layer's weights drawn at random: norm gains uniform in [0.5, 1.5], matrix entries N(0, 0.15^2). */
+    record Weights(double[] g1, double[] g2, double[][] wq, double[][] wk, double[][] wv, double[][] wo,
+                   double[][] wg, double[][] wu, double[][] wd) {
+        static Weights draw(Rng rng, ModelSpec m) {
+            int hid = m.hiddenSize();
+            int hd = m.headDim();
+            int nh = m.numHeads();
+            int nkv = m.numKvHeads();
+            int f = m.ffnHiddenSize();
+            double[] g1 = uniform(rng, hid, 0.5, 1.5);
+            double[] g2 = uniform(rng, hid, 0.5, 1.5);
+            double[][] wq = gauss(rng, nh * hd, hid, 0.15);
+            double[][] wk = gauss(rng, nkv * hd, hid, 0.15);
+            double[][] wv = gauss(rng, nkv * hd, hid, 0.15);
+            double[][] wo = gauss(rng, hid, nh * hd, 0.15);
+            double[][] wg = gauss(rng, f, hid, 0.15);
+            double[][] wu = gauss(rng, f, hid, 0.15);
+            double[][] wd = gauss(rng, hid, f, 0.15);
+            return new Weights(g1, g2, wq, wk, wv, wo, wg, wu, wd);
+        }
+    }
+
+    /** {@link #loadWeights(Fabric, LayerPlan, ModelSpec, double[], double[], double[][], double[][], double[][],
+     * double[][], double[][], double[][], double[][])} of {@code w}. */
+    static void loadWeights(Fabric fab, LayerPlan p, ModelSpec m, Weights w) {
+        loadWeights(fab, p, m, w.g1(), w.g2(), w.wq(), w.wk(), w.wv(), w.wo(), w.wg(), w.wu(), w.wd());
+    }
+
+    /** {@link #reference(double[], double[][][], double[][][], int, double[], double[], double[][], double[][],
+     * double[][], double[][], double[][], double[][], double[][], ModelSpec, double, double)} with {@code w}. */
+    static double[] reference(double[] x, double[][][] kc, double[][][] vc, int cached, Weights w, ModelSpec m,
+                              double theta, double eps) {
+        return reference(x, kc, vc, cached, w.g1(), w.g2(), w.wq(), w.wk(), w.wv(), w.wo(), w.wg(), w.wu(), w.wd(), m,
+                theta, eps);
     }
 
     /** Writes the layer's norm weights and every PE's weight tiles (QKV, output, gate/up, down). */

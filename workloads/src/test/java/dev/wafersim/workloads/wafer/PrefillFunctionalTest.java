@@ -47,15 +47,7 @@ class PrefillFunctionalTest {
         int nkv = m.numKvHeads();
         int f = m.ffnHiddenSize();
         Rng rng = new Rng(cols * 1000 + rows * 10 + cached + 7 * chunk);
-        double[] g1 = uniform(rng, hid, 0.5, 1.5);
-        double[] g2 = uniform(rng, hid, 0.5, 1.5);
-        double[][] wq = gauss(rng, nh * hd, hid, 0.15);
-        double[][] wk = gauss(rng, nkv * hd, hid, 0.15);
-        double[][] wv = gauss(rng, nkv * hd, hid, 0.15);
-        double[][] wo = gauss(rng, hid, nh * hd, 0.15);
-        double[][] wg = gauss(rng, f, hid, 0.15);
-        double[][] wu = gauss(rng, f, hid, 0.15);
-        double[][] wd = gauss(rng, hid, f, 0.15);
+        LayerFunctionalTest.Weights w = LayerFunctionalTest.Weights.draw(rng, m);
         double theta = cfg.mapping().ropeTheta();
         double eps = cfg.mapping().rmsNormEpsilon();
         // One sequence: its cached keys and values, then the chunk's tokens one after the other; the
@@ -73,8 +65,7 @@ class PrefillFunctionalTest {
         double[][] out = new double[chunk][];
         for (int j = 0; j < chunk; j++) {
             x[j] = gauss(rng, hid, 1.0);
-            out[j] = LayerFunctionalTest.reference(x[j], kc, vc, cached + j, g1, g2, wq, wk, wv, wo, wg, wu, wd, m,
-                    theta, eps);
+            out[j] = LayerFunctionalTest.reference(x[j], kc, vc, cached + j, w, m, theta, eps);
         }
 
         // ---- the wafer program: the chunk's first token attends cached + 1 positions ----
@@ -83,7 +74,7 @@ class PrefillFunctionalTest {
         LayerProgram.build(p, new Region(0, 0, cols, rows, false), new RouteBook(fab), code, cfg, cached + 1, 1);
         code.install(fab);
         fab.prepare();
-        LayerFunctionalTest.loadWeights(fab, p, m, g1, g2, wq, wk, wv, wo, wg, wu, wd);
+        LayerFunctionalTest.loadWeights(fab, p, m, w);
         int tStride = LayerPlan.pad(p.tMax);
         for (int u = 0; u < cols; u++) {
             int h0 = p.hStart(u);
