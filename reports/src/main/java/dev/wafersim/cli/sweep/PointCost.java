@@ -40,6 +40,16 @@ public final class PointCost {
      *
      * --exact simulates every layer of every token: tokens x layers layer episodes, each about
      * 1 / WAFER_EPISODES_PER_RUN of a default run (which simulates that many distinct episodes).
+     *
+     * A point with a prompt (workload.promptTokens) also times its first token on the step model. On a GPU the
+     * prefill is ceil(prompt / chunk) passes, each one program like a decode token's:
+     *
+     *   gpu prefill = ceil(prompt / chunk) x layers x (GPU_LAYER_STEP + GPU_LAYER_STEP_PER_TP x (tp - 1))
+     *
+     * On a wafer it is the fabric episodes of the prompt's contexts (mapping.stepContextBucketTokens apart),
+     * each longer as the attention grows:
+     *
+     *   wafer prefill = WAFER_PREFILL x (1 + prompt / WAFER_PREFILL_TOKENS)
      */
 
     /** Fixed cost of a GPU point (presets, layout, memory plan), us. Measured: 1B, 2 tokens, 1 GPU: about 5 ms. */
@@ -70,20 +80,49 @@ public final class PointCost {
      */
     static final double WAFER_EPISODES_PER_RUN = 4;
 
+    /**
+     * A wafer prompt's time to first token, short prompt, us. Measured (TTFT sweep of Llama-3.1-8B on wse3 in
+     * the README, other builds running): 1,024 tokens about 50 s; 32,768 about 2 to 3 min; 131,071 about 6 min.
+     */
+    static final double WAFER_PREFILL_US = 60_000_000;
+    /** Prompt at which a wafer prefill's cost doubles, tokens (same measurements). */
+    static final double WAFER_PREFILL_TOKENS = 32_768;
+
     private PointCost() {
     }
 
     /** The estimated simulation time of {@code e}, us (at least 1). */
     public static long micros(Experiment e) {
-        double us = e.entry().kind() == SystemKind.GPU ? gpu(e) : wafer(e);
+        boolean gpu = e.entry().kind() == SystemKind.GPU;
+        double us = gpu ? gpu(e) : wafer(e);
+        Long prompt = e.promptTokens();
+        if (prompt != null) {
+            us += gpu ? Math.ceil((double) prompt / Math.max(1, e.prefillChunkTokens(prompt))) * e.model().numLayers()
+                    * step(tp(e)) : WAFER_PREFILL_US * (1 + prompt / WAFER_PREFILL_TOKENS);
+        }
         return Math.max(1, Math.round(us));
+    }
+
+    /** The tensor-parallel degree a GPU point's run is estimated at (as in {@link #gpu}). */
+    private static int tp(Experiment e) {
+        GpuOptions o = e.options() instanceof GpuOptions g ? g : GpuOptions.auto();
+        if (o.search()) {
+            int node = Math.max(1, e.params().getInt("gpu.gpusPerNode"));
+            return Math.min(node, o.maxGpus() == GpuOptions.AUTO ? GpuOptions.DEFAULT_SEARCH_NODES * node : o.maxGpus());
+        }
+        if (o.tp() != GpuOptions.AUTO) {
+            return o.tp();
+        }
+        if (o.gpus() != GpuOptions.AUTO) {
+            return o.pp() != GpuOptions.AUTO ? Math.max(1, o.gpus() / o.pp()) : o.gpus();
+        }
+        return 1;
     }
 
     private static double gpu(Experiment e) {
         GpuOptions o = e.options() instanceof GpuOptions g ? g : GpuOptions.auto();
         int layers = e.model().numLayers();
         long tokens = e.workload().tokensToGenerate();
-        int tp;
         double search = 0;
         if (o.search()) {
             int node = Math.max(1, e.params().getInt("gpu.gpusPerNode"));
@@ -95,15 +134,8 @@ public final class PointCost {
                     }
                 }
             }
-            tp = Math.min(node, max);
-        } else if (o.tp() != GpuOptions.AUTO) {
-            tp = o.tp();
-        } else if (o.gpus() != GpuOptions.AUTO) {
-            tp = o.pp() != GpuOptions.AUTO ? Math.max(1, o.gpus() / o.pp()) : o.gpus();
-        } else {
-            tp = 1;
         }
-        return GPU_POINT_US + search + (double) tokens * layers * step(tp);
+        return GPU_POINT_US + search + (double) tokens * layers * step(tp(e));
     }
 
     /** Per layer-token cost on a tensor-parallel group of {@code tp} GPUs, us. */

@@ -48,6 +48,19 @@ class PointCostTest {
     }
 
     /**
+     * A prompt adds its prefill. 8 GPUs (tp 8), 32,768 tokens in chunks of 8,192 (the trtllm stack's
+     * serving.prefillChunkTokens): 4 passes x 32 layers x 43 us = 5,504 us on top of 178,128. On wse3, 32,768
+     * tokens: 60,000,000 x (1 + 1) = 120,000,000 us on top of the decode's 14,004,000.
+     */
+    @Test
+    void micros_prompt_addsPrefillPassesOnGpusAndEpisodesOnAWafer() {
+        assertEquals(178_128 + 5_504, PointCost.micros(experiment("h100-sxm", "llama-3.1-8b", "workload.gpus=8",
+                "workload.promptTokens=32768")));
+        assertEquals(14_004_000 + 120_000_000, PointCost.micros(experiment("wse3", "llama-3.1-8b",
+                "workload.promptTokens=32768")));
+    }
+
+    /**
      * wse3, default mode, batch 1, context 4,096, 128 tokens, buckets of 256 tokens:
      * 3,000,000 x 1 x (1 + 4,224 / 2,000) x (1 + 128 / 256) = 3,000,000 x 3.112 x 1.5 = 14,004,000 us.
      */
