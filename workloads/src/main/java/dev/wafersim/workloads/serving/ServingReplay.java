@@ -1,6 +1,8 @@
 package dev.wafersim.workloads.serving;
 
 import dev.wafersim.core.config.ConfigException;
+import dev.wafersim.workloads.step.ForwardBatch;
+import dev.wafersim.workloads.step.StepModel;
 import java.util.Objects;
 
 /**
@@ -77,8 +79,48 @@ public final class ServingReplay {
         if (sink.enabled()) {
             sink.process(ServingEngine.TRACE_PID, processName, 0);
         }
+        prepare(trace, times.model(), params);
         ServingResult r = new ServingEngine(trace, times, params, sink, options).run();
         return r;
+    }
+
+    /**
+     * Tells the machine, before the replay, the passes its requests will need at least: each prompt's chunks
+     * of {@code serving.maxBatchedTokens} alone, and one decode token at the start and at the end of each
+     * output, deduplicated by (cached, new). A machine that simulates passes from costly, memoized parts (the
+     * wafer's fabric episodes) then simulates them at once on all cores instead of one by one as the replay
+     * reaches them; the others ignore the hint ({@link StepModel#prepare}). The replay's result does not change:
+     * the same parts are simulated, only earlier. Passes that cannot run alone (beyond the KV cache) are left to
+     * the replay, which rejects or preempts as it does without the hint.
+     */
+    static void prepare(RequestTrace trace, StepModel model, ServingParams params) {
+        long capacity = model.kvCapacityTokens();
+        int budget = Math.max(1, params.maxBatchedTokens());
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        java.util.List<ForwardBatch> passes = new java.util.ArrayList<>();
+        for (int i = 0; i < trace.size(); i++) {
+            long prompt = trace.promptTokens(i);
+            long end = prompt + trace.outputTokens(i);
+            if (end > capacity) {
+                continue;
+            }
+            for (long cached = 0; cached < prompt; cached += budget) {
+                int fresh = (int) Math.min(budget, prompt - cached);
+                if (seen.add(cached * 4_000_003L + fresh)) {
+                    passes.add(ForwardBatch.prefill(cached, fresh, cached + fresh == prompt));
+                }
+            }
+            for (long cached : new long[] {prompt, end - 1}) {
+                if (seen.add(cached * 4_000_003L)) {
+                    passes.add(ForwardBatch.decode(1, cached));
+                }
+            }
+        }
+        try {
+            model.prepare(passes);
+        } catch (ConfigException e) {
+            // A hint only: whatever the machine refuses here, the replay meets and reports as it always does.
+        }
     }
 
     /** The step times of a replay: every pass simulated when {@code exact}, else the interpolated table. */
