@@ -46,7 +46,7 @@ public final class PointCost {
      *
      *   gpu prefill = ceil(prompt / chunk) x layers x (GPU_LAYER_STEP + GPU_LAYER_STEP_PER_TP x (tp - 1))
      *
-     * On a wafer it is the fabric episodes of the prompt's contexts (mapping.stepContextBucketTokens apart),
+     * On a wafer it is the fabric episodes of the prompt's contexts (mapping.stepContextBucketTokens, then spacings mapping.stepContextGrowth times wider),
      * each longer as the attention grows:
      *
      *   wafer prefill = WAFER_PREFILL x (1 + prompt / WAFER_PREFILL_TOKENS)

@@ -31,13 +31,14 @@ import dev.wafersim.fabric.wafer.program.DType;
  * @param prefillPassTokens    step model: tokens of a prefill chunk that go through a layer together
  *                             (a sub-chunk); the chunk's sub-chunks stream pipelined through the regions
  * @param passesInFlight       step model: independent forward passes in the region pipeline at once
- * @param stepContextBucketTokens step model: spacing of the contexts its episodes are simulated at, tokens
+ * @param stepContextBucketTokens step model: spacing of the first contexts its episodes are simulated at, tokens
+ * @param stepContextGrowth    step model: each spacing after the first is this many times the last, -
  */
 public record MappingParams(String strategy, DType accumulate, int contextBucketTokens, long tokenSeed,
                             int dequantPasses8bit, int dequantPasses4bit, double rmsNormEpsilon, double ropeTheta,
                             int tilePadElements, String reduction, int sequencesPerPass, String passSchedule,
                             int simulatedPasses, int prefillChunkTokens, int prefillPassTokens,
-                            int passesInFlight, int stepContextBucketTokens) {
+                            int passesInFlight, int stepContextBucketTokens, double stepContextGrowth) {
 
     public static final String STRATEGY = "mapping.strategy";
     public static final String ACCUMULATE = "mapping.accumulate";
@@ -56,6 +57,7 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
     public static final String PREFILL_PASS = "mapping.prefillPassTokens";
     public static final String PASSES_IN_FLIGHT = "mapping.passesInFlight";
     public static final String STEP_BUCKET = "mapping.stepContextBucketTokens";
+    public static final String STEP_GROWTH = "mapping.stepContextGrowth";
     /** Passes of a batch pipelined through the layer regions. */
     public static final String PIPELINED = "pipelined";
     /** Every pass of a layer done before the next layer starts. */
@@ -94,7 +96,9 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
                     "Step model: independent forward passes in the pipeline of layer regions at once (at most the"
                             + " regions)."),
             ParamSpec.integer(STEP_BUCKET, "tokens", 1, 1 << 24,
-                    "Step model: simulate layers at contexts this far apart and interpolate."));
+                    "Step model: simulate layers at contexts this far apart (the first spacing) and interpolate."),
+            ParamSpec.real(STEP_GROWTH, "-", 1, 16,
+                    "Step model: each spacing of the simulated contexts after the first is this many times the last."));
 
     /** The defaults. */
     public static ParamSet defaults() {
@@ -107,6 +111,6 @@ public record MappingParams(String strategy, DType accumulate, int contextBucket
                 : DType.MIXED, p.getInt(BUCKET), p.getLong(SEED), p.getInt(DEQUANT8), p.getInt(DEQUANT4),
                 p.getDouble(EPS), p.getDouble(THETA), p.getInt(TILE_PAD), p.getString(REDUCTION), p.getInt(PER_PASS),
                 p.getString(PASS_SCHEDULE), p.getInt(SIMULATED_PASSES), p.getInt(PREFILL_CHUNK), p.getInt(PREFILL_PASS),
-                p.getInt(PASSES_IN_FLIGHT), p.getInt(STEP_BUCKET));
+                p.getInt(PASSES_IN_FLIGHT), p.getInt(STEP_BUCKET), p.getDouble(STEP_GROWTH));
     }
 }

@@ -52,8 +52,9 @@ public final class WaferStepModel implements StepModel {
      *
      * Timing episodes (each a cycle-level fabric simulation of its own, memoized, simulated on up to
      * wafersim.threads threads): a layer region running EPISODE_PASSES identical micro-passes, keyed by the
-     * layer's shape, the region, the micro-pass's kind and size and its context, at contexts
-     * mapping.stepContextBucketTokens apart (the last at maxPositions); the micro-pass's "alone" time is the
+     * layer's shape, the region, the micro-pass's kind and size and its context, at contexts 1, then
+     * mapping.stepContextBucketTokens later, then at spacings mapping.stepContextGrowth times wider each (the last
+     * at maxPositions; contextSpan); the micro-pass's "alone" time is the
      * episode's first pass end, its "interval" the second's step; a context between two simulated ones is
      * interpolated linearly (what attention adds is linear in the attended tokens). Sizes simulated: decode micro-
      * passes of mapping.sequencesPerPass sequences (a smaller group: its own episode) and full sub-chunks; a
@@ -86,6 +87,7 @@ public final class WaferStepModel implements StepModel {
     private final int passTokens;
     private final int simulated;
     private final long bucket;
+    private final double growth;
     private final int inFlight;
     private final long kvCapacity;
     private final long maxPositions;
@@ -124,6 +126,7 @@ public final class WaferStepModel implements StepModel {
         this.perPass = cfg.mapping().sequencesPerPass();
         this.simulated = EPISODE_PASSES;
         this.bucket = cfg.mapping().stepContextBucketTokens();
+        this.growth = cfg.mapping().stepContextGrowth();
         this.threads = WaferDecodeSimulator.threads();
         int regions = 0;
         for (Placement.WaferLayout w : placement.wafers()) {
@@ -420,6 +423,26 @@ public final class WaferStepModel implements StepModel {
         }
     }
 
+    /**
+     * The simulated contexts either side of {@code positions}: {@code {lo, hi}} with lo <= positions < hi (or
+     * lo == positions == hi at the longest request). The contexts are 1, then 1 + bucket, then each spacing
+     * {@code growth} times the last (rounded down): growth 1 gives 1, 1 + b, 1 + 2b, ...; growth 2 gives 1,
+     * 1 + b, 1 + 3b, 1 + 7b, ... The last span ends at {@code maxPositions}, the longest request (the contexts
+     * the reserve plans are sized for).
+     */
+    static long[] contextSpan(long positions, long bucket, double growth, long maxPositions) {
+        if (positions < 1 || bucket < 1 || !(growth >= 1)) {
+            throw new IllegalArgumentException("positions " + positions + ", bucket " + bucket + ", growth " + growth);
+        }
+        long lo = 1;
+        double width = bucket;
+        while (lo + (long) width <= positions) {
+            lo += (long) width;
+            width *= growth;
+        }
+        return new long[] {lo, Math.max(lo, Math.min(lo + (long) width, maxPositions))};
+    }
+
     /** An episode to simulate and its expected cost (only its order among the others matters). */
     private record Pending(FutureTask<Episodes.Result> task, long cost) {
     }
@@ -675,13 +698,13 @@ public final class WaferStepModel implements StepModel {
 
         /** A micro-pass's timing at {@code positions}, interpolated between the simulated contexts. */
         private Timing contextTiming(Segment s, boolean chunk, int n, long positions) {
-            long lo = (positions - 1) / bucket * bucket + 1;
+            long[] span = contextSpan(positions, bucket, growth, maxPositions);
+            long lo = span[0];
             Episodes.Result a = layerEpisode(s, chunk, n, lo);
             if (lo == positions) {
                 return planning ? null : timing(a, a, 0);
             }
-            // The last bucket ends at the longest request (the contexts the reserve plans are sized for).
-            long hi = Math.min(lo + bucket, maxPositions);
+            long hi = span[1];
             Episodes.Result b = layerEpisode(s, chunk, n, hi);
             return planning ? null : timing(a, b, (double) (positions - lo) / (hi - lo));
         }

@@ -1,5 +1,6 @@
 package dev.wafersim.workloads.wafer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -218,11 +219,51 @@ class WaferStepModelTest {
      */
     @Test
     void ttft_contextsInterpolated_withinTwoPercentOfEveryContextSimulated() {
-        WaferStepModel coarse = model(256, "mapping.prefillPassTokens", "4", "mapping.stepContextBucketTokens", "64");
-        WaferStepModel every = model(256, "mapping.prefillPassTokens", "4", "mapping.stepContextBucketTokens", "1");
+        WaferStepModel coarse = model(256, "mapping.prefillPassTokens", "4", "mapping.stepContextBucketTokens", "64",
+                "mapping.stepContextGrowth", "1");
+        WaferStepModel every = model(256, "mapping.prefillPassTokens", "4", "mapping.stepContextBucketTokens", "1",
+                "mapping.stepContextGrowth", "1");
         TimeToFirstToken a = TimeToFirstToken.of(coarse, 120, 40);
         TimeToFirstToken b = TimeToFirstToken.of(every, 120, 40);
         assertTrue(every.simulatedEpisodes() > coarse.simulatedEpisodes());
         assertEquals(b.latencyPs(), a.latencyPs(), 0.02 * b.latencyPs());
+    }
+
+    /**
+     * Spacings that double (64, 128, 256, ...: contexts 1, 65, 193, 449, 961, 1985, 2048) against even ones (64
+     * apart: 33 contexts) on a long prompt, where the attention loops over tens of tokens per column dominate a
+     * micro-pass and grow linearly with them: the time to first token agrees within 1% with a third of the
+     * episodes.
+     */
+    @Test
+    void ttft_growingSpacing_withinOnePercentOfEvenSpacing() {
+        WaferStepModel even = model(2048, "mapping.prefillPassTokens", "4", "mapping.stepContextBucketTokens", "64",
+                "mapping.stepContextGrowth", "1");
+        WaferStepModel growing = model(2048, "mapping.prefillPassTokens", "4", "mapping.stepContextBucketTokens", "64",
+                "mapping.stepContextGrowth", "2");
+        TimeToFirstToken e = TimeToFirstToken.of(even, 2000, 500);
+        TimeToFirstToken g = TimeToFirstToken.of(growing, 2000, 500);
+        assertTrue(3 * growing.simulatedEpisodes() < 2 * even.simulatedEpisodes(), even.simulatedEpisodes()
+                + " episodes evenly spaced, " + growing.simulatedEpisodes() + " growing");
+        assertEquals(e.latencyPs(), g.latencyPs(), 0.01 * e.latencyPs());
+    }
+
+    /** The simulated contexts, by hand: spacings b, b x g, b x g^2, ... from 1, the last cut at the longest. */
+    @Test
+    void contextSpan_evenOrGrowing_bracketsThePositions() {
+        // growth 1, b = 8192: the old even buckets, 1 + 8192k.
+        assertArrayEquals(new long[] {1, 8193}, WaferStepModel.contextSpan(1, 8192, 1, 100_000));
+        assertArrayEquals(new long[] {8193, 16385}, WaferStepModel.contextSpan(8193, 8192, 1, 100_000));
+        assertArrayEquals(new long[] {24577, 32769}, WaferStepModel.contextSpan(30_000, 8192, 1, 100_000));
+        // growth 2: 1, 8193 (+8192), 24577 (+16384), 57345 (+32768), 122881 (+65536).
+        assertArrayEquals(new long[] {8193, 24577}, WaferStepModel.contextSpan(8193, 8192, 2, 100_000));
+        assertArrayEquals(new long[] {24577, 57345}, WaferStepModel.contextSpan(30_000, 8192, 2, 100_000));
+        assertArrayEquals(new long[] {24577, 57345}, WaferStepModel.contextSpan(57_344, 8192, 2, 100_000));
+        // The last span ends at the longest request: 57345 + 65536 > 63343.
+        assertArrayEquals(new long[] {57345, 63343}, WaferStepModel.contextSpan(60_000, 8192, 2, 63_343));
+        assertArrayEquals(new long[] {57345, 57345}, WaferStepModel.contextSpan(57_345, 8192, 2, 57_345));
+        // growth 1.5 rounds each spacing down: 1, 11 (+10), 26 (+15), 48 (+22.5 -> 22), 81 (+33.75 -> 33).
+        assertArrayEquals(new long[] {48, 81}, WaferStepModel.contextSpan(50, 10, 1.5, 1_000));
+        assertThrows(IllegalArgumentException.class, () -> WaferStepModel.contextSpan(10, 8, 0.5, 100));
     }
 }
