@@ -9,7 +9,6 @@ import dev.wafersim.workloads.step.StepModel;
 import dev.wafersim.workloads.step.StepTime;
 import it.unimi.dsi.fastutil.ints.IntArrayFIFOQueue;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
-import java.util.Arrays;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
@@ -106,13 +105,13 @@ final class DisaggregatedEngine {
         int n = trace.size();
         this.kvBytes = kvBytes.clone();
         rejection = new byte[n];
-        arrivalPs = filled(n);
-        prefillStartPs = filled(n);
-        prefillEndPs = filled(n);
-        kvStartPs = filled(n);
-        kvEndPs = filled(n);
-        decodeStartPs = filled(n);
-        completionPs = filled(n);
+        arrivalPs = ServingEngine.filled(n);
+        prefillStartPs = ServingEngine.filled(n);
+        prefillEndPs = ServingEngine.filled(n);
+        kvStartPs = ServingEngine.filled(n);
+        kvEndPs = ServingEngine.filled(n);
+        decodeStartPs = ServingEngine.filled(n);
+        completionPs = ServingEngine.filled(n);
         serializationPs = new long[n];
         for (int i = 0; i < n; i++) {
             // bytes x 8 bit / (Gb/s x 1e9 bit/s) s = bytes x 8000 / Gb/s ps, rounded up to the next ps.
@@ -123,7 +122,7 @@ final class DisaggregatedEngine {
         decodeBlocks = new long[n];
         generated = new int[n];
         inFlight = new int[n];
-        lastTokenPs = filled(n);
+        lastTokenPs = ServingEngine.filled(n);
         maxGapPs = new long[n];
         prefill = new Side("prefill", prefillTimes, prefillParams);
         decode = new Side("decode", decodeTimes, decodeParams);
@@ -160,12 +159,6 @@ final class DisaggregatedEngine {
                         decode.totalBlocks);
             }
         });
-    }
-
-    private static long[] filled(int n) {
-        long[] a = new long[n];
-        Arrays.fill(a, -1);
-        return a;
     }
 
     /** Runs the replay to the last request and returns its record. */

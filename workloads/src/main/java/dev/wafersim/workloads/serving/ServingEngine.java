@@ -264,7 +264,8 @@ final class ServingEngine implements SchedulerView {
         });
     }
 
-    private static long[] filled(int n) {
+    /** {@code n} times not yet reached (-1), one per request; also the disaggregated engine's. */
+    static long[] filled(int n) {
         long[] a = new long[n];
         Arrays.fill(a, -1);
         return a;
